@@ -1,0 +1,7 @@
+"""`python -m taskgate` is the same as the `taskgate` console script."""
+
+import sys
+
+from taskgate.cli import main
+
+sys.exit(main())

@@ -1,0 +1,282 @@
+"""Command line: parse arguments, pick the entry point and the reporter, map to an exit status.
+
+Exit status: 0 no errors, 1 errors found, 2 usage/configuration/environment error,
+3 unexpected internal failure (traceback only with TASKGATE_DEBUG=1).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+from taskgate import __version__
+from taskgate.errors import TaskgateError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from taskgate.entry import Outcome
+    from taskgate.git import Repo
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            # Usage errors exit 2 through TaskgateError, with argparse's own words.
+            self.print_usage(sys.stderr)
+            raise TaskgateError(message)
+
+    return Parser
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text")
+    p.add_argument("--repo", type=Path, default=None, help="repository path (default: cwd)")
+    p.add_argument("-v", "--verbose", action="store_true")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser_class = _parser_class()
+    parser = parser_class(
+        prog="taskgate",
+        description="Enforce a lead/coder-agent workflow through git hooks and CI.",
+    )
+    parser.add_argument("--version", action="version", version=f"taskgate {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=parser_class)
+
+    p = sub.add_parser("install", help="write taskgate's hook shims")
+    _common(p)
+    p.add_argument("--hook-type", "-t", action="append", dest="hook_types", default=None)
+    p = sub.add_parser("uninstall", help="remove the shims, restore chained hooks")
+    _common(p)
+    p = sub.add_parser("init", help="scaffold the workflow files and policy")
+    _common(p)
+
+    hook = sub.add_parser("hook", help="run as a git hook")
+    hooks = hook.add_subparsers(dest="hook", required=True, parser_class=parser_class)
+    for name in ("pre-commit", "pre-merge-commit", "pre-receive"):
+        _common(hooks.add_parser(name))
+    p = hooks.add_parser("commit-msg")
+    _common(p)
+    p.add_argument("message_file", type=Path)
+    p = hooks.add_parser("pre-push")
+    _common(p)
+    p.add_argument("remote", nargs="?", default=None)
+    p.add_argument("url", nargs="?", default=None)
+
+    p = sub.add_parser("check", help="check the staged state without committing")
+    _common(p)
+    p.add_argument("-m", "--message", default=None)
+    p.add_argument("--no-gate", action="store_true")
+    p.add_argument("--no-cache", action="store_true")
+
+    p = sub.add_parser("ci", help="re-check a range of commits")
+    _common(p)
+    p.add_argument("--range", dest="range_", default=None, metavar="A..B")
+    p.add_argument("--no-gate", action="store_true")
+    p.add_argument("--no-cache", action="store_true")
+    p.add_argument("--plan", action="store_true", help="print the touched modules as JSON")
+    p.add_argument("--gate-only", action="store_true", help="run only the gate")
+    p.add_argument("--module", default=None, help="with --gate-only: this module only")
+
+    p = sub.add_parser("rules", help="the rule table")
+    _common(p)
+    p = sub.add_parser("explain", help="one rule's documentation")
+    _common(p)
+    p.add_argument("rule_id")
+    p = sub.add_parser("board", help="the task board as columns")
+    _common(p)
+    return parser
+
+
+def _open_repo(path: Path | None) -> Repo:
+    from taskgate.git import Repo
+
+    try:
+        return Repo(path)
+    except TaskgateError as exc:
+        raise TaskgateError(f"not inside a git repository ({exc})") from exc
+
+
+def _safe_write(stream: TextIO, text: str) -> None:
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        _silence(stream)
+
+
+def _silence(stream: TextIO) -> None:
+    # The reader went away: send the rest to /dev/null so Python's exit flush cannot fail.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _report(outcome: Outcome, fmt: str, started: float) -> int:
+    from taskgate.finding import has_errors
+    from taskgate.report import render
+
+    elapsed = int((time.perf_counter() - started) * 1000)
+    try:
+        render(outcome, fmt, stdout=sys.stdout, stderr=sys.stderr, elapsed_ms=elapsed)
+    except BrokenPipeError:
+        _silence(sys.stdout)
+        _silence(sys.stderr)
+    return EXIT_FINDINGS if has_errors(outcome.findings) else EXIT_OK
+
+
+def _dispatch(args: Any, started: float) -> int:
+    cmd = args.command
+    if cmd == "rules":
+        from taskgate.explain import rules_table
+
+        _safe_write(sys.stdout, rules_table(args.format))
+        return EXIT_OK
+    if cmd == "explain":
+        from taskgate.explain import explain
+
+        _safe_write(sys.stdout, explain(args.rule_id))
+        return EXIT_OK
+    repo = _open_repo(args.repo)
+    with repo:
+        if cmd == "install":
+            from taskgate.install import install
+
+            _safe_write(sys.stderr, "\n".join(install(repo, args.hook_types)) + "\n")
+            return EXIT_OK
+        if cmd == "uninstall":
+            from taskgate.install import uninstall
+
+            _safe_write(sys.stderr, "\n".join(uninstall(repo)) + "\n")
+            return EXIT_OK
+        if cmd == "init":
+            from taskgate.scaffold import init
+
+            _safe_write(sys.stderr, "\n".join(init(repo)) + "\n")
+            return EXIT_OK
+        if cmd == "board":
+            from taskgate.boardview import show_board
+
+            _safe_write(sys.stdout, show_board(repo, args.format))
+            return EXIT_OK
+        if cmd == "hook":
+            return _report(_hook(repo, args), args.format, started)
+        if cmd == "check":
+            from taskgate.entry import check_staged
+
+            outcome = check_staged(
+                repo, args.message, gate=not args.no_gate, use_cache=not args.no_cache
+            )
+            return _report(outcome, args.format, started)
+        if cmd == "ci":
+            from taskgate.ci import run_ci_command
+
+            result = run_ci_command(repo, args)
+            if isinstance(result, str):
+                _safe_write(sys.stdout, result)
+                return EXIT_OK
+            return _report(result, args.format, started)
+    raise TaskgateError(f"unknown command {cmd}")
+
+
+def _hook(repo: Repo, args: Any) -> Outcome:
+    from taskgate import entry
+
+    name = args.hook
+    if name == "commit-msg":
+        return entry.hook_commit_msg(repo, args.message_file)
+    if name == "pre-commit":
+        return entry.hook_pre_commit(repo)
+    if name == "pre-merge-commit":
+        return entry.hook_pre_commit(repo, merge=True)
+    from taskgate import push
+
+    lines = sys.stdin.read().splitlines() if not sys.stdin.isatty() else []
+    if name == "pre-push":
+        return push.hook_pre_push(repo, args.remote, lines)
+    return push.hook_pre_receive(repo, lines)
+
+
+_HOOK_POSITIONALS = {
+    "commit-msg": ("message_file",),
+    "pre-push": ("remote", "url"),
+    "pre-commit": (),
+    "pre-merge-commit": (),
+    "pre-receive": (),
+}
+
+
+def _fast_hook_args(argv: Sequence[str]) -> SimpleNamespace | None:
+    """Parse `hook NAME ...` without building the whole parser (hooks run on every commit)."""
+    if len(argv) < 2 or argv[0] != "hook" or argv[1] not in _HOOK_POSITIONALS:
+        return None
+    ns = SimpleNamespace(command="hook", hook=argv[1], format="text", repo=None, verbose=False)
+    names: list[str] = list(_HOOK_POSITIONALS[argv[1]])
+    values: dict[str, str | None] = dict.fromkeys(names)
+    rest = list(argv[2:])
+    while rest:
+        arg = rest.pop(0)
+        if arg in ("--format", "--repo") and rest:
+            value = rest.pop(0)
+            if arg == "--format":
+                if value not in ("text", "json", "github", "sarif"):
+                    return None
+                ns.format = value
+            else:
+                ns.repo = Path(value)
+        elif arg in ("-v", "--verbose"):
+            ns.verbose = True
+        elif arg.startswith("-") and arg != "-":
+            return None  # anything unusual: let argparse explain it
+        elif names:
+            values[names.pop(0)] = arg
+        else:
+            return None
+    for key, given in values.items():
+        setattr(ns, key, given)
+    if argv[1] == "commit-msg":
+        if values["message_file"] is None:
+            return None
+        ns.message_file = Path(values["message_file"])
+    return ns
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    started = time.perf_counter()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args: Any = _fast_hook_args(argv) or build_parser().parse_args(argv)
+        return _dispatch(args, started)
+    except TaskgateError as exc:
+        _safe_write(sys.stderr, f"taskgate: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _safe_write(sys.stderr, "taskgate: interrupted\n")
+        return 130
+    except SystemExit as exc:  # argparse --help / --version
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except Exception as exc:
+        if os.environ.get("TASKGATE_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        _safe_write(
+            sys.stderr,
+            f"taskgate: internal error: {type(exc).__name__}: {exc} "
+            "(set TASKGATE_DEBUG=1 for the traceback)\n",
+        )
+        return EXIT_INTERNAL

@@ -1,0 +1,51 @@
+"""`taskgate rules` and `taskgate explain ID`: the rule documentation, as ruff prints its own."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from taskgate.errors import TaskgateError
+from taskgate.rules.catalog import RULES
+
+
+def rules_table(fmt: str = "text") -> str:
+    if fmt == "json":
+        return json.dumps(
+            [{"id": r.id, "name": r.name, "stage": r.stage, "summary": r.summary}
+             for r in RULES.values()],
+            indent=2,
+        ) + "\n"  # fmt: skip
+    lines = [f"{'id':<6} {'stage':<5} {'name':<22} summary"]
+    lines += [f"{r.id:<6} {r.stage:<5} {r.name:<22} {r.summary}" for r in RULES.values()]
+    lines.append("")
+    lines.append(
+        "stage: pre = pre-commit hook, msg = commit-msg hook (needs the actor), "
+        "ci = ci / pre-push / pre-receive only; `taskgate explain ID` for details."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def explain(rule_id: str) -> str:
+    rule = RULES.get(rule_id.upper())
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(rule_id.upper(), list(RULES), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise TaskgateError(f"unknown rule id '{rule_id}'{hint}; `taskgate rules` lists them")
+
+    def para(text: str) -> str:
+        return "\n".join(textwrap.fill(p, 88) for p in text.split("\n"))
+
+    def block(text: str) -> str:
+        return textwrap.indent(text, "    ")
+
+    return (
+        f"{rule.id} ({rule.name}) — {rule.summary}\n"
+        f"stage: {rule.stage}\n\n"
+        f"## What it does\n{para(rule.what)}\n\n"
+        f"## Why is this bad?\n{para(rule.why)}\n\n"
+        f"## Example\n{block(rule.example)}\n\n"
+        f"## Use instead\n{block(rule.fix)}\n"
+    )

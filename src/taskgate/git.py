@@ -1,0 +1,454 @@
+"""Every git call taskgate makes: plumbing only, NUL-separated, never a shell string.
+
+This is also the one place that knows which environment variables git sets for
+hooks and scrubs them from child processes that are not git reading this
+repository.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import IO, NamedTuple
+
+from taskgate.errors import GitError
+
+ZERO_OID_CHARS = frozenset("0")
+
+# Variables a child process may keep; everything else named GIT_* is what git
+# exports to hooks (GIT_INDEX_FILE, GIT_DIR, GIT_WORK_TREE, GIT_PREFIX, ...).
+# A leaked GIT_INDEX_FILE makes a test's own `git add` write into the commit
+# being made (see pre-commit's no_git_env for the same lesson).
+_KEEP_GIT_VARS = frozenset(
+    {
+        "GIT_EXEC_PATH",
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_NO_VERIFY",
+        "GIT_CONFIG_NOSYSTEM",
+        "GIT_CONFIG_GLOBAL",
+        "GIT_CONFIG_SYSTEM",
+        "GIT_HTTP_PROXY_AUTHMETHOD",
+        "GIT_ALLOW_PROTOCOL",
+        "GIT_ASKPASS",
+        "GIT_TERMINAL_PROMPT",
+    }
+)
+
+
+def scrubbed_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a child that must not see the hook's repository state."""
+    env = dict(os.environ if base is None else base)
+    for name in list(env):
+        if (
+            name.startswith("GIT_")
+            and name not in _KEEP_GIT_VARS
+            and not name.startswith("GIT_CONFIG_KEY_")
+        ):
+            if name.startswith(("GIT_CONFIG_VALUE_", "GIT_CONFIG_COUNT")):
+                continue
+            del env[name]
+    return env
+
+
+def is_null_oid(oid: str) -> bool:
+    return bool(oid) and set(oid) <= ZERO_OID_CHARS
+
+
+class Entry(NamedTuple):
+    """One path on one side of a change: its mode and object id."""
+
+    path: str
+    mode: str
+    oid: str
+
+    @property
+    def is_symlink(self) -> bool:
+        return self.mode == "120000"
+
+    @property
+    def is_gitlink(self) -> bool:
+        return self.mode == "160000"
+
+
+class RawDiff(NamedTuple):
+    """One line of `git diff --raw -z`: status letter plus both sides."""
+
+    status: str  # A, M, D, R, C, T, U (score dropped)
+    old_mode: str
+    new_mode: str
+    old_oid: str
+    new_oid: str
+    old_path: str
+    new_path: str
+
+
+class CommitInfo(NamedTuple):
+    """A commit read from `cat-file --batch`."""
+
+    sha: str
+    parents: tuple[str, ...]
+    tree: str
+    message: bytes
+
+    @property
+    def subject(self) -> str:
+        first = self.message.split(b"\n", 1)[0]
+        return first.decode("utf-8", "replace").strip()
+
+
+class Git:
+    """Runs git in one directory; raises GitError with git's own words on failure."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+
+    def run(
+        self,
+        *args: str,
+        stdin: bytes | None = None,
+        ok_codes: Sequence[int] = (0,),
+    ) -> bytes:
+        try:
+            proc = subprocess.run(
+                ["git", *args],
+                cwd=self.cwd,
+                input=stdin,
+                capture_output=True,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            raise GitError("git is not installed or not on PATH; install git") from exc
+        except NotADirectoryError as exc:
+            raise GitError(f"not a directory: {self.cwd}") from exc
+        if proc.returncode not in ok_codes:
+            err = proc.stderr.decode("utf-8", "replace").strip()
+            raise GitError(f"git {args[0]} failed: {err or f'exit {proc.returncode}'}")
+        return proc.stdout
+
+    def popen(self, *args: str) -> subprocess.Popen[bytes]:
+        try:
+            return subprocess.Popen(
+                ["git", *args],
+                cwd=self.cwd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        except FileNotFoundError as exc:
+            raise GitError("git is not installed or not on PATH; install git") from exc
+
+
+class CatFile:
+    """A persistent `git cat-file --batch`: one process reads any number of objects."""
+
+    def __init__(self, git: Git) -> None:
+        self._git = git
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._cache: dict[str, tuple[str, bytes] | None] = {}
+        self._ids: dict[str, str] = {}
+
+    def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
+        if self._proc is None:
+            self._proc = self._git.popen("cat-file", "--batch")
+        if self._proc.stdin is None or self._proc.stdout is None:
+            raise GitError("git cat-file could not be started with pipes")
+        return self._proc.stdin, self._proc.stdout
+
+    def read(self, name: str, kind: str | None = None) -> bytes | None:
+        """Object content by id or `rev:path`; None when missing (or not of `kind`)."""
+        if "\n" in name:
+            raise GitError(f"object name with a newline cannot be read: {name!r}")
+        if name not in self._cache:
+            stdin, stdout = self._pipes()
+            stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+            stdin.flush()
+            self._cache[name] = self._answer(name, stdout)
+        found = self._cache[name]
+        if found is None or (kind is not None and found[0] != kind):
+            return None
+        return found[1]
+
+    def object_id(self, name: str, kind: str) -> str | None:
+        """The id `name` resolves to when it is an object of `kind` (via the same process)."""
+        self.read(name)
+        return self._ids.get(name) if (self._cache.get(name) or ("",))[0] == kind else None
+
+    def _answer(self, name: str, stdout: IO[bytes]) -> tuple[str, bytes] | None:
+        header = stdout.readline()
+        if not header:
+            raise GitError("git cat-file ended unexpectedly")
+        parts = header.split()
+        if len(parts) != 3:
+            return None  # "<name> missing" or "<name> ambiguous"
+        self._ids[name] = parts[0].decode()
+        size = int(parts[2])
+        return parts[1].decode(), stdout.read(size + 1)[:size]
+
+    def read_many(self, names: Sequence[str], kind: str | None = None) -> dict[str, bytes | None]:
+        """Pipelined reads: a chunk of requests is written before its answers are read."""
+        wanted = [n for n in dict.fromkeys(names) if n not in self._cache]
+        if wanted:
+            stdin, stdout = self._pipes()
+            # Small chunks: writing everything first could fill both pipes and deadlock.
+            for start in range(0, len(wanted), 128):
+                chunk = wanted[start : start + 128]
+                stdin.write(b"".join(n.encode("utf-8", "surrogateescape") + b"\n" for n in chunk))
+                stdin.flush()
+                for name in chunk:
+                    self._cache[name] = self._answer(name, stdout)
+        out: dict[str, bytes | None] = {}
+        for n in names:
+            found = self._cache[n]
+            out[n] = None if found is None or (kind and found[0] != kind) else found[1]
+        return out
+
+    def close(self) -> None:
+        if self._proc is not None:
+            if self._proc.stdin:
+                self._proc.stdin.close()
+            if self._proc.stdout:
+                self._proc.stdout.close()
+            self._proc.wait()
+            self._proc = None
+
+
+def parse_raw_diff(data: bytes) -> list[RawDiff]:
+    """Parse `git diff-* --raw -z --no-abbrev` output."""
+    out: list[RawDiff] = []
+    fields = data.split(b"\0")
+    i = 0
+    while i < len(fields):
+        head = fields[i]
+        if not head.startswith(b":"):
+            i += 1
+            continue
+        old_mode, new_mode, old_oid, new_oid, status = head[1:].decode().split(" ")
+        letter = status[0]
+        if letter in "RC":
+            old_path = fields[i + 1].decode("utf-8", "surrogateescape")
+            new_path = fields[i + 2].decode("utf-8", "surrogateescape")
+            i += 3
+        else:
+            old_path = new_path = fields[i + 1].decode("utf-8", "surrogateescape")
+            i += 2
+        out.append(RawDiff(letter, old_mode, new_mode, old_oid, new_oid, old_path, new_path))
+    return out
+
+
+def _parse_ls(data: bytes, *, tree: bool) -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
+    for record in data.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        path = raw_path.decode("utf-8", "surrogateescape")
+        parts = meta.decode().split()
+        if tree:
+            mode, _type, oid = parts
+        else:
+            mode, oid, stage = parts
+            if stage != "0":
+                continue
+        out[path] = Entry(path, mode, oid)
+    return out
+
+
+def parse_commit(sha: str, raw: bytes) -> CommitInfo:
+    header, _, message = raw.partition(b"\n\n")
+    parents: list[str] = []
+    tree = ""
+    for line in header.split(b"\n"):
+        if line.startswith(b"tree "):
+            tree = line[5:].decode()
+        elif line.startswith(b"parent "):
+            parents.append(line[7:].decode())
+    return CommitInfo(sha, tuple(parents), tree, message)
+
+
+class Repo:
+    """A git repository as taskgate sees it: where it is and how to read it."""
+
+    def __init__(self, cwd: Path | None = None) -> None:
+        start = Path.cwd() if cwd is None else cwd
+        self.git = Git(start)
+        # One rev-parse answers everything; --show-toplevel fails in a bare repository.
+        asks = ("--is-bare-repository", "--absolute-git-dir", "--git-common-dir",
+                "--is-shallow-repository")  # fmt: skip
+        try:
+            out = self.git.run("rev-parse", *asks, "--show-toplevel")
+        except GitError:
+            out = self.git.run("rev-parse", *asks)
+        answers = out.decode("utf-8", "surrogateescape").split("\n")
+        bare, git_dir, common_dir, shallow = answers[:4]
+        self.bare = bare == "true"
+        self.git_dir = Path(git_dir)
+        common = Path(common_dir)
+        self.common_dir = common if common.is_absolute() else (start / common).resolve()
+        self.shallow = shallow == "true"
+        self.root = self.git_dir if self.bare or len(answers) < 6 else Path(answers[4])
+        # Paths in plumbing output and pathspecs are relative to the top level.
+        self.git = Git(self.root)
+        self.objects = CatFile(self.git)
+        self._config: dict[str, str] | None = None
+        self._head: str | None = None
+        self._head_known = False
+
+    def close(self) -> None:
+        self.objects.close()
+
+    def __enter__(self) -> Repo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- configuration -------------------------------------------------
+    def config(self, key: str) -> str | None:
+        """A config value (last one wins, as git does); keys compare case-insensitively."""
+        if self._config is None:
+            raw = self.git.run("config", "-z", "--list", ok_codes=(0, 1))
+            conf: dict[str, str] = {}
+            for item in raw.split(b"\0"):
+                if not item:
+                    continue
+                k, _, v = item.decode("utf-8", "replace").partition("\n")
+                conf[k.lower()] = v
+            self._config = conf
+        return self._config.get(key.lower())
+
+    # --- refs and objects ----------------------------------------------
+    def head(self) -> str | None:
+        """HEAD's commit id, or None on an unborn branch (first commit)."""
+        if not self._head_known:
+            self._head = self.objects.object_id("HEAD", "commit")
+            self._head_known = True
+        return self._head
+
+    def resolve(self, rev: str) -> str | None:
+        out = self.git.run("rev-parse", "-q", "--verify", f"{rev}^{{commit}}", ok_codes=(0, 1))
+        return out.decode().strip() or None
+
+    def empty_tree(self) -> str:
+        return self.git.run("hash-object", "-t", "tree", "--stdin", stdin=b"").decode().strip()
+
+    def read_commits(self, shas: Sequence[str]) -> list[CommitInfo]:
+        raw = self.objects.read_many(shas, kind="commit")
+        out = []
+        for sha in shas:
+            data = raw[sha]
+            if data is None:
+                raise GitError(f"commit {sha} is missing from the repository")
+            out.append(parse_commit(sha, data))
+        return out
+
+    # --- sides of a change ---------------------------------------------
+    def index_entries(self, paths: Iterable[str] | None = None) -> dict[str, Entry]:
+        """Stage-0 index entries (honours GIT_INDEX_FILE, as git commit -a needs)."""
+        args = ["--literal-pathspecs", "ls-files", "-s", "-z", "--full-name"]
+        if paths is None:
+            return _parse_ls(self.git.run(*args), tree=False)
+        out: dict[str, Entry] = {}
+        plist = list(paths)
+        for start in range(0, len(plist), 500):
+            chunk = plist[start : start + 500]
+            out.update(_parse_ls(self.git.run(*args, "--", *chunk), tree=False))
+        return out
+
+    def tree_entries(self, treeish: str, paths: Iterable[str] | None = None) -> dict[str, Entry]:
+        args = ["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", treeish]
+        if paths is None:
+            return _parse_ls(self.git.run(*args), tree=True)
+        out: dict[str, Entry] = {}
+        plist = list(paths)
+        for start in range(0, len(plist), 500):
+            chunk = plist[start : start + 500]
+            out.update(_parse_ls(self.git.run(*args, "--", *chunk), tree=True))
+        return out
+
+    def staged_diff(self, base: str | None) -> list[RawDiff]:
+        """What the index changes relative to `base` (a commit, or None for no HEAD)."""
+        against = base if base is not None else self.empty_tree()
+        out = self.git.run(
+            "diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "-C",
+            "--ignore-submodules=none", against,
+        )  # fmt: skip
+        return parse_raw_diff(out)
+
+    def commit_diff(self, parent: str | None, commit: str) -> list[RawDiff]:
+        against = parent if parent is not None else self.empty_tree()
+        out = self.git.run(
+            "diff-tree", "-r", "-z", "--raw", "--no-abbrev", "-M", "-C", against, commit
+        )
+        return parse_raw_diff(out)
+
+    def commit_diffs(self, pairs: Sequence[tuple[str | None, str]]) -> list[list[RawDiff]]:
+        """Many `(parent, commit)` diffs from one `diff-tree --stdin` process."""
+        if not pairs:
+            return []
+        # diff-tree --stdin reads "<commit> <parent>"; a lone commit with --root is a root diff.
+        lines = b"".join((f"{c} {p}" if p else c).encode() + b"\n" for p, c in pairs)
+        out = self.git.run(
+            "diff-tree", "--stdin", "--root", "--always", "-r", "-z", "--raw", "--no-abbrev",
+            "-M", "-C", stdin=lines,
+        )  # fmt: skip
+        # Each answer starts with the id of the commit it answers (--always: even when empty);
+        # walk the fields in order so a path that looks like an id is never taken for one.
+        fields = out.split(b"\0")
+        by_commit: list[list[bytes]] = []
+        i = 0
+        while i < len(fields):
+            field = fields[i]
+            if field[:1] == b":" and by_commit:
+                width = 3 if field.split(b" ")[-1][:1] in (b"R", b"C") else 2
+                by_commit[-1].extend(fields[i : i + width])
+                i += width
+                continue
+            if field:
+                by_commit.append([])
+            i += 1
+        if len(by_commit) != len(pairs):
+            # Never guess an alignment: fall back to one process per commit.
+            return [self.commit_diff(p, c) for p, c in pairs]
+        return [parse_raw_diff(b"\0".join(fields)) for fields in by_commit]
+
+    def rev_list(self, *args: str) -> list[str]:
+        out = self.git.run("rev-list", *args)
+        return out.decode().split()
+
+    # --- state files -----------------------------------------------------
+    def merge_in_progress(self) -> bool:
+        return (self.git_dir / "MERGE_HEAD").exists()
+
+    def hooks_dir(self) -> Path:
+        out = self.git.run("rev-parse", "--git-path", "hooks").decode().strip()
+        path = Path(out)
+        return path if path.is_absolute() else (self.root / path)
+
+
+def amend_in_progress() -> bool:
+    """True when an ancestor process is `git commit --amend`.
+
+    git does not tell hooks that the commit is an amend; the command line of the
+    git process that runs the hook does (Linux /proc; elsewhere assume not).
+    """
+    pid = os.getppid()
+    for _ in range(6):
+        try:
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return False
+        args = raw.split(b"\0")
+        if args and Path(args[0].decode("utf-8", "replace")).name == "git" and b"commit" in args:
+            return b"--amend" in args
+        # ppid is field 4 of /proc/PID/stat, after the parenthesised command name.
+        try:
+            pid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (IndexError, ValueError):
+            return False
+        if pid <= 1:
+            return False
+    return False

@@ -1,0 +1,256 @@
+"""The policy: `taskgate.toml` or `[tool.taskgate]` in `pyproject.toml`, frozen.
+
+Read from the base of the change (HEAD, the index on a first commit, a commit's
+first parent in CI), never from the change itself, so a commit cannot weaken the
+rules it is checked against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from taskgate.errors import ConfigError
+
+POLICY_FILE = "taskgate.toml"
+PYPROJECT = "pyproject.toml"
+
+DEFAULT_TYPES = (
+    "build", "chore", "ci", "docs", "feat", "fix", "perf", "refactor", "revert", "style", "test",
+)  # fmt: skip
+DEFAULT_PYTHON_COMMANDS = ("ruff check .", "mypy .", "pytest -q")
+
+
+class Paths(NamedTuple):
+    structure: str = "shared/project_structure.json"
+    tasks: str = "shared/task_list.json"
+    plan: str = "shared/plan.md"
+    api: str = "shared/api"
+
+
+class CommitPolicy(NamedTuple):
+    types: tuple[str, ...] = DEFAULT_TYPES
+    require_scope: bool = True
+    header_max: int = 100
+    require_task_trailer: bool = False
+    allow_fixup_in_ci: bool = False
+
+
+class RulePolicy(NamedTuple):
+    ignore: frozenset[str] = frozenset()
+    warn: frozenset[str] = frozenset()
+
+
+class GateCommands(NamedTuple):
+    commands: tuple[str, ...]
+    timeout: float | None = None
+
+
+class GatePolicy(NamedTuple):
+    timeout: float = 600.0
+    enabled: bool = True
+    pre_push: bool = False
+    # Shared defaults are never mutated: policies are read-only once built.
+    languages: Mapping[str, GateCommands] = {"python": GateCommands(DEFAULT_PYTHON_COMMANDS)}
+    modules: Mapping[str, GateCommands] = {}
+
+
+class IntegrityPolicy(NamedTuple):
+    max_file_bytes: int = 1024 * 1024
+    secrets_allow: frozenset[str] = frozenset()
+
+
+class Policy(NamedTuple):
+    """Everything configurable, with the defaults of SPEC §4."""
+
+    paths: Paths = Paths()
+    commit: CommitPolicy = CommitPolicy()
+    rules: RulePolicy = RulePolicy()
+    gate: GatePolicy = GatePolicy()
+    integrity: IntegrityPolicy = IntegrityPolicy()
+    source: str = "defaults"
+
+    @property
+    def lead_only_files(self) -> frozenset[str]:
+        return frozenset({self.paths.structure, POLICY_FILE})
+
+
+# --- strict reading -------------------------------------------------------
+
+_Table = dict[str, Any]
+
+
+def _expect_table(value: object, where: str, source: str) -> _Table:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: [{where}] must be a table, got {type(value).__name__}")
+    return value
+
+
+def _check_keys(table: _Table, allowed: set[str], where: str, source: str) -> None:
+    for key in table:
+        if key not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise ConfigError(f"{source}: unknown key '{key}' in [{where}] (known keys: {known})")
+
+
+def _str(table: _Table, key: str, where: str, source: str, default: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{source}: {where}.{key} must be a non-empty string")
+    return value
+
+
+def _bool(table: _Table, key: str, where: str, source: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{source}: {where}.{key} must be true or false, got {value!r}")
+    return value
+
+
+def _number(table: _Table, key: str, where: str, source: str, default: float) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{source}: {where}.{key} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _str_list(
+    table: _Table, key: str, where: str, source: str, default: tuple[str, ...]
+) -> tuple[str, ...]:
+    value = table.get(key, list(default))
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{source}: {where}.{key} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _gate_commands(value: object, where: str, source: str) -> GateCommands:
+    table = _expect_table(value, where, source)
+    _check_keys(table, {"commands", "timeout"}, where, source)
+    commands = _str_list(table, "commands", where, source, ())
+    timeout = _number(table, "timeout", where, source, 1.0) if "timeout" in table else None
+    return GateCommands(commands, timeout)
+
+
+def policy_from_table(data: _Table, source: str) -> Policy:
+    """Build a Policy from parsed TOML; unknown keys and wrong types are ConfigErrors."""
+    _check_keys(
+        data, {"paths", "commit", "rules", "gate", "integrity", "secrets"}, "taskgate", source
+    )
+
+    p = _expect_table(data.get("paths", {}), "paths", source)
+    _check_keys(p, {"structure", "tasks", "plan", "api"}, "paths", source)
+    d = Paths()
+    paths = Paths(
+        structure=_str(p, "structure", "paths", source, d.structure).strip("/"),
+        tasks=_str(p, "tasks", "paths", source, d.tasks).strip("/"),
+        plan=_str(p, "plan", "paths", source, d.plan).strip("/"),
+        api=_str(p, "api", "paths", source, d.api).strip("/"),
+    )
+
+    c = _expect_table(data.get("commit", {}), "commit", source)
+    _check_keys(
+        c,
+        {"types", "require_scope", "header_max", "require_task_trailer", "allow_fixup_in_ci"},
+        "commit",
+        source,
+    )
+    dc = CommitPolicy()
+    header_max = c.get("header_max", dc.header_max)
+    if isinstance(header_max, bool) or not isinstance(header_max, int) or header_max < 10:
+        raise ConfigError(f"{source}: commit.header_max must be an integer of at least 10")
+    types = tuple(t.lower() for t in _str_list(c, "types", "commit", source, dc.types))
+    if not types:
+        raise ConfigError(f"{source}: commit.types must name at least one type")
+    commit = CommitPolicy(
+        types=types,
+        require_scope=_bool(c, "require_scope", "commit", source, dc.require_scope),
+        header_max=header_max,
+        require_task_trailer=_bool(
+            c, "require_task_trailer", "commit", source, dc.require_task_trailer
+        ),
+        allow_fixup_in_ci=_bool(c, "allow_fixup_in_ci", "commit", source, dc.allow_fixup_in_ci),
+    )
+
+    r = _expect_table(data.get("rules", {}), "rules", source)
+    _check_keys(r, {"ignore", "warn"}, "rules", source)
+    ignore = frozenset(x.upper() for x in _str_list(r, "ignore", "rules", source, ()))
+    warn = frozenset(x.upper() for x in _str_list(r, "warn", "rules", source, ()))
+    from taskgate.rules.registry import known_rule_ids
+
+    for rule_id in sorted(ignore | warn):
+        if rule_id not in known_rule_ids():
+            raise ConfigError(f"{source}: [rules] names unknown rule id '{rule_id}'")
+
+    g = _expect_table(data.get("gate", {}), "gate", source)
+    dg = GatePolicy()
+    languages = dict(dg.languages)
+    modules: dict[str, GateCommands] = {}
+    for key, value in g.items():
+        if key in {"timeout", "enabled", "pre_push"}:
+            continue
+        if key == "modules":
+            for name, spec in _expect_table(value, "gate.modules", source).items():
+                modules[name] = _gate_commands(spec, f"gate.modules.{name}", source)
+        elif isinstance(value, dict):
+            languages[key] = _gate_commands(value, f"gate.{key}", source)
+        else:
+            raise ConfigError(
+                f"{source}: unknown key '{key}' in [gate] (known keys: timeout, enabled, "
+                "pre_push, modules, and one table per language such as [gate.python])"
+            )
+    gate = GatePolicy(
+        timeout=_number(g, "timeout", "gate", source, dg.timeout),
+        enabled=_bool(g, "enabled", "gate", source, dg.enabled),
+        pre_push=_bool(g, "pre_push", "gate", source, dg.pre_push),
+        languages=languages,
+        modules=modules,
+    )
+
+    i = _expect_table(data.get("integrity", {}), "integrity", source)
+    _check_keys(i, {"max_file_bytes"}, "integrity", source)
+    s = _expect_table(data.get("secrets", {}), "secrets", source)
+    _check_keys(s, {"allow"}, "secrets", source)
+    max_bytes = i.get("max_file_bytes", IntegrityPolicy.max_file_bytes)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
+        raise ConfigError(f"{source}: integrity.max_file_bytes must be a positive integer")
+    integrity = IntegrityPolicy(
+        max_file_bytes=max_bytes,
+        secrets_allow=frozenset(_str_list(s, "allow", "secrets", source, ())),
+    )
+    return Policy(paths, commit, RulePolicy(ignore, warn), gate, integrity, source)
+
+
+def load_policy(read: Callable[[str], bytes | None], where: str) -> Policy:
+    """Load the policy through `read(path)` (a reader of the base side); `where` names it."""
+    own = read(POLICY_FILE)
+    pyproject = read(PYPROJECT)
+    tool_table: _Table | None = None
+    if pyproject is not None and b"taskgate" in pyproject:
+        pdata = _parse_toml(pyproject, f"{PYPROJECT} ({where})")
+        tool = pdata.get("tool", {})
+        if isinstance(tool, dict) and "taskgate" in tool:
+            tool_table = _expect_table(tool["taskgate"], "tool.taskgate", PYPROJECT)
+    if own is not None and tool_table is not None:
+        raise ConfigError(
+            f"both {POLICY_FILE} and [tool.taskgate] in {PYPROJECT} exist ({where}); "
+            "keep one of them"
+        )
+    if own is not None:
+        source = f"{POLICY_FILE} ({where})"
+        return policy_from_table(_parse_toml(own, source), source)
+    if tool_table is not None:
+        return policy_from_table(tool_table, f"{PYPROJECT} [tool.taskgate] ({where})")
+    return Policy()
+
+
+def _parse_toml(data: bytes, source: str) -> _Table:
+    import tomllib
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: invalid TOML: {exc}") from exc

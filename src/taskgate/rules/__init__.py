@@ -1,0 +1,1 @@
+"""Rule families: pure functions from a Change and a Policy to findings."""

@@ -1,0 +1,456 @@
+"""Documentation of every rule id, in the shape `taskgate explain` prints."""
+
+from __future__ import annotations
+
+from taskgate.rules.registry import Rule
+
+
+def _r(*fields: str) -> Rule:
+    """id, name, stage, summary, what, why, example, fix."""
+    return Rule(*fields)
+
+
+_ALL = [
+    # --- commit messages -------------------------------------------------
+    _r(
+        "TG101",
+        "header-format",
+        "msg",
+        "header is not `type(scope)!: description`",
+        "Parses the first line of the cleaned message as a Conventional Commits header and "
+        "reports the first thing that is out of place, with a caret under it: a missing type, "
+        "'!' before the scope, an empty scope, a space before the colon or none after it, an "
+        "empty description, leading white space, more than one scope.",
+        "Release tools, changelogs and taskgate's own lane rules read the header; a header "
+        "they cannot parse hides what the commit is and who made it.",
+        "Added login endpoint\nfeat(python):add login\nfeat!(python): drop v1",
+        "feat(python): add login endpoint",
+    ),
+    _r(
+        "TG102",
+        "type-allowed",
+        "msg",
+        "type not allowed by policy",
+        "The header's type (compared case-insensitively) must be one of `[commit] types`.",
+        "A fixed vocabulary keeps history searchable and release notes meaningful.",
+        "feature(python): add login",
+        "feat(python): add login",
+    ),
+    _r(
+        "TG103",
+        "scope-required",
+        "msg",
+        "scope missing",
+        "With `[commit] require_scope = true` (the default) the header must name a scope.",
+        "The scope names the module, and so the actor, of the commit: without it taskgate "
+        "cannot tell whose lane the commit is in.",
+        "feat: add login",
+        "feat(python): add login",
+    ),
+    _r(
+        "TG104",
+        "scope-known",
+        "msg",
+        "scope names no module or role",
+        "When `project_structure.json` exists, the scope must be a module name or the "
+        "lead/reviewer role (case-insensitive). Unknown scopes get a 'did you mean'.",
+        "Each scope is a lane; a scope that names nothing is a commit nobody owns.",
+        "feat(pyhton): add login",
+        "feat(python): add login",
+    ),
+    _r(
+        "TG105",
+        "header-length",
+        "msg",
+        "header longer than the policy's limit",
+        "The header may be at most `[commit] header_max` characters (default 100).",
+        "Long headers are cut in `git log --oneline`, web UIs and e-mail subjects.",
+        "feat(python): " + "x" * 100,
+        "Keep the header short; put details in the body.",
+    ),
+    _r(
+        "TG106",
+        "body-separated",
+        "msg",
+        "body not separated from the header by a blank line",
+        "The second line of the message must be empty when there is a body.",
+        "git and every tool built on it treat the first paragraph as the subject; without "
+        "the blank line the body becomes part of the subject.",
+        "feat(python): add login\nIt checks the password.",
+        "feat(python): add login\n\nIt checks the password.",
+    ),
+    _r(
+        "TG107",
+        "no-fixup-in-history",
+        "ci",
+        "fixup!/squash!/amend! commit in shared history",
+        "In `ci`, pre-push and pre-receive, a commit whose subject starts with `fixup! `, "
+        "`squash! ` or `amend! ` is reported, unless `[commit] allow_fixup_in_ci = true`.",
+        "Such commits are instructions for `git rebase --autosquash`; they should be squashed "
+        "before the history is shared.",
+        "fixup! feat(python): add login",
+        "git rebase -i --autosquash <base>, then push again.",
+    ),
+    _r(
+        "TG108",
+        "task-trailer",
+        "msg",
+        "`Task:` trailer names an unknown task, or one not assigned to the scope",
+        "Each `Task: <id>` trailer must name a task of the board that is assigned to the "
+        "commit's module. With `[commit] require_task_trailer = true` a coder commit must "
+        "carry at least one.",
+        "A trailer that names the wrong task links the work to the wrong place on the board.",
+        "feat(python): add login\n\nTask: T9",
+        "feat(python): add login\n\nTask: T1",
+    ),
+    _r(
+        "TG109",
+        "agent-agrees",
+        "msg",
+        "scope disagrees with `TASKGATE_AGENT`",
+        "When `TASKGATE_AGENT` (or `git config taskgate.agent`) names an agent, the scope "
+        "must be that agent's module (or its role, for the lead and the reviewer).",
+        "An agent that writes another module's scope is claiming to be someone else.",
+        "TASKGATE_AGENT=python-coder git commit -m 'feat(web): x'",
+        "Commit as your own module: feat(python): x",
+    ),
+    _r(
+        "TG110",
+        "message-encoding",
+        "msg",
+        "commit message is not valid UTF-8 (warning)",
+        "Bytes that are not UTF-8 are replaced with U+FFFD before the message is checked.",
+        "Other tools will show the message differently, or refuse it.",
+        "a message saved as Latin-1",
+        "Save the message as UTF-8.",
+    ),
+    _r(
+        "TG111",
+        "breaking-change-case",
+        "msg",
+        "lowercase `breaking change:` footer (warning)",
+        "A body line starting with `breaking change:` in another case than `BREAKING CHANGE:`.",
+        "By the specification it is body text, yet release tools count it as breaking.",
+        "breaking change: drops v1",
+        "BREAKING CHANGE: drops v1",
+    ),
+    _r(
+        "TG112",
+        "colon-spacing",
+        "msg",
+        "more than one space after the colon (warning)",
+        "The description should follow `: ` with exactly one space.",
+        "Extra spaces end up in changelogs and make headers harder to grep.",
+        "feat(python):  add login",
+        "feat(python): add login",
+    ),
+    # --- lanes -----------------------------------------------------------
+    _r(
+        "TG201",
+        "outside-module",
+        "msg",
+        "file outside the committing coder's module",
+        "A coder commit may change only files inside its module's path, plus the board, "
+        "the Contracts section of plan.md and the API folder. Both sides of renames count.",
+        "Agents that edit other modules break their owners' work and hide it in a commit "
+        "nobody reviews as theirs.",
+        "feat(python): fix typo   # changes web/app.ts",
+        "Ask the owner of the other module (or the lead) to make that change.",
+    ),
+    _r(
+        "TG202",
+        "one-module",
+        "msg",
+        "coder commit spans more than one module",
+        "A commit changes files of at most one module (one lane per commit).",
+        "A change across modules needs the lead, who can coordinate both owners.",
+        "feat(python): x   # changes services/api/a.py and web/b.ts",
+        "Split the commit per module, or have the lead make it.",
+    ),
+    _r(
+        "TG203",
+        "scope-matches-files",
+        "msg",
+        "the files belong to module X but the scope says Y",
+        "The module whose files a coder commit changes must be the module in its scope.",
+        "The scope claims the lane; a scope that disagrees with the files is a mislabelled commit.",
+        "feat(web): x   # changes services/api/a.py",
+        "feat(python): x",
+    ),
+    _r(
+        "TG204",
+        "policy-files",
+        "msg",
+        "policy file changed by someone other than the lead",
+        "project_structure.json, the policy, .pre-commit-config.yaml, .github/, "
+        ".gitlab-ci.yml, the hooks/ shims and .gitattributes are the lead's alone.",
+        "An agent that can change the rules can switch them off.",
+        "feat(python): relax header limit   # changes taskgate.toml",
+        "Ask the lead; the lead commits with the lead scope.",
+    ),
+    _r(
+        "TG205",
+        "symlink-escape",
+        "msg",
+        "symlink pointing outside its module",
+        "A symlink added or changed inside a module must resolve inside that module.",
+        "A link is a way to edit, or read, another module's files from one's own lane.",
+        "services/api/x -> ../../web/app.ts",
+        "Copy what you need, or ask the lead.",
+    ),
+    _r(
+        "TG206",
+        "plan-contracts-only",
+        "msg",
+        "plan.md changed outside the Contracts section, or a line removed",
+        "A coder may only add lines inside the Contracts section of plan.md.",
+        "The plan is the lead's; the Contracts section is the one place coders announce "
+        "their endpoints, by appending.",
+        "feat(python): rewrite milestones in plan.md",
+        "Append your endpoints under the Contracts heading; leave the rest to the lead.",
+    ),
+    _r(
+        "TG207",
+        "submodules",
+        "msg",
+        "submodule added or moved by someone other than the lead",
+        "Gitlinks (mode 160000) may be added, moved or changed only by the lead.",
+        "A submodule pulls foreign code into every module's build.",
+        "git submodule add https://example.invalid/lib services/api/lib",
+        "Ask the lead to add the dependency.",
+    ),
+    # --- workflow files and board ---------------------------------------------
+    _r(
+        "TG301",
+        "json-valid",
+        "pre",
+        "a workflow JSON file is not valid JSON or has duplicate keys",
+        "The module map and the board must parse as JSON; duplicate keys are errors.",
+        "The standard json module silently keeps the last duplicate; a board that means "
+        "two things must not land.",
+        '{"version": 1, "tasks": [ }',
+        "Fix the syntax at the line and column shown.",
+    ),
+    _r(
+        "TG302",
+        "schema",
+        "pre",
+        "a workflow JSON file does not match its schema",
+        "Validates against the JSON Schema shipped in taskgate's schemas/ folder and shows "
+        "the JSON pointer, the offending value and what was expected.",
+        "Every rule reads these files; a wrong shape would make them guess.",
+        '{"version": 1, "tasks": [{"id": "T1", "status": "started"}]}',
+        'Use one of the allowed values, e.g. "status": "in_progress".',
+    ),
+    _r(
+        "TG303",
+        "board-structure",
+        "pre",
+        "board structure: duplicate id, unknown dependency, cycle, unknown assignee",
+        "Task ids are unique, every depends_on names a task, dependencies have no cycle, "
+        "every assignee is a module.",
+        "A board with a cycle can never be finished; an unknown assignee has no owner.",
+        '{"id": "T1", "depends_on": ["T1"]}',
+        "Remove the cycle or the unknown reference.",
+    ),
+    _r(
+        "TG304",
+        "status-move",
+        "msg",
+        "status change not allowed for this actor",
+        "Every status change on the board must be a move the actor may make (SPEC §1.3).",
+        "The board is how the lead knows what is done; agents must not skip review.",
+        "coder moves T1 todo → done",
+        "Move it todo → in_progress, then in_progress → done.",
+    ),
+    _r(
+        "TG305",
+        "other-module-task",
+        "msg",
+        "coder changed another module's task",
+        "A coder may change only tasks assigned to its own module.",
+        "Another module's task belongs to its owner and the lead.",
+        "feat(python): mark web task done",
+        "Leave other modules' tasks alone.",
+    ),
+    _r(
+        "TG306",
+        "done-outputs",
+        "msg",
+        "`done` without outputs, or outputs naming missing files or files outside the module",
+        "A task moved to done must list outputs.files, each present in the commit's tree "
+        "and inside the module.",
+        "Done means delivered: the reviewer needs to know what to look at.",
+        '"status": "done", "outputs": {"files": []}',
+        '"outputs": {"files": ["services/api/app/users.py"]}',
+    ),
+    _r(
+        "TG307",
+        "active-task",
+        "msg",
+        "module code changed with no active task of that module",
+        "A coder commit that changes module files needs a task of that module in_progress "
+        "or review_feedback after the commit, or one moved to done by it.",
+        "No work without a task: the board must say what the work is for.",
+        "feat(python): refactor   # with no task in progress",
+        "Move your task to in_progress in the same commit.",
+    ),
+    _r(
+        "TG308",
+        "lead-only-fields",
+        "msg",
+        "coder changed a lead-only task field, or added/removed tasks",
+        "title, assignee and depends_on, and the list of tasks itself, are the lead's.",
+        "The plan of work is the lead's decision.",
+        "coder changes T1's assignee",
+        "Ask the lead.",
+    ),
+    _r(
+        "TG309",
+        "dependencies-first",
+        "msg",
+        "task started before its dependencies are done",
+        "A coder may move a task to in_progress only when all its depends_on are done.",
+        "Work on top of unfinished work is work done twice.",
+        "T2 depends on T1 (in_progress); coder moves T2 todo → in_progress",
+        "Finish T1 first, or ask the lead.",
+    ),
+    _r(
+        "TG310",
+        "structure-valid",
+        "pre",
+        "project_structure.json invalid: overlapping modules, escaping paths, name clash",
+        "Module paths are relative POSIX directories, not empty, '.', absolute, with '..', "
+        "backslashes or a trailing '/', not inside shared/ and not nested in each other; "
+        "module names are scopes and differ from the role names.",
+        "Overlapping or escaping paths make ownership ambiguous.",
+        '{"path": "../other"}',
+        '{"path": "services/api"}',
+    ),
+    # --- gate -------------------------------------------------------------
+    _r(
+        "TG401",
+        "gate-command",
+        "pre",
+        "a gate command failed",
+        "Runs the module's commands (ruff, mypy, pytest by default for Python) on exactly "
+        "the staged content and reports the command, its exit status and its last 40 lines.",
+        "'Run the tests before committing' is only true if something runs them.",
+        "pytest -q exits 1",
+        "Fix the failure, stage the fix, commit again.",
+    ),
+    _r(
+        "TG402",
+        "no-tests",
+        "pre",
+        "no tests collected for the module",
+        "pytest's exit status 5 (no tests collected) is an error.",
+        "Every module has tests; a module where none run is untested.",
+        "a module with no test_*.py",
+        "Add tests under the module's tests/ folder.",
+    ),
+    _r(
+        "TG403",
+        "gate-unavailable",
+        "pre",
+        "a gate command timed out or could not be started",
+        "A command that does not finish within the timeout, or whose executable is missing.",
+        "Fail closed: a gate that did not run did not pass.",
+        "pytest not installed in the module's .venv",
+        "python -m venv <module>/.venv && <module>/.venv/bin/pip install pytest ruff mypy",
+    ),
+    _r(
+        "TG404",
+        "annotations",
+        "pre",
+        "function signature not fully annotated",
+        "Every function in a changed .py file of a Python module annotates every parameter "
+        "and its return (self and cls excepted; lambdas excepted).",
+        "The agents' rules require type hints on all signatures; mypy does not check "
+        "unannotated functions.",
+        "def add(a, b):",
+        "def add(a: int, b: int) -> int:",
+    ),
+    _r(
+        "TG405",
+        "pyproject-deps",
+        "pre",
+        "dependency declared outside pyproject.toml, or module without pyproject.toml",
+        "requirements*.txt, setup.py or setup.cfg added to a Python module, or a Python "
+        "module without pyproject.toml.",
+        "Dependencies declared in one place are dependencies that get installed.",
+        "services/api/requirements.txt",
+        "Declare them in services/api/pyproject.toml.",
+    ),
+    # --- contracts ----------------------------------------------------------
+    _r(
+        "TG501",
+        "endpoint-declared",
+        "msg",
+        "an endpoint added in code is not declared in the Contracts section",
+        "Routes added in a coder commit (FastAPI/Starlette/Flask) must appear as "
+        "`METHOD /path` in plan.md's Contracts section (and in shared/api/openapi.json "
+        "when it exists). Path parameters match by position.",
+        "Other modules build against the contracts; an undeclared endpoint is invisible.",
+        '@app.get("/users/{id}")   # plan.md does not list GET /users/{id}',
+        "Append `GET /users/{id}` to the Contracts section in the same commit.",
+    ),
+    # --- integrity ----------------------------------------------------------
+    _r(
+        "TG601",
+        "tests-deleted",
+        "msg",
+        "coder commit deletes tests or test functions",
+        "A test file removed, or a test function present before and gone after.",
+        "Deleting a failing test is the easiest way to make it pass.",
+        "git rm services/api/tests/test_users.py",
+        "Fix the code, keep the test.",
+    ),
+    _r(
+        "TG602",
+        "tests-skipped",
+        "msg",
+        "coder commit adds skip/xfail markers or skip calls",
+        "Added pytest.mark.skip/skipif/xfail, pytest.skip/xfail/importorskip, unittest "
+        "skips, or test-selection filters in pytest configuration.",
+        "A skipped test is not a passing one.",
+        "@pytest.mark.skip(reason='flaky')",
+        "Fix the test or the code.",
+    ),
+    _r(
+        "TG603",
+        "suppressions",
+        "msg",
+        "coder commit adds suppressions or loosens tool configuration",
+        "Added `# type: ignore`, `# noqa`, `# pragma: no cover`, file-level ruff/mypy "
+        "switches, or loosened [tool.ruff]/[tool.mypy]/[tool.coverage] settings.",
+        "Silencing the linter is not fixing the code.",
+        "x = f()  # type: ignore",
+        "Fix the type error.",
+    ),
+    _r(
+        "TG604",
+        "secrets",
+        "pre",
+        "a secret in the change",
+        "Private keys, cloud keys, tokens, JWTs, URLs with passwords and high-entropy "
+        "password/secret/token literals in added lines.",
+        "A secret in git history is a leaked secret.",
+        'AWS_KEY = "AKIA................"',
+        "Read it from the environment; rotate the leaked one. False positive: the lead adds "
+        "its fingerprint to [secrets] allow.",
+    ),
+    _r(
+        "TG605",
+        "junk",
+        "pre",
+        "junk in the change: .venv/, node_modules/, __pycache__/, .env, big files",
+        "Virtual environments, dependency folders, bytecode, .env files, OS and editor "
+        "litter, and files over `[integrity] max_file_bytes`.",
+        "They bloat every clone forever and often carry secrets.",
+        "git add services/api/.venv",
+        "git rm -r --cached services/api/.venv; add it to .gitignore.",
+    ),
+]
+
+RULES: dict[str, Rule] = {r.id: r for r in _ALL}

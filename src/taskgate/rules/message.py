@@ -1,0 +1,288 @@
+"""Commit-message rules TG101 to TG112 (SPEC §2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from taskgate.change import Change, Role, Stage
+from taskgate.finding import Finding, Severity
+from taskgate.message import Header, HeaderProblem, caret, parse_header
+from taskgate.policy import Policy
+from taskgate.rules.registry import check
+from taskgate.workflow.board import Board, BoardError, parse_board
+
+MSG = "COMMIT_EDITMSG"
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word.lower(), choices, n=1, cutoff=0.5)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _example_scope(change: Change) -> str:
+    if change.actor is not None and change.actor.module is not None:
+        return change.actor.module.name
+    if change.structure is not None:
+        touched = change.modules_touched()
+        if len(touched) == 1:
+            return touched[0].name
+        if change.structure.modules:
+            return next(iter(change.structure.modules))
+    return "scope"
+
+
+def suggest_header(header: str, change: Change, policy: Policy) -> str:
+    """A corrected header built from the parts of `header` that can be recognised."""
+    types = policy.commit.types
+    text = header.strip()
+    head, colon, rest = text.partition(":")
+    word = head.split("(", 1)[0].rstrip("!").strip()
+    type_ = word.lower() if word.lower() in types else ""
+    scope = ""
+    if "(" in head and ")" in head:
+        scope = head.split("(", 1)[1].split(")", 1)[0].strip().lower()
+    if not colon or (not type_ and " " in head.strip()):
+        rest, type_ = text, ""
+    if not type_:
+        first = rest.strip().split(" ", 1)[0].lower()
+        type_ = "fix" if first.startswith("fix") and "fix" in types else types[0]
+        if "feat" in types and type_ != "fix":
+            type_ = "feat"
+    known = change.structure.scopes if change.structure is not None else []
+    if not scope or (known and scope not in known) or "," in scope or " " in scope:
+        scope = _example_scope(change)
+    description = rest.strip() or "describe the change"
+    description = description[0].lower() + description[1:]
+    if len(description) > policy.commit.header_max - len(type_) - len(scope) - 4:
+        description = description[: max(10, policy.commit.header_max - len(type_) - len(scope) - 7)]
+        description = description.rstrip() + "..."
+    return f"{type_}({scope}): {description}"
+
+
+def _header_error(
+    rule: str, reason: str, header: str, column: int, change: Change, policy: Policy
+) -> Finding:
+    fixed = suggest_header(header, change, policy)
+    return Finding(
+        rule,
+        reason,
+        path=MSG,
+        line=1,
+        hint=f"write it as: {fixed}",
+        snippet=caret(header, column),
+    )
+
+
+def _load_board(change: Change, policy: Policy) -> Board | None:
+    def load() -> Board | None:
+        raw = change.after.read(policy.paths.tasks)
+        if raw is None:
+            return None
+        try:
+            return parse_board(raw)
+        except BoardError:
+            return None  # TG301/TG302 report it
+
+    board: Board | None = change.memo("board_after", load)
+    return board
+
+
+@check(
+    "TG101", "TG102", "TG103", "TG104", "TG105", "TG106", "TG107", "TG108", "TG110",
+    "TG111", "TG112",
+    stage="msg",
+    needs_message=True,
+)  # fmt: skip
+def message_rules(change: Change, policy: Policy) -> Iterator[Finding]:
+    msg = change.message
+    if msg is None:
+        return
+    if msg.undecodable:
+        yield Finding(
+            "TG110",
+            "the message is not valid UTF-8; undecodable bytes were replaced",
+            path=MSG,
+            severity=Severity.WARNING,
+            hint="save the message as UTF-8 (git config i18n.commitEncoding is not enough)",
+        )
+    # Exempt by git state, never by the words of the subject alone.
+    if msg.is_empty or change.is_merge or msg.is_git_revert:
+        return
+    if msg.is_fixup:
+        if change.stage is Stage.CI and not policy.commit.allow_fixup_in_ci:
+            yield Finding(
+                "TG107",
+                f"'{msg.header.split(' ', 1)[0]}' commit in shared history",
+                path=MSG,
+                line=1,
+                hint="squash it before pushing: git rebase -i --autosquash <base>",
+            )
+        return
+    header = msg.header
+    parsed = parse_header(header)
+    if isinstance(parsed, HeaderProblem):
+        yield _header_error("TG101", parsed.reason, header, parsed.column, change, policy)
+    else:
+        yield from _header_rules(parsed, header, change, policy)
+    lines = msg.lines
+    if len(lines) > 1 and lines[1]:
+        yield Finding(
+            "TG106",
+            "the body is not separated from the header by a blank line",
+            path=MSG,
+            line=2,
+            hint="leave line 2 empty; the body starts on line 3",
+            snippet=(lines[0], lines[1]),
+        )
+    for number, line in enumerate(lines[1:], start=2):
+        low = line.lower()
+        if low.startswith(("breaking change:", "breaking-change:")) and not line.startswith(
+            ("BREAKING CHANGE:", "BREAKING-CHANGE:")
+        ):
+            yield Finding(
+                "TG111",
+                f"'{line.split(':', 1)[0]}:' is body text by the specification, yet release "
+                "tools count it as breaking",
+                path=MSG,
+                line=number,
+                severity=Severity.WARNING,
+                hint="write 'BREAKING CHANGE:' if it breaks, or reword it if it does not",
+            )
+    if not isinstance(parsed, HeaderProblem):
+        yield from _task_trailers(parsed, change, policy)
+
+
+def _header_rules(parsed: Header, header: str, change: Change, policy: Policy) -> Iterator[Finding]:
+    types = policy.commit.types
+    if parsed.type.lower() not in types:
+        yield Finding(
+            "TG102",
+            f"type '{parsed.type}' is not allowed{_did_you_mean(parsed.type, list(types))}",
+            path=MSG,
+            line=1,
+            hint=f"allowed types: {', '.join(types)}; e.g. "
+            f"{suggest_header(header, change, policy)}",
+            snippet=caret(header, 0),
+        )
+    if parsed.scope is None:
+        if policy.commit.require_scope:
+            yield _header_error(
+                "TG103", "the scope is missing", header, len(parsed.type), change, policy
+            )
+    elif change.structure is not None:
+        scopes = change.structure.scopes
+        if parsed.scope.lower() not in scopes:
+            yield Finding(
+                "TG104",
+                f"scope '{parsed.scope}' names no module or role"
+                f"{_did_you_mean(parsed.scope, scopes)}",
+                path=MSG,
+                line=1,
+                hint=f"known scopes: {', '.join(scopes)}",
+                snippet=caret(header, parsed.scope_column),
+            )
+    if len(header) > policy.commit.header_max:
+        yield Finding(
+            "TG105",
+            f"the header is {len(header)} characters long; the limit is {policy.commit.header_max}",
+            path=MSG,
+            line=1,
+            hint="keep the header short and put the details in the body",
+            snippet=caret(header, policy.commit.header_max),
+        )
+    if parsed.double_space:
+        yield Finding(
+            "TG112",
+            "more than one space after the colon",
+            path=MSG,
+            line=1,
+            severity=Severity.WARNING,
+            hint=f"write it as: {parsed.type}"
+            + (f"({parsed.scope})" if parsed.scope else "")
+            + ("!" if parsed.breaking else "")
+            + f": {parsed.description}",
+            snippet=caret(header, parsed.description_column - 1),
+        )
+
+
+def _task_trailers(parsed: Header, change: Change, policy: Policy) -> Iterator[Finding]:
+    msg = change.message
+    if msg is None:
+        return
+    trailers = [t for t in msg.trailers() if t.key.lower() == "task"]
+    actor = change.actor
+    is_coder = actor is not None and actor.role is Role.CODER
+    if not trailers:
+        if policy.commit.require_task_trailer and is_coder:
+            yield Finding(
+                "TG108",
+                "a 'Task: <id>' trailer is required",
+                path=MSG,
+                hint="end the message with a blank line and 'Task: <id of your task>'",
+            )
+        return
+    board = _load_board(change, policy)
+    tasks = board.by_id() if board is not None else {}
+    scope = (parsed.scope or "").lower()
+    for trailer in trailers:
+        task = tasks.get(trailer.value)
+        if task is None:
+            yield Finding(
+                "TG108",
+                f"Task '{trailer.value}' is not on the board",
+                path=MSG,
+                line=trailer.line,
+                hint=f"known tasks of '{scope}': "
+                + (", ".join(t.id for t in board.of_module(scope)) if board else "none"),
+            )
+        elif (
+            change.structure is not None
+            and scope in change.structure.modules
+            and task.assignee.lower() != scope
+        ):
+            yield Finding(
+                "TG108",
+                f"Task '{task.id}' is assigned to '{task.assignee}', not to '{scope}'",
+                path=MSG,
+                line=trailer.line,
+                hint="name a task of the commit's own module",
+            )
+
+
+@check("TG109", stage="msg", needs_message=True)
+def agent_agrees(change: Change, policy: Policy) -> Iterator[Finding]:
+    """TASKGATE_AGENT names the agent; the scope must then be that agent's."""
+    claim, structure, msg = change.agent_claim, change.structure, change.message
+    if not claim or structure is None or msg is None or msg.is_empty or change.is_merge:
+        return
+    if msg.is_fixup or msg.is_git_revert:
+        return
+    parsed = parse_header(msg.header)
+    if isinstance(parsed, HeaderProblem) or parsed.scope is None:
+        return
+    scope = parsed.scope.lower()
+    module = structure.module_for_agent(claim)
+    if module is not None:
+        expected = module.name
+    elif claim.lower() in (structure.lead, structure.reviewer):
+        expected = claim.lower()
+    else:
+        yield Finding(
+            "TG109",
+            f"TASKGATE_AGENT '{claim}' is not an agent of project_structure.json",
+            path=MSG,
+            hint="set it to a module's agent id, or to the lead or reviewer role",
+        )
+        return
+    if scope != expected:
+        yield Finding(
+            "TG109",
+            f"the scope '{parsed.scope}' disagrees with TASKGATE_AGENT '{claim}' "
+            f"(whose scope is '{expected}')",
+            path=MSG,
+            line=1,
+            hint=f"commit as {parsed.type}({expected}): {parsed.description}",
+            snippet=caret(msg.header, parsed.scope_column),
+        )

@@ -1,0 +1,127 @@
+"""`taskgate init`: scaffold the workflow files, the policy and a pre-commit config."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from taskgate.git import Repo
+
+STRUCTURE = {
+    "version": 1,
+    "modules": {
+        "python": {"path": "services/api", "agent": "python-coder", "language": "python"},
+        "web": {"path": "web", "agent": "frontend-coder"},
+    },
+    "roles": {"lead": "lead", "reviewer": "review"},
+}
+
+BOARD = {
+    "version": 1,
+    "tasks": [
+        {
+            "id": "T1",
+            "title": "User CRUD endpoints",
+            "assignee": "python",
+            "status": "todo",
+            "depends_on": [],
+            "outputs": {"files": [], "commits": [], "endpoints": [], "dependencies": [],
+                        "notes": ""},
+            "review_comments": [],
+            "blocked_reason": None,
+        },
+        {
+            "id": "T2",
+            "title": "Users page",
+            "assignee": "web",
+            "status": "todo",
+            "depends_on": ["T1"],
+        },
+    ],
+}  # fmt: skip
+
+PLAN = """# Plan
+
+## Milestones
+
+1. Users can be created, read, updated and deleted through the API.
+2. The web module shows them.
+
+## Contracts
+
+Coders append the endpoints they expose here, one per line, as `METHOD /path`.
+
+## Database schema
+
+- users(id integer primary key, name text not null)
+"""
+
+POLICY = """# taskgate policy (SPEC §4). Everything has a default; this file shows the main ones.
+[commit]
+require_scope = true
+header_max = 100
+require_task_trailer = false
+
+[rules]
+ignore = []
+warn = []
+
+[gate]
+timeout = 600
+
+[gate.python]
+commands = ["ruff check .", "mypy .", "pytest -q"]
+"""
+
+PRE_COMMIT = """# taskgate via the pre-commit framework; `pre-commit install` sets up all stages.
+default_install_hook_types: [pre-commit, commit-msg, pre-push]
+repos:
+  - repo: local
+    hooks:
+      - id: taskgate
+        name: taskgate
+        entry: taskgate hook pre-commit
+        language: system
+        always_run: true
+        pass_filenames: false
+        stages: [pre-commit]
+      - id: taskgate-commit-msg
+        name: taskgate (commit message)
+        entry: taskgate hook commit-msg
+        language: system
+        always_run: true
+        stages: [commit-msg]
+      - id: taskgate-pre-push
+        name: taskgate (pre-push)
+        entry: taskgate hook pre-push
+        language: system
+        always_run: true
+        pass_filenames: false
+        stages: [pre-push]
+"""
+
+
+def scaffold_files() -> dict[str, str]:
+    return {
+        "shared/project_structure.json": json.dumps(STRUCTURE, indent=2) + "\n",
+        "shared/task_list.json": json.dumps(BOARD, indent=2) + "\n",
+        "shared/plan.md": PLAN,
+        "taskgate.toml": POLICY,
+        ".pre-commit-config.yaml": PRE_COMMIT,
+    }
+
+
+def init(repo: Repo) -> list[str]:
+    """Create what is missing; never overwrite. Returns one line per file."""
+    done = []
+    for rel, content in scaffold_files().items():
+        path: Path = repo.root / rel
+        if path.exists():
+            done.append(f"kept     {rel} (already exists)")
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as fh:
+            fh.write(content)
+        done.append(f"created  {rel}")
+    done.append("next: edit shared/project_structure.json, then `taskgate install`")
+    return done

@@ -1,0 +1,236 @@
+"""Build a Change (and the Policy to check it against) from git state.
+
+The staged index for hooks and `check`; one commit for `ci`, pre-push and
+pre-receive. The policy and the module map always come from the base of the
+change, never from the change itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from taskgate.change import Actor, Change, EmptySide, FileChange, Role, Side, Stage
+from taskgate.finding import Finding
+from taskgate.git import CommitInfo, Entry, RawDiff, Repo
+from taskgate.message import CommitMessage
+from taskgate.policy import Policy, load_policy
+from taskgate.workflow.structure import Structure, StructureError, parse_structure
+
+
+class IndexSide:
+    """The staged side: the index git is about to commit (GIT_INDEX_FILE honoured)."""
+
+    def __init__(self, repo: Repo) -> None:
+        self._repo = repo
+
+    def read(self, path: str) -> bytes | None:
+        if "\n" in path:
+            entry = self._repo.index_entries([path]).get(path)
+            return self._repo.objects.read(entry.oid, "blob") if entry else None
+        return self._repo.objects.read(f":0:{path}", "blob")
+
+    def exists(self, paths: Iterable[str]) -> set[str]:
+        wanted = list(paths)
+        return set(self._repo.index_entries(wanted)) & set(wanted) if wanted else set()
+
+
+class TreeSide:
+    """A commit's side: files as they are in that commit's tree."""
+
+    def __init__(self, repo: Repo, rev: str) -> None:
+        self._repo = repo
+        self.rev = rev
+
+    def read(self, path: str) -> bytes | None:
+        if "\n" in path:
+            entry = self._repo.tree_entries(self.rev, [path]).get(path)
+            return self._repo.objects.read(entry.oid, "blob") if entry else None
+        return self._repo.objects.read(f"{self.rev}:{path}", "blob")
+
+    def exists(self, paths: Iterable[str]) -> set[str]:
+        wanted = list(paths)
+        return set(self._repo.tree_entries(self.rev, wanted)) & set(wanted) if wanted else set()
+
+
+def file_changes(diff: Iterable[RawDiff]) -> tuple[FileChange, ...]:
+    out = []
+    for d in diff:
+        old = None if d.status == "A" else Entry(d.old_path, d.old_mode, d.old_oid)
+        new = None if d.status == "D" else Entry(d.new_path, d.new_mode, d.new_oid)
+        out.append(FileChange(d.status, d.new_path, d.old_path, old, new))
+    return tuple(out)
+
+
+# --- policy and module map from the base ------------------------------------
+
+
+class Base(NamedTuple):
+    """What a change is checked against: the policy and the module map of its base."""
+
+    policy: Policy
+    structure: Structure | None
+    problems: tuple[Finding, ...] = ()
+
+
+def load_base(read: Callable[[str], bytes | None], where: str) -> Base:
+    """Policy and structure through `read` (a side's reader); `where` names the side."""
+    policy = load_policy(read, where)
+    raw = read(policy.paths.structure)
+    if raw is None:
+        return Base(policy, None)
+    try:
+        structure = parse_structure(raw)
+    except StructureError as exc:
+        # Checked against a broken map, every lane would be guesswork: say so, fail closed.
+        return Base(
+            policy,
+            None,
+            (
+                Finding(
+                    "TG310",
+                    f"{policy.paths.structure} at {where} cannot be used: {exc}",
+                    path=policy.paths.structure,
+                    hint="the lead repairs it in a commit scoped to the lead role",
+                ),
+            ),
+        )
+    return Base(policy, structure)
+
+
+# --- identity (SPEC §3) ------------------------------------------------------
+
+
+def agent_claim(repo: Repo) -> str | None:
+    """TASKGATE_AGENT, else `git config taskgate.agent`."""
+    claim = os.environ.get("TASKGATE_AGENT") or repo.config("taskgate.agent")
+    return claim.strip() if claim and claim.strip() else None
+
+
+def actor_from_scope(structure: Structure | None, scope: str | None) -> Actor | None:
+    if structure is None or not scope:
+        return None
+    scope = scope.lower()
+    if scope == structure.lead:
+        return Actor(Role.LEAD)
+    if scope == structure.reviewer:
+        return Actor(Role.REVIEWER)
+    module = structure.modules.get(scope)
+    return Actor(Role.CODER, module) if module is not None else None
+
+
+def actor_from_claim(structure: Structure | None, claim: str | None) -> Actor | None:
+    if structure is None or not claim:
+        return None
+    module = structure.module_for_agent(claim)
+    if module is not None:
+        return Actor(Role.CODER, module, "TASKGATE_AGENT")
+    if claim.lower() == structure.lead:
+        return Actor(Role.LEAD, claimed_by="TASKGATE_AGENT")
+    if claim.lower() == structure.reviewer:
+        return Actor(Role.REVIEWER, claimed_by="TASKGATE_AGENT")
+    return None
+
+
+def resolve_actor(
+    structure: Structure | None, message: CommitMessage | None, claim: str | None
+) -> Actor | None:
+    """The scope names the actor; without a message, TASKGATE_AGENT may."""
+    from taskgate.message import Header, parse_header
+
+    if message is not None and not message.is_empty:
+        parsed = parse_header(message.header)
+        if isinstance(parsed, Header):
+            return actor_from_scope(structure, parsed.scope)
+        return None
+    return actor_from_claim(structure, claim)
+
+
+# --- builders ----------------------------------------------------------------
+
+
+class Built(NamedTuple):
+    change: Change
+    policy: Policy
+    problems: tuple[Finding, ...]
+
+
+def staged_change(
+    repo: Repo,
+    stage: Stage,
+    message: CommitMessage | None = None,
+    *,
+    amend: bool = False,
+    merge: bool | None = None,
+) -> Built:
+    """The change the index makes relative to HEAD (HEAD's parent for --amend)."""
+    head = repo.head()
+    base_rev = head
+    if amend and head is not None:
+        parents = repo.read_commits([head])[0].parents
+        base_rev = parents[0] if parents else None
+    before: Side = TreeSide(repo, base_rev) if base_rev else EmptySide()
+    after = IndexSide(repo)
+    # First commit: there is no HEAD to read the policy from, so the index is the base.
+    base_side: Side = before if base_rev else after
+    base = load_base(base_side.read, f"commit {base_rev[:12]}" if base_rev else "the index")
+    claim = agent_claim(repo)
+    change = Change(
+        files=file_changes(repo.staged_diff(base_rev)),
+        before=before,
+        after=after,
+        stage=stage,
+        structure=base.structure,
+        message=message,
+        actor=resolve_actor(base.structure, message, claim),
+        agent_claim=claim,
+        is_merge=repo.merge_in_progress() if merge is None else merge,
+    )
+    return Built(change, base.policy, base.problems)
+
+
+class CommitChanges:
+    """Builds Changes for many commits, caching each distinct base policy once."""
+
+    def __init__(self, repo: Repo, stage: Stage = Stage.CI) -> None:
+        self.repo = repo
+        self.stage = stage
+        self._bases: dict[tuple[bytes | None, ...], Base] = {}
+        self._claim = agent_claim(repo) if stage is not Stage.CI else None
+
+    def base_for(self, parent: str | None, first_commit: str) -> Base:
+        """Policy and structure from the first parent (from the commit itself for a root)."""
+        rev = parent or first_commit
+        side = TreeSide(self.repo, rev)
+        probe = load_policy(side.read, f"commit {rev[:12]}")
+        key = (
+            side.read("taskgate.toml"),
+            side.read("pyproject.toml"),
+            side.read(probe.paths.structure),
+        )
+        if key not in self._bases:
+            self._bases[key] = load_base(side.read, f"commit {rev[:12]}")
+        return self._bases[key]
+
+    def build(self, info: CommitInfo, diff: list[RawDiff]) -> Built:
+        from taskgate.message import message_from_bytes
+
+        parent = info.parents[0] if info.parents else None
+        base = self.base_for(parent, info.sha)
+        # Stored messages are already cleaned by git; only normalise white space.
+        message = message_from_bytes(info.message, None, "whitespace")
+        before: Side = TreeSide(self.repo, parent) if parent else EmptySide()
+        change = Change(
+            files=file_changes(diff),
+            before=before,
+            after=TreeSide(self.repo, info.sha),
+            stage=self.stage,
+            structure=base.structure,
+            message=message,
+            actor=resolve_actor(base.structure, message, None),
+            agent_claim=None,
+            is_merge=len(info.parents) > 1,
+            commit=info.sha,
+        )
+        return Built(change, base.policy, base.problems)

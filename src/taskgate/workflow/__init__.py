@@ -1,0 +1,1 @@
+"""The lead's workflow files: module map, task board, plan."""

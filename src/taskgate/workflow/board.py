@@ -1,0 +1,79 @@
+"""`task_list.json`: the task board, parsed into frozen data."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from taskgate.workflow.jsonfile import JsonProblem, load_json
+
+STATUSES = ("todo", "in_progress", "done", "review_feedback", "blocked")
+
+
+class Task(NamedTuple):
+    """One task; `raw` keeps the whole JSON object for field-by-field comparison."""
+
+    id: str
+    title: str
+    assignee: str
+    status: str
+    depends_on: tuple[str, ...] = ()
+    output_files: tuple[str, ...] = ()
+    blocked_reason: str | None = None
+    raw: dict[str, Any] | None = None
+
+
+class Board(NamedTuple):
+    tasks: tuple[Task, ...]
+
+    def by_id(self) -> dict[str, Task]:
+        return {t.id: t for t in self.tasks}
+
+    def of_module(self, module: str) -> list[Task]:
+        return [t for t in self.tasks if t.assignee.lower() == module.lower()]
+
+
+class BoardError(Exception):
+    """The board cannot be read; the message says where and why."""
+
+
+def board_from_data(data: Any) -> Board:
+    """Build a Board from parsed JSON, tolerating what the schema reports (TG302)."""
+    if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
+        raise BoardError("expected an object with a 'tasks' list")
+    tasks = []
+    for i, raw in enumerate(data["tasks"]):
+        if not isinstance(raw, dict):
+            raise BoardError(f"tasks[{i}] must be an object")
+        tid, title = raw.get("id"), raw.get("title", "")
+        assignee, status = raw.get("assignee"), raw.get("status")
+        if not all(isinstance(v, str) for v in (tid, title, assignee, status)):
+            raise BoardError(f"tasks[{i}] needs string id, title, assignee and status")
+        deps = raw.get("depends_on", [])
+        outputs = raw.get("outputs") or {}
+        files = outputs.get("files", []) if isinstance(outputs, dict) else []
+        reason = raw.get("blocked_reason")
+        tasks.append(
+            Task(
+                id=str(tid),
+                title=str(title),
+                assignee=str(assignee),
+                status=str(status),
+                depends_on=tuple(d for d in deps if isinstance(d, str))
+                if isinstance(deps, list)
+                else (),
+                output_files=tuple(f for f in files if isinstance(f, str))
+                if isinstance(files, list)
+                else (),
+                blocked_reason=reason if isinstance(reason, str) else None,
+                raw=raw,
+            )
+        )
+    return Board(tuple(tasks))
+
+
+def parse_board(raw: bytes) -> Board:
+    try:
+        data = load_json(raw)
+    except JsonProblem as exc:
+        raise BoardError(str(exc)) from exc
+    return board_from_data(data)
