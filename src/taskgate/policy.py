@@ -210,7 +210,7 @@ def policy_from_table(data: _Table, source: str) -> Policy:
     _check_keys(i, {"max_file_bytes"}, "integrity", source)
     s = _expect_table(data.get("secrets", {}), "secrets", source)
     _check_keys(s, {"allow"}, "secrets", source)
-    max_bytes = i.get("max_file_bytes", IntegrityPolicy.max_file_bytes)
+    max_bytes = i.get("max_file_bytes", IntegrityPolicy().max_file_bytes)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise ConfigError(f"{source}: integrity.max_file_bytes must be a positive integer")
     integrity = IntegrityPolicy(

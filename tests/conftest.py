@@ -1,0 +1,186 @@
+"""Shared fixtures: real git repositories in temporary folders, real taskgate processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PYTHON = sys.executable
+
+STRUCTURE = {
+    "version": 1,
+    "modules": {
+        "python": {"path": "services/api", "agent": "python-coder", "language": "python"},
+        "web": {"path": "web", "agent": "frontend-coder"},
+    },
+    "roles": {"lead": "lead", "reviewer": "review"},
+}
+
+BOARD = {
+    "version": 1,
+    "tasks": [
+        {"id": "T1", "title": "User CRUD", "assignee": "python", "status": "todo",
+         "depends_on": []},
+        {"id": "T2", "title": "Users page", "assignee": "web", "status": "todo",
+         "depends_on": ["T1"]},
+    ],
+}  # fmt: skip
+
+PLAN = """# Plan
+
+## Milestones
+
+1. Users.
+
+## Contracts
+
+- GET /health
+
+## Database
+
+- users(id, name)
+"""
+
+# Lane and board tests do not want the gate; the gate tests turn it on themselves.
+POLICY_NO_GATE = """[gate]
+enabled = false
+"""
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test sees the same git: no user or system config, no agent claim."""
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Test\n\temail = test@example.invalid\n"
+        "[init]\n\tdefaultBranch = main\n"
+        "[protocol \"file\"]\n\tallow = always\n"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for var in ("TASKGATE_AGENT", "GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "NO_COLOR",
+                "GITHUB_ACTIONS", "GITHUB_BASE_REF", "GITHUB_STEP_SUMMARY",
+                "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "TASKGATE_DEBUG"):  # fmt: skip
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("GIT_EDITOR", ":")
+
+
+class GitRepo:
+    """A repository in a temporary folder, driven by real git commands."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def git(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None,
+        input: bytes | None = None, cwd: Path | None = None,
+    ) -> subprocess.CompletedProcess[str]:  # fmt: skip
+        full_env = {**os.environ, **(env or {})}
+        proc = subprocess.run(
+            ["git", *args], cwd=cwd or self.path, capture_output=True, env=full_env,
+            input=input, check=False,
+        )  # fmt: skip
+        result = subprocess.CompletedProcess(
+            proc.args, proc.returncode,
+            proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"),
+        )  # fmt: skip
+        if check and proc.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        path = self.path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    def write_json(self, rel: str, data: object) -> Path:
+        return self.write(rel, json.dumps(data, indent=2) + "\n")
+
+    def add(self, *paths: str) -> None:
+        self.git("add", "--", *(paths or (".",)))
+
+    def commit(
+        self, message: str, *extra: str, env: dict[str, str] | None = None, check: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """`git commit -m message` through whatever hooks are installed."""
+        return self.git("commit", "-m", message, *extra, env=env, check=check)
+
+    def head(self) -> str:
+        return self.git("rev-parse", "HEAD").stdout.strip()
+
+    def taskgate(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> subprocess.CompletedProcess[str]:  # fmt: skip
+        return run_taskgate(*args, cwd=cwd or self.path, input=input, env=env)
+
+    def install(self, *args: str) -> None:
+        proc = self.taskgate("install", *args)
+        assert proc.returncode == 0, proc.stderr
+
+
+def run_taskgate(
+    *args: str, cwd: Path, input: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m taskgate` as a real process."""
+    return subprocess.run(
+        [PYTHON, "-m", "taskgate", *args], cwd=cwd, capture_output=True, text=True,
+        input=input, env={**os.environ, **(env or {})}, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    """An empty repository (no commits yet)."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    r = GitRepo(path)
+    r.git("init", "-q", "-b", "main")
+    return r
+
+
+@pytest.fixture
+def workflow_repo(repo: GitRepo) -> Iterator[GitRepo]:
+    """A repository with the workflow files committed by the lead and the hooks installed.
+
+    Modules: python (services/api, language python) and web (web). Board: T1 (python,
+    todo) and T2 (web, todo, depends on T1). The gate is off (taskgate.toml).
+    """
+    repo.write_json("shared/project_structure.json", STRUCTURE)
+    repo.write_json("shared/task_list.json", BOARD)
+    repo.write("shared/plan.md", PLAN)
+    repo.write("taskgate.toml", POLICY_NO_GATE)
+    repo.write("services/api/app/__init__.py", "")
+    repo.write("services/api/pyproject.toml", '[project]\nname = "api"\nversion = "0"\n')
+    repo.write("web/index.html", "<p>hi</p>\n")
+    repo.add()
+    repo.commit("chore(lead): set up the workflow", "--no-verify", check=True)
+    repo.install()
+    yield repo
+
+
+def finding_ids(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    """Rule ids at the start of text-format finding lines on stderr."""
+    out = []
+    for line in proc.stderr.splitlines():
+        word = line.split(" ", 1)[0]
+        if len(word) == 5 and word.startswith("TG") and word[2:].isdigit():
+            out.append(word)
+    return out
+
+
+def json_findings(proc: subprocess.CompletedProcess[str]) -> list[tuple[str, str | None]]:
+    """(rule, path) pairs from `--format json` output."""
+    doc = json.loads(proc.stdout)
+    return [(f["rule"], f["path"]) for f in doc["findings"]]
