@@ -99,10 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open_repo(path: Path | None) -> Repo:
+    from taskgate.errors import GitMissing
     from taskgate.git import Repo
 
     try:
         return Repo(path)
+    except GitMissing:
+        raise  # "not inside a repository" would send the user looking in the wrong place
     except TaskgateError as exc:
         raise TaskgateError(f"not inside a git repository ({exc})") from exc
 
@@ -267,6 +270,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _safe_write(sys.stderr, "taskgate: interrupted\n")
         return 130
+    except OSError as exc:
+        # The file system said no (a hooks folder that is a file, a symlink loop, a full
+        # disk): an environment problem the user can fix, not an internal failure.
+        where = f" {exc.filename}" if exc.filename else ""
+        _safe_write(sys.stderr, f"taskgate: error:{where}: {exc.strerror or exc}\n")
+        return EXIT_USAGE
     except SystemExit as exc:  # argparse --help / --version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except Exception as exc:

@@ -51,15 +51,23 @@ def read_message_file(repo: Repo, path: Path) -> CommitMessage:
     return message_from_bytes(raw, comment, mode)
 
 
-def _run(built: Built) -> list[Finding]:
-    return [*built.problems, *run_checks(built.change, built.policy)]
+def _run(built: Built, repo: Repo, *, use_cache: bool = True) -> list[Finding]:
+    from taskgate.workflow.schema import MEMO_KEY, ValidatedBlobs
+
+    # Workflow files already validated (by blob id) are not validated again; the rules
+    # only consult and extend this cache in memory, it is read and written here.
+    blobs = ValidatedBlobs.for_common_dir(repo.common_dir) if use_cache else ValidatedBlobs()
+    built.change.memo(MEMO_KEY, lambda: blobs)
+    findings = [*built.problems, *run_checks(built.change, built.policy)]
+    blobs.save()
+    return findings
 
 
 def hook_commit_msg(repo: Repo, message_file: Path) -> Outcome:
     """The message and every rule that needs the actor."""
     message = read_message_file(repo, message_file)
     built = staged_change(repo, Stage.COMMIT_MSG, message, amend=amend_in_progress())
-    return Outcome(_run(built), title="commit-msg")
+    return Outcome(_run(built, repo), title="commit-msg")
 
 
 def hook_pre_commit(repo: Repo, *, merge: bool = False, use_cache: bool = True) -> Outcome:
@@ -67,7 +75,7 @@ def hook_pre_commit(repo: Repo, *, merge: bool = False, use_cache: bool = True) 
     built = staged_change(
         repo, Stage.PRE_COMMIT, None, amend=amend_in_progress(), merge=True if merge else None
     )
-    outcome = Outcome(_run(built), title="pre-merge-commit" if merge else "pre-commit")
+    outcome = Outcome(_run(built, repo), title="pre-merge-commit" if merge else "pre-commit")
     if not merge:
         run_gate_into(repo, built, outcome, use_cache=use_cache)
     return outcome
@@ -82,7 +90,7 @@ def check_staged(
         comment, mode = comment_and_cleanup(repo, editor_used=False)
         parsed = message_from_bytes(message.encode("utf-8", "surrogateescape"), comment, mode)
     built = staged_change(repo, Stage.CHECK, parsed)
-    outcome = Outcome(_run(built), title="check")
+    outcome = Outcome(_run(built, repo, use_cache=use_cache), title="check")
     if gate:
         run_gate_into(repo, built, outcome, use_cache=use_cache)
     return outcome

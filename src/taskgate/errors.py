@@ -13,3 +13,7 @@ class ConfigError(TaskgateError):
 
 class GitError(TaskgateError):
     """git failed or is missing."""
+
+
+class GitMissing(GitError):
+    """The git executable cannot be found on PATH."""

@@ -1,6 +1,7 @@
 """Finding: one broken rule, with where and how to fix it."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: NamedTuple turns string annotations
+# into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
 from enum import StrEnum
 from typing import NamedTuple
@@ -28,10 +29,10 @@ class Finding(NamedTuple):
     subject: str | None = None
     snippet: tuple[str, ...] = ()
 
-    def at_commit(self, sha: str, subject: str) -> Finding:
+    def at_commit(self, sha: str, subject: str) -> "Finding":
         return self._replace(commit=sha, subject=subject)
 
-    def with_severity(self, severity: Severity) -> Finding:
+    def with_severity(self, severity: Severity) -> "Finding":
         return self._replace(severity=severity)
 
 

@@ -27,19 +27,24 @@ def is_ours(path: Path) -> bool:
 
 
 def render_shim(hook: str, python: str) -> str:
-    """The shim for `hook`: run the chained hook first, then taskgate (absolute interpreter)."""
-    run = f'{shlex.quote(python)} -m taskgate hook {hook} "$@"'
+    """The shim for `hook`: run the chained hook first, then taskgate (absolute interpreter).
+
+    `-P` keeps the repository's own folders off sys.path, so a directory named
+    `taskgate` at the top of the repository cannot stand in for taskgate.
+    """
+    run = f'"$python" -P -m taskgate hook {hook} "$@"'
     if hook in STDIN_HOOKS:
-        # Both hooks read the same ref lines: keep them in a variable, not a temporary file.
-        capture = "input=$(cat)"
-        chained = 'printf \'%s\\n\' "$input" | "$chained" "$@"'
-        own = f"printf '%s\\n' \"$input\" | exec {run}"
+        # Both hooks read the same ref lines: keep them, trailing newlines and all, in a variable.
+        capture = "input=$(cat; echo x)\ninput=${input%x}"
+        chained = 'printf \'%s\' "$input" | "$chained" "$@"'
+        own = f"printf '%s' \"$input\" | {run}"
     else:
         capture = ""
         chained = '"$chained" "$@"'
         own = f"exec {run}"
     return (
         hook_template()
+        .replace("__PYTHON__", shlex.quote(python))
         .replace("__HOOK__", hook)
         .replace("__STDIN_CAPTURE__\n", capture + ("\n" if capture else ""))
         .replace("__RUN_CHAINED__", chained)
@@ -55,29 +60,51 @@ def install(repo: Repo, hooks: list[str] | None = None, python: str | None = Non
             raise TaskgateError(f"unknown hook type '{hook}' (known: {', '.join(HOOK_TYPES)})")
     interpreter = python or sys.executable
     hooks_dir = repo.hooks_dir()
-    hooks_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        hooks_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TaskgateError(
+            f"cannot use {hooks_dir} as the hooks folder ({exc.strerror or exc}); "
+            "make it a directory, or point core.hooksPath at one"
+        ) from exc
     done = []
     for hook in wanted:
-        path = hooks_dir / hook
-        chained = hooks_dir / (hook + CHAINED_SUFFIX)
-        note = ""
-        if (path.exists() or path.is_symlink()) and not is_ours(path):
-            if chained.exists() or chained.is_symlink():
-                raise TaskgateError(
-                    f"{path} is not taskgate's and {chained.name} already exists; "
-                    "move one of them away, then run install again"
-                )
-            path.rename(chained)
-            note = f" (existing hook kept as {chained.name}, runs first)"
-        tmp = path.with_name(f".{hook}.taskgate-tmp")
         try:
-            tmp.write_text(render_shim(hook, interpreter), encoding="utf-8")
-            tmp.chmod(0o755)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        done.append(f"installed {hook} → {path}{note}")
+            done.append(_install_one(hooks_dir, hook, interpreter))
+        except OSError as exc:
+            raise TaskgateError(
+                f"cannot write the {hook} hook in {hooks_dir}: {exc.strerror or exc}"
+            ) from exc
     return done
+
+
+def _install_one(hooks_dir: Path, hook: str, interpreter: str) -> str:
+    path = hooks_dir / hook
+    chained = hooks_dir / (hook + CHAINED_SUFFIX)
+    foreign = (path.exists() or path.is_symlink()) and not is_ours(path)
+    if foreign and (chained.exists() or chained.is_symlink()):
+        raise TaskgateError(
+            f"{path} is not taskgate's and {chained.name} already exists; "
+            "move one of them away, then run install again"
+        )
+    # The shim is complete on disk before the foreign hook moves: a failure leaves both as
+    # they were, and the foreign hook is put back if the final rename fails.
+    tmp = path.with_name(f".{hook}.taskgate-tmp")
+    try:
+        tmp.write_text(render_shim(hook, interpreter), encoding="utf-8")
+        tmp.chmod(0o755)
+        if foreign:
+            path.rename(chained)
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            if foreign:
+                chained.rename(path)
+            raise
+    finally:
+        tmp.unlink(missing_ok=True)
+    note = f" (existing hook kept as {chained.name}, runs first)" if foreign else ""
+    return f"installed {hook} → {path}{note}"
 
 
 def uninstall(repo: Repo) -> list[str]:
@@ -87,13 +114,21 @@ def uninstall(repo: Repo) -> list[str]:
     for hook in HOOK_TYPES:
         path = hooks_dir / hook
         chained = hooks_dir / (hook + CHAINED_SUFFIX)
-        if path.exists() and is_ours(path):
-            path.unlink()
-            if chained.exists() or chained.is_symlink():
+        has_chained = chained.exists() or chained.is_symlink()
+        ours = path.exists() and is_ours(path)
+        try:
+            if ours:
+                path.unlink()
+            if has_chained and not (path.exists() or path.is_symlink()):
                 chained.rename(path)
-                done.append(f"removed {hook}; restored the hook that was there before")
-            else:
-                done.append(f"removed {hook}")
+        except OSError as exc:
+            raise TaskgateError(f"cannot remove the {hook} hook: {exc.strerror or exc}") from exc
+        if ours and has_chained:
+            done.append(f"removed {hook}; restored the hook that was there before")
+        elif ours:
+            done.append(f"removed {hook}")
+        elif has_chained and not chained.exists():
+            done.append(f"restored the {hook} hook that taskgate had chained")
     if not done:
         done.append(f"no taskgate hooks in {hooks_dir}")
     return done

@@ -2,10 +2,21 @@
 
 Pure functions over text. The parser is hand-written so that every error can
 point at a column and say what was expected there, never show a regex.
+
+The clean-up follows git (builtin/commit.c, strbuf_stripspace, wt_status_locate_end):
+
+- `strip` drops comment lines; `whitespace` and `scissors` keep them (scissors only
+  cuts); `verbatim` changes nothing;
+- every mode cuts at the scissors line, as git does whenever `git commit -v` put one
+  there (a hand-typed scissors line without `-v` is the one case where git keeps it);
+- lines end at `\\n` only; trailing space, tab and CR are stripped (git's isspace),
+  form feed and U+2028 are ordinary characters.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: NamedTuple turns string annotations
+# into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
+from collections.abc import Collection
 from typing import NamedTuple
 
 SCISSORS = "------------------------ >8 ------------------------"
@@ -15,6 +26,7 @@ AUTO_COMMENT_CANDIDATES = "#;@!$%^&|:"
 GIT_SPACE = " \t\n\r"
 CLEANUP_MODES = ("strip", "whitespace", "verbatim", "scissors", "default")
 FIXUP_PREFIXES = ("fixup! ", "squash! ", "amend! ")
+BOM = b"\xef\xbb\xbf"
 
 
 class RawMessage(NamedTuple):
@@ -24,57 +36,98 @@ class RawMessage(NamedTuple):
 
 def decode(raw: bytes) -> RawMessage:
     """Bytes of a message file → text, BOM stripped, invalid UTF-8 replaced."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
     try:
         return RawMessage(raw.decode("utf-8"), False)
     except UnicodeDecodeError:
         return RawMessage(raw.decode("utf-8", "replace"), True)
 
 
-def auto_comment_char(text: str) -> str | None:
+def _line_starts(text: str) -> set[str]:
+    """First characters of lines, and characters after a CR, as git's auto choice sees them."""
+    starts = {text[:1]} if text else set()
+    for sep in ("\n", "\r"):
+        pos = text.find(sep)
+        while pos >= 0:
+            if pos + 1 < len(text):
+                starts.add(text[pos + 1])
+            pos = text.find(sep, pos + 1)
+    return starts
+
+
+def auto_comment_char(text: str) -> str:
     """The comment character git chose for core.commentChar=auto, read back from the file.
 
-    git picks the first candidate that starts no line of the message, then writes its
-    help text with it. So the candidates that start lines form a prefix of the list;
-    the comment character is the last of that prefix (or the one on a scissors line).
+    git picks the first candidate that starts no line of the message so far, then
+    writes its help text and the scissors line with it. Reading the file back, the
+    scissors line or the help text ("with 'X' will be ignored") names it; failing
+    that, the candidate that starts the closing comment block; failing that, the
+    first candidate that starts no line (the help text was deleted: nothing to strip).
     """
     lines = text.split("\n")
-    for cand in AUTO_COMMENT_CANDIDATES:
-        if f"{cand} {SCISSORS}" in (line.rstrip("\r") for line in lines):
-            return cand
-    starts = {line[:1] for line in lines if line}
-    chosen: str | None = None
+    for line in lines:
+        if line[:1] and line[:1] in AUTO_COMMENT_CANDIDATES and line[1:] == f" {SCISSORS}":
+            return line[0]
+    for line in lines:
+        ch = line[:1]
+        if ch and ch in AUTO_COMMENT_CANDIDATES and f"'{ch}'" in line[1:]:
+            return ch
+    starts = _line_starts(text)
+    prefix = ""
     for cand in AUTO_COMMENT_CANDIDATES:
         if cand not in starts:
             break
-        chosen = cand
-    return chosen
+        prefix += cand
+    if len(prefix) == len(AUTO_COMMENT_CANDIDATES):
+        return prefix[-1]  # git would have refused to commit; any choice will do
+    last = next((line for line in reversed(lines) if line.strip(GIT_SPACE)), "")
+    if last[:1] and last[:1] in prefix:
+        return last[0]
+    return AUTO_COMMENT_CANDIDATES[len(prefix)]
+
+
+def cut_at_scissors(text: str, comment: str | None) -> str:
+    """Everything before git's scissors line (which must end with a newline, as in git)."""
+    if not comment:
+        return text
+    pattern = f"{comment} {SCISSORS}\n"
+    if text.startswith(pattern):
+        return ""
+    pos = text.find("\n" + pattern)
+    return text if pos < 0 else text[: pos + 1]
+
+
+def stripspace(text: str, comment: str | None) -> str:
+    """git's strbuf_stripspace: trailing white space off, blank runs collapsed, comments out."""
+    out: list[str] = []
+    blank = False
+    for line in text.split("\n"):
+        if comment and line.startswith(comment):
+            continue  # a comment line is dropped without counting as blank
+        line = line.rstrip(GIT_SPACE)
+        if not line:
+            blank = True
+            continue
+        if blank and out:
+            out.append("")
+        blank = False
+        out.append(line)
+    return "\n".join(out)
 
 
 def clean(text: str, comment: str | None, mode: str) -> str:
-    """Apply git's commit clean-up (`strip`, `scissors`, `whitespace`, `verbatim`)."""
+    """Apply git's commit clean-up (`strip`, `scissors`, `whitespace`, `verbatim`).
+
+    The result has no trailing newline. `comment` is the resolved comment character
+    (or string); `default` must be resolved by the caller (strip with an editor,
+    whitespace without).
+    """
+    text = cut_at_scissors(text, comment)
     if mode == "verbatim":
-        return text
-    lines = text.split("\n")
-    strip_comments = mode in ("strip", "scissors") and bool(comment)
-    if strip_comments:
-        cut = f"{comment} {SCISSORS}"
-        for i, line in enumerate(lines):
-            if line.rstrip("\r") == cut:
-                lines = lines[:i]
-                break
-    out: list[str] = []
-    for line in lines:
-        if strip_comments and comment and line.startswith(comment):
-            continue
-        line = line.rstrip(GIT_SPACE)
-        if not line and (not out or not out[-1]):
-            continue  # collapse runs of blank lines, drop leading ones
-        out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
+        # git keeps CRs verbatim; for checking, a CRLF line ending is still a line ending.
+        return text.replace("\r\n", "\n").rstrip("\n")
+    return stripspace(text, comment if mode == "strip" else None)
 
 
 class Trailer(NamedTuple):
@@ -102,7 +155,7 @@ class CommitMessage(NamedTuple):
         return not self.text.strip(GIT_SPACE)
 
     def trailers(self) -> list[Trailer]:
-        """`Key: value` lines of the last paragraph (git's trailer block)."""
+        """`Key: value` lines of the last paragraph (git's trailer block), header excluded."""
         lines = self.lines
         if len(lines) < 3:
             return []
@@ -124,9 +177,9 @@ class CommitMessage(NamedTuple):
 
     @property
     def is_git_revert(self) -> bool:
-        """git's own `Revert "<subject>"` message with its `This reverts commit <id>.` line."""
+        """git's own `Revert "<subject>"` (or `Reapply "…"`) with its `This reverts commit <id>`."""
         header = self.header
-        if not (header.startswith('Revert "') and header.endswith('"')):
+        if not (header.startswith(('Revert "', 'Reapply "')) and header.endswith('"')):
             return False
         return any(
             line.startswith("This reverts commit ") and _hex_prefix(line[20:]) >= 7
@@ -147,20 +200,30 @@ def _hex_prefix(s: str) -> int:
 def message_from_bytes(raw: bytes, comment: str | None, mode: str) -> CommitMessage:
     """Decode and clean a message file the way git will store it.
 
-    `comment` is core.commentChar ("auto" resolved from the text); `mode` the
-    effective cleanup mode (caller resolves `default`).
+    `comment` is core.commentChar ("auto" is resolved from the text); `mode` the
+    effective cleanup mode (the caller resolves `default`).
     """
     decoded = decode(raw)
     text = decoded.text
+    if decoded.undecodable:
+        # Judge the bytes git keeps: a `commit -v` diff of a Latin-1 file below the
+        # scissors line is cut by git and must not earn a warning.
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "surrogateescape")
     if comment == "auto":
         comment = auto_comment_char(text)
-    return CommitMessage(clean(text, comment, mode), decoded.undecodable)
+    cleaned = clean(text, comment, mode)
+    if not decoded.undecodable:
+        return CommitMessage(cleaned, False)
+    kept = cleaned.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return CommitMessage(kept, kept != cleaned)
 
 
 # --- the header ----------------------------------------------------------
 
-_TYPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_SCOPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_SCOPE_CHARS = _LETTERS | frozenset("0123456789_-.")
+# Characters that separate several scopes in the wild (commitlint splits on them too).
+_SCOPE_SEPARATORS = frozenset(", /\\|+&;")
 
 
 class Header(NamedTuple):
@@ -176,66 +239,100 @@ class Header(NamedTuple):
 
 
 class HeaderProblem(NamedTuple):
-    """Why a header is not `type(scope)!: description`: a reason and its 0-based column."""
+    """Why a header is not `type(scope)!: description`: a reason and its 0-based column.
+
+    The column is always within `0..len(header)`; `len(header)` means "at the end".
+    """
 
     reason: str
     column: int
 
 
-def parse_header(header: str) -> Header | HeaderProblem:
-    """Parse one header line by hand so that each problem has a column."""
-    if not header:
+def _skip_blanks(header: str, i: int) -> int:
+    while i < len(header) and header[i] in " \t":
+        i += 1
+    return i
+
+
+def parse_header(header: str, types: Collection[str] = ()) -> Header | HeaderProblem:
+    """Parse one header line by hand so that each problem has a column.
+
+    `types` (lower case) only sharpens the messages: a known type followed by
+    something else is reported where the something else starts.
+    """
+    n = len(header)
+    if not header.strip(GIT_SPACE):
         return HeaderProblem("the header is empty", 0)
     if header[0] in " \t":
         return HeaderProblem("the header starts with white space", 0)
     i = 0
-    n = len(header)
-    while i < n and header[i] in _TYPE_CHARS:
+    while i < n and header[i] in _LETTERS:
         i += 1
     type_ = header[:i]
+    no_type = HeaderProblem("no type: the header must start with a type such as 'feat'", 0)
     if not type_:
-        return HeaderProblem("no type: the header must start with a type such as 'feat'", 0)
-    no_type = HeaderProblem("no type: the header must look like 'type(scope): description'", 0)
+        return no_type
+    known = type_.lower() in types
     if i == n:
+        if known:
+            return HeaderProblem("expected '(scope): description' after the type", i)
         return no_type
-    if header[i] not in "(!: ":
-        if header[i] in "0123456789_-/." and ":" in header[i:]:
+    ch = header[i]
+    if ch in " \t":
+        after = _skip_blanks(header, i)
+        if after < n and header[after] == "(":
+            return HeaderProblem("no space is allowed between the type and '('", i)
+        if after < n and header[after] in ":!":
+            return HeaderProblem(f"no space is allowed before the '{header[after]}'", i)
+        if known:
+            return HeaderProblem("expected '(scope): ' right after the type", i)
+        return no_type
+    if ch not in "(!:":
+        if ch in "0123456789_-/." and ":" in header[i:]:
             return HeaderProblem("the type may only contain letters", i)
+        if known:
+            return HeaderProblem("expected '(scope): ' right after the type", i)
         return no_type
-    if header[i] == " " and header[i:].lstrip(" ")[:1] != ":":
-        return no_type
+    if ch == "!" and i + 1 < n and header[i + 1] == "(":
+        return HeaderProblem("'!' must come after the scope: 'type(scope)!: description'", i)
     scope: str | None = None
     scope_col = i
-    breaking = False
-    if header[i] == "!" and i + 1 < n and header[i + 1] == "(":
-        return HeaderProblem("'!' must come after the scope: 'type(scope)!: description'", i)
-    if header[i] == "(":
+    if ch == "(":
         close = header.find(")", i + 1)
+        opening = header.find("(", i + 1)
         if close < 0:
             return HeaderProblem("the scope is not closed with ')'", n)
+        if 0 <= opening < close:
+            return HeaderProblem("the scope may not contain '('", opening)
         scope = header[i + 1 : close]
         scope_col = i + 1
-        if not scope.strip():
+        if not scope.strip(" \t"):
             return HeaderProblem("empty scope '()': name the module, or drop the parentheses", i)
-        for j, ch in enumerate(scope):
-            if ch in ", /":
+        for j, sch in enumerate(scope):
+            if sch in _SCOPE_SEPARATORS:
                 return HeaderProblem(
                     "one scope per commit: a commit belongs to one module", scope_col + j
                 )
-            if ch not in _SCOPE_CHARS:
-                return HeaderProblem(f"the scope may not contain {ch!r}", scope_col + j)
+            if sch not in _SCOPE_CHARS:
+                return HeaderProblem(f"the scope may not contain {sch!r}", scope_col + j)
         i = close + 1
+    breaking = False
     if i < n and header[i] == "!":
         breaking = True
         i += 1
     if i < n and header[i] in " \t":
-        return HeaderProblem("no space is allowed before the ':'", i)
+        after = _skip_blanks(header, i)
+        if after < n and header[after] == ":":
+            return HeaderProblem("no space is allowed before the ':'", i)
+        return HeaderProblem("expected ':' right after the scope", i)
     if i >= n or header[i] != ":":
+        if i < n and header[i] == "(":
+            return HeaderProblem("only one scope in parentheses is allowed", i)
         return HeaderProblem("expected ':' after the type and scope", i)
     colon = i
     i += 1
     if i >= n:
-        return HeaderProblem("the description after ':' is empty", colon + 1)
+        return HeaderProblem("the description after ':' is empty", n)
     if header[i] != " ":
         return HeaderProblem("expected a space after the ':'", i)
     spaces = 0
@@ -243,8 +340,8 @@ def parse_header(header: str) -> Header | HeaderProblem:
         i += 1
         spaces += 1
     description = header[i:]
-    if not description.strip():
-        return HeaderProblem("the description after ':' is empty", colon + 2)
+    if not description.strip(GIT_SPACE):
+        return HeaderProblem("the description after ':' is empty", min(colon + 2, n))
     return Header(type_, scope, breaking, description, scope_col, i, spaces > 1)
 
 

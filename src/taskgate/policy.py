@@ -5,9 +5,12 @@ first parent in CI), never from the change itself, so a commit cannot weaken the
 rules it is checked against.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: NamedTuple turns string annotations
+# into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
+import contextlib
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from taskgate.errors import ConfigError
@@ -100,6 +103,23 @@ def _str(table: _Table, key: str, where: str, source: str, default: str) -> str:
     return value
 
 
+def _repo_path(table: _Table, key: str, where: str, source: str, default: str) -> str:
+    """A repository-relative POSIX path: git would refuse anything else, mid-run."""
+    value = _str(table, key, where, source, default).strip("/")
+    parts = value.split("/")
+    if (
+        not value
+        or any(p in ("", ".", "..") for p in parts)
+        or "\\" in value
+        or any(ch < " " for ch in value)
+    ):
+        raise ConfigError(
+            f"{source}: {where}.{key} must be a path inside the repository such as "
+            f"'{default}', got {table.get(key)!r}"
+        )
+    return value
+
+
 def _bool(table: _Table, key: str, where: str, source: str, default: bool) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
@@ -109,7 +129,12 @@ def _bool(table: _Table, key: str, where: str, source: str, default: bool) -> bo
 
 def _number(table: _Table, key: str, where: str, source: str, default: float) -> float:
     value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    # TOML allows inf and nan; neither is a usable timeout (nan even passes `<= 0`).
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value < float("inf")
+    ):
         raise ConfigError(f"{source}: {where}.{key} must be a positive number, got {value!r}")
     return float(value)
 
@@ -141,10 +166,10 @@ def policy_from_table(data: _Table, source: str) -> Policy:
     _check_keys(p, {"structure", "tasks", "plan", "api"}, "paths", source)
     d = Paths()
     paths = Paths(
-        structure=_str(p, "structure", "paths", source, d.structure).strip("/"),
-        tasks=_str(p, "tasks", "paths", source, d.tasks).strip("/"),
-        plan=_str(p, "plan", "paths", source, d.plan).strip("/"),
-        api=_str(p, "api", "paths", source, d.api).strip("/"),
+        structure=_repo_path(p, "structure", "paths", source, d.structure),
+        tasks=_repo_path(p, "tasks", "paths", source, d.tasks),
+        plan=_repo_path(p, "plan", "paths", source, d.plan),
+        api=_repo_path(p, "api", "paths", source, d.api),
     )
 
     c = _expect_table(data.get("commit", {}), "commit", source)
@@ -220,13 +245,18 @@ def policy_from_table(data: _Table, source: str) -> Policy:
     return Policy(paths, commit, RulePolicy(ignore, warn), gate, integrity, source)
 
 
-def load_policy(read: Callable[[str], bytes | None], where: str) -> Policy:
-    """Load the policy through `read(path)` (a reader of the base side); `where` names it."""
+def load_policy(
+    read: Callable[[str], bytes | None], where: str, cache: Path | None = None
+) -> Policy:
+    """Load the policy through `read(path)` (a reader of the base side); `where` names it.
+
+    `cache` is a file of TOML texts already parsed (see `_parse_toml`); None parses afresh.
+    """
     own = read(POLICY_FILE)
     pyproject = read(PYPROJECT)
     tool_table: _Table | None = None
     if pyproject is not None and b"taskgate" in pyproject:
-        pdata = _parse_toml(pyproject, f"{PYPROJECT} ({where})")
+        pdata = _parse_toml(pyproject, f"{PYPROJECT} ({where})", cache)
         tool = pdata.get("tool", {})
         if isinstance(tool, dict) and "taskgate" in tool:
             tool_table = _expect_table(tool["taskgate"], "tool.taskgate", PYPROJECT)
@@ -237,20 +267,80 @@ def load_policy(read: Callable[[str], bytes | None], where: str) -> Policy:
         )
     if own is not None:
         source = f"{POLICY_FILE} ({where})"
-        return policy_from_table(_parse_toml(own, source), source)
+        return policy_from_table(_parse_toml(own, source, cache), source)
     if tool_table is not None:
         return policy_from_table(tool_table, f"{PYPROJECT} [tool.taskgate] ({where})")
     return Policy()
 
 
-def _parse_toml(data: bytes, source: str) -> _Table:
-    import tomllib
-
+def _parse_toml(data: bytes, source: str, cache: Path | None = None) -> _Table:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    cached = _cached_tables(cache)
+    if text in cached:
+        return cached[text]
+    import tomllib
+
     try:
-        return tomllib.loads(text)
+        table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: invalid TOML: {exc}") from exc
+    _store_table(cache, cached, text, table)
+    return table
+
+
+# --- parsed-TOML cache --------------------------------------------------------
+# Importing tomllib costs the commit-msg hook ~4 ms on every commit; the policy
+# text rarely changes, so its parsed table is kept as JSON (json is loaded anyway
+# for the module map). Keyed by the exact text; only the table is cached, the
+# Policy is still built and checked from it every run.
+
+_CACHE_REVISION = 1
+_CACHE_ENTRIES = 8
+
+
+def _cached_tables(cache: Path | None) -> dict[str, _Table]:
+    if cache is None:
+        return {}
+    import json
+
+    try:
+        doc = json.loads(cache.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(doc, dict) or doc.get("revision") != _CACHE_REVISION:
+        return {}
+    entries = doc.get("entries")
+    if not isinstance(entries, list):
+        return {}
+    return {
+        e[0]: e[1]
+        for e in entries
+        if isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) and isinstance(e[1], dict)
+    }
+
+
+def _store_table(cache: Path | None, cached: dict[str, _Table], text: str, table: _Table) -> None:
+    if cache is None:
+        return
+    import json
+    import os
+
+    entries = [[t, v] for t, v in cached.items() if t != text][-(_CACHE_ENTRIES - 1) :]
+    entries.append([text, table])
+    try:
+        # Dates and times have no JSON form; such a table is simply not cached.
+        body = json.dumps({"revision": _CACHE_REVISION, "entries": entries}, allow_nan=False)
+    except (TypeError, ValueError):
+        return
+    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(body, encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        # A cache that cannot be written only costs time.
+        with contextlib.suppress(OSError):
+            tmp.unlink()

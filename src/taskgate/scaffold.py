@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+from taskgate.errors import TaskgateError
 from taskgate.git import Repo
 
 STRUCTURE = {
@@ -116,12 +118,24 @@ def init(repo: Repo) -> list[str]:
     done = []
     for rel, content in scaffold_files().items():
         path: Path = repo.root / rel
-        if path.exists():
+        # A dangling symlink "does not exist" yet is the user's: keep it, never write through.
+        if path.exists() or path.is_symlink():
             done.append(f"kept     {rel} (already exists)")
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8") as fh:
-            fh.write(content)
+        # realpath, not resolve(): Path.resolve raises RuntimeError on a symlink loop.
+        if not Path(os.path.realpath(path.parent)).is_relative_to(os.path.realpath(repo.root)):
+            done.append(f"skipped  {rel} (its folder leads outside the repository)")
+            continue
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("x", encoding="utf-8") as fh:
+                fh.write(content)
+        except OSError as exc:
+            made = [d.split()[1] for d in done if d.startswith("created")]
+            raise TaskgateError(
+                f"cannot create {rel}: {exc.strerror or exc}; "
+                f"created so far: {', '.join(made) or 'nothing'}"
+            ) from exc
         done.append(f"created  {rel}")
     done.append("next: edit shared/project_structure.json, then `taskgate install`")
     return done

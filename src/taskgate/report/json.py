@@ -32,5 +32,9 @@ def render_json(outcome: Outcome, stream: TextIO, elapsed_ms: int) -> None:
         "notes": outcome.notes,
         "duration_ms": elapsed_ms,
     }
-    stream.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    # A path that is not UTF-8 is held with lone surrogates; they must not reach the
+    # output (invalid UTF-8, or a UnicodeEncodeError on a strict stdout).
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    stream.write(text + "\n")
     stream.flush()

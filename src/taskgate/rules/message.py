@@ -1,24 +1,34 @@
-"""Commit-message rules TG101 to TG112 (SPEC §2)."""
+"""Commit-message rules TG101 to TG112 (SPEC §2).
+
+Every header error carries the header, a caret under the problem and a corrected
+example built from the parts of the header that could be recognised.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from taskgate.change import Change, Role, Stage
 from taskgate.finding import Finding, Severity
-from taskgate.message import Header, HeaderProblem, caret, parse_header
+from taskgate.message import GIT_SPACE, Header, HeaderProblem, caret, parse_header
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
 from taskgate.workflow.board import Board, BoardError, parse_board
 
 MSG = "COMMIT_EDITMSG"
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
+def _closest(word: str, choices: Sequence[str]) -> str | None:
     import difflib
 
-    close = difflib.get_close_matches(word.lower(), choices, n=1, cutoff=0.5)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    close = _closest(word, choices)
+    return f" (did you mean '{close}'?)" if close else ""
 
 
 def _example_scope(change: Change) -> str:
@@ -30,47 +40,65 @@ def _example_scope(change: Change) -> str:
             return touched[0].name
         if change.structure.modules:
             return next(iter(change.structure.modules))
+        return change.structure.lead
     return "scope"
+
+
+def _valid_scope(scope: str, change: Change) -> bool:
+    if not scope or any(ch not in _LETTERS and ch not in "0123456789_-." for ch in scope):
+        return False
+    return change.structure is None or scope in change.structure.scopes
 
 
 def suggest_header(header: str, change: Change, policy: Policy) -> str:
     """A corrected header built from the parts of `header` that can be recognised."""
     types = policy.commit.types
-    text = header.strip()
-    head, colon, rest = text.partition(":")
-    word = head.split("(", 1)[0].rstrip("!").strip()
-    type_ = word.lower() if word.lower() in types else ""
-    scope = ""
-    if "(" in head and ")" in head:
-        scope = head.split("(", 1)[1].split(")", 1)[0].strip().lower()
-    if not colon or (not type_ and " " in head.strip()):
-        rest, type_ = text, ""
-    if not type_:
-        first = rest.strip().split(" ", 1)[0].lower()
-        type_ = "fix" if first.startswith("fix") and "fix" in types else types[0]
-        if "feat" in types and type_ != "fix":
-            type_ = "feat"
-    known = change.structure.scopes if change.structure is not None else []
-    if not scope or (known and scope not in known) or "," in scope or " " in scope:
-        scope = _example_scope(change)
-    description = rest.strip() or "describe the change"
+    text = header.strip(GIT_SPACE)
+    i = 0
+    while i < len(text) and text[i] in _LETTERS:
+        i += 1
+    word = text[:i].lower()
+    type_ = word if word in types else (_closest(word, types) if len(word) > 2 else None)
+    rest = text[i:]
+    head, colon, tail = rest.partition(":")
+    scope, breaking = "", False
+    if type_ and colon and len(head) <= 60:
+        # "type<junk>(scope)<junk>!: description": keep what the junk surrounds.
+        if "(" in head:
+            scope = head.split("(", 1)[1].split(")", 1)[0].strip(" \t").lower()
+        breaking = "!" in head
+        description = tail
+    elif type_ and word in types:
+        description = rest  # "feat add login": the type is there, the rest describes
+    else:
+        first, sep, after = text.partition(":")
+        description = after if sep and first and " " not in first.strip() else text
+        lead_word = description.strip().split(" ", 1)[0].lower()
+        if lead_word.startswith("fix") and "fix" in types:
+            type_ = "fix"
+        else:
+            type_ = "feat" if "feat" in types else types[0]
+    if not _valid_scope(scope, change):
+        known = change.structure.scopes if change.structure is not None else []
+        scope = (_closest(scope, known) if scope and known else None) or _example_scope(change)
+    description = description.strip(GIT_SPACE) or "describe the change"
     description = description[0].lower() + description[1:]
-    if len(description) > policy.commit.header_max - len(type_) - len(scope) - 4:
-        description = description[: max(10, policy.commit.header_max - len(type_) - len(scope) - 7)]
-        description = description.rstrip() + "..."
-    return f"{type_}({scope}): {description}"
+    prefix = f"{type_}({scope}){'!' * breaking}: "
+    room = policy.commit.header_max - len(prefix)
+    if len(description) > room:
+        description = description[: max(10, room - 3)].rstrip() + "..."
+    return prefix + description
 
 
 def _header_error(
     rule: str, reason: str, header: str, column: int, change: Change, policy: Policy
 ) -> Finding:
-    fixed = suggest_header(header, change, policy)
     return Finding(
         rule,
         reason,
         path=MSG,
         line=1,
-        hint=f"write it as: {fixed}",
+        hint=f"write it as: {suggest_header(header, change, policy)}",
         snippet=caret(header, column),
     )
 
@@ -87,6 +115,12 @@ def _load_board(change: Change, policy: Policy) -> Board | None:
 
     board: Board | None = change.memo("board_after", load)
     return board
+
+
+def exempt(change: Change) -> bool:
+    """Exempt by git state: empty (git aborts), a merge, git's own revert message."""
+    msg = change.message
+    return msg is None or msg.is_empty or change.is_merge or msg.is_git_revert
 
 
 @check(
@@ -108,7 +142,7 @@ def message_rules(change: Change, policy: Policy) -> Iterator[Finding]:
             hint="save the message as UTF-8 (git config i18n.commitEncoding is not enough)",
         )
     # Exempt by git state, never by the words of the subject alone.
-    if msg.is_empty or change.is_merge or msg.is_git_revert:
+    if exempt(change):
         return
     if msg.is_fixup:
         if change.stage is Stage.CI and not policy.commit.allow_fixup_in_ci:
@@ -118,10 +152,11 @@ def message_rules(change: Change, policy: Policy) -> Iterator[Finding]:
                 path=MSG,
                 line=1,
                 hint="squash it before pushing: git rebase -i --autosquash <base>",
+                snippet=caret(msg.header, 0),
             )
         return
     header = msg.header
-    parsed = parse_header(header)
+    parsed = parse_header(header, policy.commit.types)
     if isinstance(parsed, HeaderProblem):
         yield _header_error("TG101", parsed.reason, header, parsed.column, change, policy)
     else:
@@ -134,7 +169,7 @@ def message_rules(change: Change, policy: Policy) -> Iterator[Finding]:
             path=MSG,
             line=2,
             hint="leave line 2 empty; the body starts on line 3",
-            snippet=(lines[0], lines[1]),
+            snippet=(lines[0], lines[1], "^ insert a blank line above this one"),
         )
     for number, line in enumerate(lines[1:], start=2):
         low = line.lower()
@@ -149,6 +184,7 @@ def message_rules(change: Change, policy: Policy) -> Iterator[Finding]:
                 line=number,
                 severity=Severity.WARNING,
                 hint="write 'BREAKING CHANGE:' if it breaks, or reword it if it does not",
+                snippet=caret(line, 0),
             )
     if not isinstance(parsed, HeaderProblem):
         yield from _task_trailers(parsed, change, policy)
@@ -159,17 +195,22 @@ def _header_rules(parsed: Header, header: str, change: Change, policy: Policy) -
     if parsed.type.lower() not in types:
         yield Finding(
             "TG102",
-            f"type '{parsed.type}' is not allowed{_did_you_mean(parsed.type, list(types))}",
+            f"type '{parsed.type}' is not allowed{_did_you_mean(parsed.type, types)}",
             path=MSG,
             line=1,
-            hint=f"allowed types: {', '.join(types)}; e.g. "
-            f"{suggest_header(header, change, policy)}",
+            hint=f"write it as: {suggest_header(header, change, policy)} "
+            f"(allowed types: {', '.join(types)})",
             snippet=caret(header, 0),
         )
     if parsed.scope is None:
         if policy.commit.require_scope:
             yield _header_error(
-                "TG103", "the scope is missing", header, len(parsed.type), change, policy
+                "TG103",
+                "the scope is missing: name the module, as in 'type(scope): description'",
+                header,
+                len(parsed.type),
+                change,
+                policy,
             )
     elif change.structure is not None:
         scopes = change.structure.scopes
@@ -180,17 +221,20 @@ def _header_rules(parsed: Header, header: str, change: Change, policy: Policy) -
                 f"{_did_you_mean(parsed.scope, scopes)}",
                 path=MSG,
                 line=1,
-                hint=f"known scopes: {', '.join(scopes)}",
+                hint=f"write it as: {suggest_header(header, change, policy)} "
+                f"(known scopes: {', '.join(scopes)})",
                 snippet=caret(header, parsed.scope_column),
             )
-    if len(header) > policy.commit.header_max:
+    limit = policy.commit.header_max
+    if len(header) > limit:
         yield Finding(
             "TG105",
-            f"the header is {len(header)} characters long; the limit is {policy.commit.header_max}",
+            f"the header is {len(header)} characters long; the limit is {limit}",
             path=MSG,
             line=1,
-            hint="keep the header short and put the details in the body",
-            snippet=caret(header, policy.commit.header_max),
+            hint="keep the header short and put the details in the body, e.g. "
+            f"{suggest_header(header, change, policy)}",
+            snippet=caret(header, limit),
         )
     if parsed.double_space:
         yield Finding(
@@ -224,18 +268,24 @@ def _task_trailers(parsed: Header, change: Change, policy: Policy) -> Iterator[F
             )
         return
     board = _load_board(change, policy)
-    tasks = board.by_id() if board is not None else {}
+    if board is None:
+        return  # no board to check against (or a broken one, which TG301/TG302 report)
+    tasks = board.by_id()
     scope = (parsed.scope or "").lower()
     for trailer in trailers:
         task = tasks.get(trailer.value)
         if task is None:
+            own = [t.id for t in board.of_module(scope)] if scope else []
+            close = _closest(trailer.value, list(tasks)) if tasks else None
             yield Finding(
                 "TG108",
-                f"Task '{trailer.value}' is not on the board",
+                f"Task '{trailer.value}' is not on the board"
+                + (f" (did you mean '{close}'?)" if close else ""),
                 path=MSG,
                 line=trailer.line,
-                hint=f"known tasks of '{scope}': "
-                + (", ".join(t.id for t in board.of_module(scope)) if board else "none"),
+                hint=f"tasks of '{scope}': {', '.join(own)}"
+                if own
+                else f"the board is {policy.paths.tasks}",
             )
         elif (
             change.structure is not None
@@ -255,11 +305,9 @@ def _task_trailers(parsed: Header, change: Change, policy: Policy) -> Iterator[F
 def agent_agrees(change: Change, policy: Policy) -> Iterator[Finding]:
     """TASKGATE_AGENT names the agent; the scope must then be that agent's."""
     claim, structure, msg = change.agent_claim, change.structure, change.message
-    if not claim or structure is None or msg is None or msg.is_empty or change.is_merge:
+    if not claim or structure is None or msg is None or exempt(change) or msg.is_fixup:
         return
-    if msg.is_fixup or msg.is_git_revert:
-        return
-    parsed = parse_header(msg.header)
+    parsed = parse_header(msg.header, policy.commit.types)
     if isinstance(parsed, HeaderProblem) or parsed.scope is None:
         return
     scope = parsed.scope.lower()
@@ -283,6 +331,7 @@ def agent_agrees(change: Change, policy: Policy) -> Iterator[Finding]:
             f"(whose scope is '{expected}')",
             path=MSG,
             line=1,
-            hint=f"commit as {parsed.type}({expected}): {parsed.description}",
+            hint=f"write it as: {parsed.type}({expected}){'!' * parsed.breaking}: "
+            f"{parsed.description}",
             snippet=caret(msg.header, parsed.scope_column),
         )

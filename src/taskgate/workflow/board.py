@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from taskgate.workflow.jsonfile import JsonProblem, load_json
+
+if TYPE_CHECKING:
+    from taskgate.change import Change
 
 STATUSES = ("todo", "in_progress", "done", "review_feedback", "blocked")
 
@@ -24,6 +27,8 @@ class Task(NamedTuple):
 
 class Board(NamedTuple):
     tasks: tuple[Task, ...]
+    # Top-level keys other than "tasks" (version, x- extensions): the lead's.
+    top: dict[str, Any] | None = None
 
     def by_id(self) -> dict[str, Task]:
         return {t.id: t for t in self.tasks}
@@ -68,7 +73,7 @@ def board_from_data(data: Any) -> Board:
                 raw=raw,
             )
         )
-    return Board(tuple(tasks))
+    return Board(tuple(tasks), {k: v for k, v in data.items() if k != "tasks"})
 
 
 def parse_board(raw: bytes) -> Board:
@@ -77,3 +82,41 @@ def parse_board(raw: bytes) -> Board:
     except JsonProblem as exc:
         raise BoardError(str(exc)) from exc
     return board_from_data(data)
+
+
+# --- one parse per change, shared by every rule (memoised on the Change) -----------------
+
+
+def parsed_json(change: Change, side: str, path: str) -> Any:
+    """The parsed JSON of `path` on `side` ("before" or "after"): the data, a JsonProblem,
+    or None when the file is absent."""
+
+    def load() -> Any:
+        raw = (change.after if side == "after" else change.before).read(path)
+        if raw is None:
+            return None
+        try:
+            return load_json(raw)
+        except JsonProblem as exc:
+            return exc
+
+    return change.memo(f"json-{side}:{path}", load)
+
+
+def board_on(change: Change, path: str, side: str) -> Board | None:
+    """The board on `side`, or None when absent or unreadable (TG301/TG302 say why).
+
+    Shares the memo key "board_after" with the message rules' Task-trailer check.
+    """
+
+    def load() -> Board | None:
+        data = parsed_json(change, side, path)
+        if data is None or isinstance(data, JsonProblem):
+            return None
+        try:
+            return board_from_data(data)
+        except BoardError:
+            return None
+
+    board: Board | None = change.memo(f"board_{side}", load)
+    return board

@@ -34,6 +34,21 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+class _NotJson(ValueError):
+    """A token Python's json accepts but JSON does not (NaN, Infinity), or an absurd one."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON value (write a number or null)")
+
+
+def _bounded_int(digits: str) -> int:
+    # int() of more than 4300 digits raises a bare ValueError in Python 3.11+.
+    if len(digits.lstrip("-")) > 100:
+        raise _NotJson(f"a number with {len(digits)} digits is not a workflow value")
+    return int(digits)
+
+
 def _locate_duplicate(text: str, key: str) -> tuple[int | None, int | None]:
     """Line and column of the second occurrence of `"key":` (best effort)."""
     needle = json.dumps(key)
@@ -61,10 +76,17 @@ def load_json(data: bytes) -> Any:
         bad_col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise JsonProblem(f"not valid UTF-8 ({exc.reason})", bad_line, bad_col) from exc
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
+        return json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_reject_constant,
+            parse_int=_bounded_int,
+        )
     except _DuplicateKey as exc:
         line, column = _locate_duplicate(text, str(exc))
         raise JsonProblem(f"duplicate key {json.dumps(str(exc))}", line, column) from exc
+    except _NotJson as exc:
+        raise JsonProblem(str(exc)) from exc
     except json.JSONDecodeError as exc:
         raise JsonProblem(exc.msg, exc.lineno, exc.colno) from exc
     except RecursionError as exc:

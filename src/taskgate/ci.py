@@ -1,0 +1,243 @@
+"""`taskgate ci`: re-check a range of commits one by one, then the gate on the tip.
+
+Every non-merge commit of the range is checked on its own, against the policy and
+module map of its first parent, with every rule (Stage.CI). History is read in
+batches whatever the length of the range: one `rev-list`, one `diff-tree --stdin`
+for all the diffs, and the one `cat-file --batch` process for the commits and the
+files the rules read. pre-push and pre-receive (`taskgate.push`) share this code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from taskgate.change import Change, EmptySide, Side, Stage
+from taskgate.entry import Outcome
+from taskgate.errors import GitError, TaskgateError
+from taskgate.finding import Finding
+from taskgate.git import CommitInfo, Repo
+from taskgate.rules.registry import run_checks
+from taskgate.sources import CommitChanges, TreeSide, file_changes
+
+FULL_HISTORY_FIX = (
+    "fetch the full history: `git fetch --unshallow` (and `git fetch origin <base branch>`); "
+    "in GitHub Actions give actions/checkout `fetch-depth: 0`, in GitLab CI set "
+    "`GIT_DEPTH: 0`"
+)
+
+
+class Range(NamedTuple):
+    """A resolved range: every commit reachable from `tip` and not from `base`."""
+
+    text: str
+    base: str | None  # None: the tip's whole history
+    tip: str
+
+
+class Checked(NamedTuple):
+    """What checking a list of commits found, and which modules those commits touched."""
+
+    findings: list[Finding]
+    modules: list[str]  # names, in the order the commits first touched them
+    commits: int  # non-merge commits checked
+    merges: int  # merge commits (exempt from the per-commit rules)
+
+
+# --- the range ------------------------------------------------------------------
+
+
+def default_range(repo: Repo, env: Mapping[str, str]) -> str:
+    """The pull request's base in GitHub Actions or GitLab CI, else the upstream branch."""
+    github_base = env.get("GITHUB_BASE_REF", "").strip()
+    if github_base:
+        return f"origin/{github_base}...HEAD"
+    gitlab_target = env.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "").strip()
+    if gitlab_target:
+        return f"origin/{gitlab_target}...HEAD"
+    if _resolve(repo, "@{upstream}") is not None:
+        return "@{upstream}..HEAD"
+    raise TaskgateError(
+        "no range to check: this is not a pull request build (GITHUB_BASE_REF, "
+        "CI_MERGE_REQUEST_TARGET_BRANCH_NAME) and the current branch has no upstream; "
+        "pass the range, e.g. `taskgate ci --range origin/main..HEAD`"
+    )
+
+
+def _resolve(repo: Repo, rev: str) -> str | None:
+    try:
+        return repo.resolve(rev)
+    except GitError:
+        return None  # "no upstream configured", "ambiguous argument": not a commit here
+
+
+def resolve_range(repo: Repo, text: str) -> Range:
+    """`A..B` or `A...B` (the commits of B since it left A), or `B` (all of B's history)."""
+    if repo.shallow:
+        # A cut history would silently check fewer commits than the range holds.
+        raise TaskgateError(f"this clone is shallow, so the range {text} cannot be checked; "
+                            + FULL_HISTORY_FIX)  # fmt: skip
+    sep = "..." if "..." in text else ".." if ".." in text else None
+    left, right = text.split(sep, 1) if sep else (None, text)
+    right = right.strip() or "HEAD"
+    for rev in (left, right):
+        if rev is not None and rev.strip().startswith("-"):
+            raise TaskgateError(f"--range {text}: '{rev}' is not a revision")
+    tip = _resolve(repo, right)
+    if tip is None:
+        raise TaskgateError(f"--range {text}: '{right}' is not a commit in this repository")
+    base = None
+    if left is not None:
+        left = left.strip() or "HEAD"
+        base = _resolve(repo, left)
+        if base is None:
+            raise TaskgateError(
+                f"the base of the range {text}, '{left}', is not in this clone, so the range "
+                f"cannot be checked; {FULL_HISTORY_FIX}"
+            )
+    return Range(text, base, tip)
+
+
+def range_commits(repo: Repo, rng: Range) -> list[str]:
+    """The range's commits, oldest first (parents before children)."""
+    exclude = ("--not", rng.base) if rng.base else ()
+    return repo.rev_list("--reverse", "--topo-order", rng.tip, *exclude)
+
+
+# --- checking commits -----------------------------------------------------------
+
+
+def check_commits(repo: Repo, shas: Sequence[str], *, rules: bool = True) -> Checked:
+    """Every non-merge commit on its own; merges only count for the modules touched."""
+    infos = repo.read_commits(shas)
+    pairs = [(info.parents[0] if info.parents else None, info.sha) for info in infos]
+    diffs = repo.commit_diffs(pairs)
+    builder = CommitChanges(repo, Stage.CI)
+    builder.prefetch(parent or sha for parent, sha in pairs)
+    findings: list[Finding] = []
+    modules: dict[str, None] = {}
+    reported: set[Finding] = set()
+    merges = 0
+    for info, diff in zip(infos, diffs, strict=True):
+        built = builder.build(info, diff)
+        for module in built.change.modules_touched():
+            modules.setdefault(module.name, None)
+        if built.change.is_merge:
+            merges += 1
+            continue
+        if not rules:
+            continue
+        # A broken module map at the base is said once, not once per commit built on it.
+        problems = [p for p in built.problems if p not in reported]
+        reported.update(problems)
+        for finding in (*problems, *run_checks(built.change, built.policy)):
+            findings.append(finding.at_commit(info.sha, info.subject))
+    return Checked(findings, list(modules), len(infos) - merges, merges)
+
+
+def summary(checked: Checked) -> str:
+    """'12 commits, 1 merge exempt' for the closing notes."""
+    text = f"{checked.commits} commit{'s' * (checked.commits != 1)}"
+    if checked.merges:
+        text += f", {checked.merges} merge{'s' * (checked.merges != 1)} exempt"
+    return text
+
+
+# --- the gate on the tip --------------------------------------------------------
+
+
+def gate_tip(
+    repo: Repo,
+    tip: str,
+    since: str | None,
+    modules: Iterable[str],
+    *,
+    use_cache: bool,
+    only: str | None = None,
+    pre_push: bool = False,
+) -> tuple[list[Finding], list[str]]:
+    """The gate on the tip's tree for `modules` (or `only`), with the tip's base policy."""
+    info = repo.read_commits([tip])[0]
+    parent = info.parents[0] if info.parents else None
+    base = CommitChanges(repo, Stage.CI).base_for(parent, tip)
+    if pre_push and not base.policy.gate.pre_push:
+        return [], ["gate: not run on pre-push ([gate] pre_push = true turns it on)"]
+    structure = base.structure
+    if only is not None:
+        known = list(structure.modules) if structure is not None else []
+        if only not in known:
+            raise TaskgateError(
+                f"--module {only}: no such module in {base.policy.paths.structure} at "
+                f"{tip[:12]} (modules: {', '.join(known) or 'none'})"
+            )
+        wanted = [only]
+    else:
+        wanted = [m for m in modules if structure is not None and m in structure.modules]
+    if not wanted:
+        return [], ["gate: no module touched"]
+    if not base.policy.gate.enabled:
+        return [], ["gate: off ([gate] enabled = false)"]
+    try:
+        from taskgate.gate import run_gate
+    except ImportError as exc:
+        if exc.name != "taskgate.gate":
+            raise
+        return [], ["gate: not available in this installation of taskgate"]
+    change = _tip_change(repo, info, since, structure)
+    result = run_gate(repo, change, base.policy, use_cache=use_cache, modules=wanted)
+    found = [f.at_commit(info.sha, info.subject) for f in result.findings]
+    return found, list(result.notes)
+
+
+def _tip_change(repo: Repo, info: CommitInfo, since: str | None, structure: Any) -> Change:
+    """What the whole range changes, seen from the tip (its files are the gate's input)."""
+    from taskgate.message import message_from_bytes
+
+    before: Side = TreeSide(repo, since) if since else EmptySide()
+    return Change(
+        files=file_changes(repo.commit_diff(since, info.sha)),
+        before=before,
+        after=TreeSide(repo, info.sha),
+        stage=Stage.CI,
+        structure=structure,
+        message=message_from_bytes(info.message, None, "whitespace"),
+        is_merge=len(info.parents) > 1,
+        commit=info.sha,
+    )
+
+
+# --- the command ----------------------------------------------------------------
+
+
+def run_ci_command(repo: Repo, args: Any) -> Outcome | str:
+    """`taskgate ci`: an Outcome to report, or (with --plan) the JSON text to print."""
+    if args.module is not None and not args.gate_only:
+        raise TaskgateError("--module goes with --gate-only (one module's gate)")
+    if args.gate_only and args.no_gate:
+        raise TaskgateError("--gate-only and --no-gate contradict each other")
+    rng = resolve_range(repo, args.range_ or default_range(repo, os.environ))
+    shas = range_commits(repo, rng)
+    if args.plan:
+        import json
+
+        return json.dumps(check_commits(repo, shas, rules=False).modules) + "\n"
+    outcome = Outcome(title="ci")
+    if args.gate_only:
+        touched = [] if args.module else check_commits(repo, shas, rules=False).modules
+        found, notes = gate_tip(
+            repo, rng.tip, rng.base, touched, use_cache=not args.no_cache, only=args.module
+        )
+        outcome.findings.extend(found)
+        outcome.notes.extend(notes)
+        return outcome
+    checked = check_commits(repo, shas)
+    outcome.findings.extend(checked.findings)
+    outcome.notes.append(f"checked {summary(checked)} in {rng.text}")
+    if not args.no_gate and shas:
+        found, notes = gate_tip(
+            repo, rng.tip, rng.base, checked.modules, use_cache=not args.no_cache
+        )
+        outcome.findings.extend(found)
+        outcome.notes.extend(notes)
+    return outcome

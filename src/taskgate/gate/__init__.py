@@ -1,0 +1,299 @@
+"""The gate: each touched module's commands, run on exactly the staged (or committed) files.
+
+`run_gate` lists the module's files on the side being checked, looks the result
+up in the cache, and otherwise exports them (plus the root configuration files)
+into a private temporary folder, runs the commands there concurrently and turns
+failures into findings (TG401 failed, TG402 no tests, TG403 timed out or missing).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from taskgate.finding import Finding
+
+if TYPE_CHECKING:
+    from taskgate.change import Change
+    from taskgate.gate.cache import GateCache
+    from taskgate.gate.runner import Job, Resolved
+    from taskgate.git import Entry, Repo
+    from taskgate.policy import Policy
+    from taskgate.workflow.structure import Module
+
+__all__ = ["GateResult", "ModulePlan", "plan_modules", "run_gate"]
+
+
+class GateResult(NamedTuple):
+    findings: list[Finding]
+    notes: list[str]
+
+
+class ModulePlan(NamedTuple):
+    """A module to gate: its commands and their timeout (seconds, per command)."""
+
+    module: Module
+    commands: tuple[str, ...]
+    timeout: float
+
+
+class _Work(NamedTuple):
+    plan: ModulePlan
+    entries: dict[str, Entry]
+    tree: str
+    key: str
+    resolved: list[Resolved]
+    cacheable: bool
+
+
+def plan_modules(change: Change, policy: Policy, names: Sequence[str] | None) -> list[ModulePlan]:
+    """The modules to gate (those the change touches, or `names`) that have commands."""
+    from taskgate.errors import TaskgateError
+
+    structure = change.structure
+    if structure is None or not policy.gate.enabled:
+        return []
+    if names is None:
+        modules = change.modules_touched()
+    else:
+        modules = []
+        for name in names:
+            module = structure.modules.get(name.lower())
+            if module is None:
+                raise TaskgateError(f"no module named '{name}' in the project structure")
+            modules.append(module)
+    overrides = {name.lower(): spec for name, spec in policy.gate.modules.items()}
+    plans = []
+    for module in modules:
+        spec = overrides.get(module.name)
+        if spec is None and module.language:
+            spec = policy.gate.languages.get(module.language)
+        if spec is None or not spec.commands:
+            continue  # no language and no commands of its own: nothing to run
+        plans.append(ModulePlan(module, spec.commands, spec.timeout or policy.gate.timeout))
+    return plans
+
+
+def run_gate(
+    repo: Repo,
+    change: Change,
+    policy: Policy,
+    *,
+    use_cache: bool = True,
+    modules: list[str] | None = None,
+) -> GateResult:
+    """Gate the modules `change` touches (or the named `modules`) on `change.after`.
+
+    `change.after` is the staged index (hooks, `check`) or a commit's tree (`ci`).
+    """
+    from taskgate.gate.cache import GateCache, Tool, cache_key, executable_stamp
+    from taskgate.gate.runner import resolve, search_path
+    from taskgate.gate.snapshot import ROOT_CONFIG, list_entries, tree_id
+    from taskgate.rules.registry import apply_policy
+
+    plans = plan_modules(change, policy, modules)
+    if not plans:
+        return GateResult([], [])
+    findings: list[Finding] = []
+    notes: list[str] = []
+    listed = list_entries(repo, change.after, [p.module.path for p in plans] + list(ROOT_CONFIG))
+    config = [listed[path] for path in ROOT_CONFIG if path in listed]
+    cache = GateCache(repo.common_dir)
+    root = None if repo.bare else repo.root
+    work: list[_Work] = []
+    for plan in plans:
+        module = plan.module
+        own = {path: e for path, e in listed.items() if module.owns(path)}
+        if not own:
+            notes.append(f"gate: {module.name} skipped (no files in {module.path}/)")
+            continue
+        tree = tree_id(own.values(), module.path)
+        dirs = search_path(root, module.path)
+        resolved: list[Resolved] = []
+        cacheable = True
+        for command in plan.commands:
+            try:
+                argv = shlex.split(command)
+            except ValueError as exc:
+                findings.append(_unusable(module, command, f"cannot be split into words: {exc}"))
+                cacheable = False
+                continue
+            if not argv:
+                continue
+            found = resolve(command, argv, dirs)
+            if found.executable is None:
+                findings.append(_missing(module, plan.commands, found))
+                cacheable = False
+                continue
+            resolved.append(found)
+        tools = [
+            Tool(r.command, r.executable or "", executable_stamp(Path(r.executable or "")))
+            for r in resolved
+        ]
+        key = cache_key(module.path, tree, config, tools)
+        if cacheable and use_cache and cache.hit(key):
+            notes.append(f"gate: {module.name} cached pass (tree {tree[:7]})")
+            continue
+        if resolved:
+            work.append(_Work(plan, own, tree, key, resolved, cacheable))
+    if work:
+        ran_findings, ran_notes = _run(repo, work, config, cache)
+        findings += ran_findings
+        notes += ran_notes
+    return GateResult(apply_policy(findings, policy), notes)
+
+
+def _run(
+    repo: Repo, work: list[_Work], config: list[Entry], cache: GateCache
+) -> tuple[list[Finding], list[str]]:
+    from taskgate.gate.progress import Progress
+    from taskgate.gate.runner import Interrupts, Job, command_env, run_jobs
+    from taskgate.gate.snapshot import Snapshot
+
+    findings: list[Finding] = []
+    notes: list[str] = []
+    several = len(work) > 1
+    with Interrupts() as interrupts:
+        with interrupts.deferred():
+            snapshot = Snapshot()
+        try:
+            export = {e.path: e for e in config}
+            for w in work:
+                export.update(w.entries)
+            snapshot.export(repo, export)
+            per_module: list[list[Job]] = []
+            count = 0
+            for w in work:
+                cwd = snapshot.tree / w.plan.module.path
+                cwd.mkdir(parents=True, exist_ok=True)
+                pythonpath = [cwd, *([cwd / "src"] if (cwd / "src").is_dir() else [])]
+                jobs = []
+                for r in w.resolved:
+                    count += 1
+                    label = f"{w.plan.module.name}: {r.command}" if several else r.command
+                    env = command_env(r.executable, pythonpath)
+                    log = snapshot.logs / f"{count}.log"
+                    jobs.append(Job(label, r, cwd, env, w.plan.timeout, log))
+                per_module.append(jobs)
+            everything = [job for jobs in per_module for job in jobs]
+            run_jobs(everything, interrupts, Progress(sys.stderr), max(4, os.cpu_count() or 1))
+            for w, jobs in zip(work, per_module, strict=True):
+                passed = True
+                for job in jobs:
+                    finding, note = _judge(w.plan, job)
+                    notes.append(note)
+                    if finding is not None:
+                        findings.append(finding)
+                        passed = False
+                if passed and w.cacheable:
+                    cache.store(
+                        w.key,
+                        {
+                            "module": w.plan.module.name,
+                            "path": w.plan.module.path,
+                            "tree": w.tree,
+                            "commands": [job.resolved.command for job in jobs],
+                            "seconds": [round(job.duration, 3) for job in jobs],
+                            "created": time.time(),
+                        },
+                    )
+        finally:
+            with interrupts.deferred():
+                snapshot.remove()
+    return findings, notes
+
+
+def _is_pytest(argv: Sequence[str]) -> bool:
+    name = os.path.basename(argv[0])
+    if name in ("pytest", "py.test"):
+        return True
+    return name.startswith("python") and list(argv[1:3]) == ["-m", "pytest"]
+
+
+def _judge(plan: ModulePlan, job: Job) -> tuple[Finding | None, str]:
+    """The finding (None: passed) and the timing note for one finished command."""
+    module, command = plan.module, job.resolved.command
+    where = f"gate: {module.name}: {command}"
+    took = f"{job.duration:.2f} s"
+    if job.error is not None:
+        message = f"could not be started: {job.error}"
+        return _unusable(module, command, message), f"{where} {message}"
+    if job.timed_out:
+        finding = Finding(
+            "TG403",
+            f"{command} timed out after {job.timeout:g} s",
+            path=module.path,
+            hint=f"make it faster, or raise `timeout` under [gate] or [gate.modules.{module.name}] "
+            "in the policy (the lead's file)",
+            snippet=tuple(job.tail()),
+        )
+        return finding, f"{where} timed out after {job.timeout:g} s"
+    code = job.returncode
+    if code == 0:
+        return None, f"{where} passed in {took}"
+    if code == 5 and _is_pytest(job.resolved.argv):
+        finding = Finding(
+            "TG402",
+            f"{command} collected no tests (exit 5)",
+            path=module.path,
+            hint=f"add tests (e.g. {module.path}/tests/test_*.py) and stage them with git add",
+            snippet=tuple(job.tail()),
+        )
+        return finding, f"{where} collected no tests in {took}"
+    if code is not None and code < 0:
+        try:
+            status = f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            status = f"killed by signal {-code}"
+    else:
+        status = f"exit {code}"
+    finding = Finding(
+        "TG401",
+        f"{command} failed ({status})",
+        path=module.path,
+        hint=f"run `{command}` in {module.path}/; the gate saw only staged files "
+        "(unstaged edits are not part of the commit; git add the files it needs)",
+        snippet=tuple(job.tail()),
+    )
+    return finding, f"{where} failed ({status}) in {took}"
+
+
+def _unusable(module: Module, command: str, why: str) -> Finding:
+    return Finding(
+        "TG403",
+        f"`{command}` {why}",
+        path=module.path,
+        hint=f"fix the command under [gate.modules.{module.name}] or [gate.{module.language}] "
+        "in the policy",
+    )
+
+
+def _missing(module: Module, commands: Sequence[str], found: Resolved) -> Finding:
+    name = found.argv[0]
+    where = f"{module.path}/.venv/bin, .venv/bin, taskgate's environment or PATH"
+    if module.language == "python":
+        tools: list[str] = []
+        for command in commands:
+            try:
+                first = shlex.split(command)[:1]
+            except ValueError:
+                continue
+            if first and "/" not in first[0] and not first[0].startswith("python"):
+                tools.append(first[0])
+        venv = shlex.quote(f"{module.path}/.venv")
+        tool_list = " ".join(dict.fromkeys(tools or [name]))
+        hint = f"python -m venv {venv} && {venv}/bin/pip install {tool_list}"
+    else:
+        hint = f"install {name} (or put it on PATH), or change the module's gate commands"
+    return Finding(
+        "TG403",
+        f"{found.command}: {name} not found in {where}",
+        path=module.path,
+        hint=hint,
+    )

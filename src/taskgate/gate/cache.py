@@ -1,0 +1,117 @@
+"""Passing gate results, remembered under the git common directory.
+
+One file per passing result, named by its key: the module's tree id, the root
+configuration files' ids, the commands and the executables they resolved to
+(with their modification times and their environment's site-packages). Written
+to a unique temporary name and renamed into place, so two commits running at
+once never see half a file and a crash leaves no lock behind. Linked worktrees
+share the common directory, and so the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from taskgate.git import Entry
+
+FORMAT = 1
+KEEP = 400  # entries kept after a prune
+PRUNE_AT = 500
+STALE_TEMP_SECONDS = 3600
+
+
+class Tool(NamedTuple):
+    """A command and the executable it resolved to, as the cache key sees it."""
+
+    command: str
+    executable: str
+    stamp: tuple[int, ...]
+
+
+def executable_stamp(path: Path) -> tuple[int, ...]:
+    """mtime and size of the executable, plus its venv's site-packages folders' mtimes.
+
+    Installing or removing a package changes site-packages, not the executable.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return ()
+    out = [st.st_mtime_ns, st.st_size]
+    venv = path.parent.parent
+    if (venv / "pyvenv.cfg").is_file():
+        for site in sorted(venv.glob("lib/python*/site-packages")):
+            try:
+                out.append(site.stat().st_mtime_ns)
+            except OSError:
+                continue
+    return tuple(out)
+
+
+def cache_key(module_path: str, tree: str, config: Sequence[Entry], tools: Sequence[Tool]) -> str:
+    doc = {
+        "format": FORMAT,
+        "module": module_path,
+        "tree": tree,
+        "config": [[e.path, e.mode, e.oid] for e in config],
+        "tools": [[t.command, t.executable, list(t.stamp)] for t in tools],
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+class GateCache:
+    """The folder `<common dir>/taskgate/gate-cache`, one file per passing key."""
+
+    def __init__(self, common_dir: Path) -> None:
+        self.folder = common_dir / "taskgate" / "gate-cache"
+
+    def hit(self, key: str) -> bool:
+        try:
+            data = json.loads((self.folder / key).read_bytes())
+        except (OSError, ValueError):
+            return False
+        return isinstance(data, dict) and data.get("key") == key
+
+    def store(self, key: str, record: dict[str, object]) -> None:
+        """Remember a pass; a cache that cannot be written only costs the next run."""
+        import tempfile
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(json.dumps({**record, "key": key}).encode())
+                os.replace(tmp, self.folder / key)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            self._prune()
+        except OSError:
+            return
+
+    def _prune(self) -> None:
+        names = os.listdir(self.folder)
+        now = time.time()
+        dated: list[tuple[float, str]] = []
+        for name in names:
+            try:
+                mtime = os.stat(self.folder / name).st_mtime
+            except OSError:
+                continue
+            if name.startswith(".tmp-"):
+                # Left by a run killed between write and rename.
+                if now - mtime > STALE_TEMP_SECONDS:
+                    (self.folder / name).unlink(missing_ok=True)
+                continue
+            dated.append((mtime, name))
+        if len(dated) > PRUNE_AT:
+            dated.sort()
+            for _, name in dated[: len(dated) - KEEP]:
+                (self.folder / name).unlink(missing_ok=True)

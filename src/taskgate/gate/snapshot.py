@@ -1,0 +1,137 @@
+"""The staged (or committed) files of the gated modules, listed, identified and exported.
+
+The listing comes from the side being checked: the index git is about to commit
+(`ls-files`, so GIT_INDEX_FILE is honoured) or a commit's tree (`ls-tree`). The
+export goes through a private index file in the snapshot's own folder, so the
+repository's index and working tree are never read for content nor written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Union
+
+from taskgate.errors import TaskgateError
+from taskgate.git import Entry, Repo
+
+if TYPE_CHECKING:
+    from taskgate.change import Side
+
+# Root configuration the module's tools read when they walk up from the module folder.
+ROOT_CONFIG = (
+    "pyproject.toml", "setup.cfg", "ruff.toml", ".ruff.toml", "mypy.ini", ".mypy.ini",
+    "pytest.ini", ".pytest.ini", "tox.ini", "conftest.py",
+)  # fmt: skip
+
+SNAPSHOT_PREFIX = "taskgate-gate-"
+
+
+def list_entries(repo: Repo, side: Side, paths: Sequence[str]) -> dict[str, Entry]:
+    """Entries under `paths` on `side`: the staged index or a commit's tree."""
+    from taskgate.sources import IndexSide, TreeSide
+
+    if isinstance(side, IndexSide):
+        return repo.index_entries(paths)
+    if isinstance(side, TreeSide):
+        return repo.tree_entries(side.rev, paths)
+    raise TaskgateError("the gate needs a staged index or a commit to run on")
+
+
+_Node = dict[str, Union["_Node", Entry]]
+
+
+def tree_id(entries: Iterable[Entry], prefix: str) -> str:
+    """The git tree id of the folder `prefix` holding `entries`, computed without writing it.
+
+    `git write-tree --prefix` would write the index's cache-tree; hashing the listing
+    gives the same id for a staged index and for a commit with the same content.
+    """
+    root: _Node = {}
+    cut = len(prefix) + 1 if prefix else 0
+    algo = "sha1"
+    for entry in entries:
+        if len(entry.oid) == 64:
+            algo = "sha256"  # a repository with extensions.objectFormat = sha256
+        parts = entry.path[cut:].split("/")
+        node = root
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise TaskgateError(f"{entry.path}: a file and a folder of the same name")
+            node = child
+        node[parts[-1]] = entry
+    return _hash_tree(root, algo).hex()
+
+
+def _hash_tree(node: _Node, algo: str) -> bytes:
+    items: list[tuple[bytes, bytes]] = []
+    for name, child in node.items():
+        raw = name.encode("utf-8", "surrogateescape")
+        if isinstance(child, dict):
+            # git sorts a folder as if its name ended with "/".
+            items.append((raw + b"/", b"40000 " + raw + b"\0" + _hash_tree(child, algo)))
+        else:
+            oid = bytes.fromhex(child.oid)
+            items.append((raw, child.mode.encode() + b" " + raw + b"\0" + oid))
+    items.sort(key=lambda item: item[0])
+    body = b"".join(record for _, record in items)
+    return hashlib.new(algo, b"tree %d\0" % len(body) + body).digest()
+
+
+def temp_root() -> str | None:
+    """Where snapshots go: TMPDIR when the user set it, else /dev/shm (memory), else the default."""
+    if os.environ.get("TMPDIR"):
+        return None  # tempfile honours TMPDIR
+    shm = "/dev/shm"  # noqa: S108 -- a private mkdtemp folder inside it, mode 0700
+    if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
+        return shm
+    return None
+
+
+class Snapshot:
+    """A private temporary folder: `tree/` holds the exported files, `logs/` command output."""
+
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX, dir=temp_root()))
+        self.tree = self.base / "tree"
+        self.logs = self.base / "logs"
+        self.logs.mkdir()
+
+    def export(self, repo: Repo, entries: Mapping[str, Entry]) -> None:
+        """Write `entries` (paths relative to the repository root) under `tree/`."""
+        self.tree.mkdir(exist_ok=True)
+        # Submodules have no content in this repository; their folder is enough.
+        files = [e for e in entries.values() if not e.is_gitlink]
+        for e in entries.values():
+            if e.is_gitlink:
+                (self.tree / e.path).mkdir(parents=True, exist_ok=True)
+        if files:
+            repo.export_entries(files, self.tree, self.base / "index")
+
+    def remove(self) -> None:
+        remove_tree(self.base)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove `path` even when a test left read-only folders in it."""
+
+    def retry(func: object, failed: str, _exc: object) -> None:
+        parent = os.path.dirname(failed)
+        try:
+            os.chmod(parent, stat.S_IRWXU)
+            if os.path.isdir(failed) and not os.path.islink(failed):
+                os.chmod(failed, stat.S_IRWXU)
+                shutil.rmtree(failed, ignore_errors=True)
+            else:
+                os.unlink(failed)
+        except OSError:
+            pass  # gone already, or truly stuck: nothing better to do while cleaning up
+
+    if path.exists():
+        shutil.rmtree(path, onerror=retry)

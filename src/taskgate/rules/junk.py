@@ -1,0 +1,114 @@
+"""TG605: junk in the change (helper of `taskgate.rules.integrity`).
+
+Judged by path for what the change newly adds (a file already tracked is not
+reported on every later edit), and by size for every added or modified file.
+A junk folder is one finding, however many files it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from taskgate.change import Change, FileChange
+from taskgate.finding import Finding
+from taskgate.policy import Policy
+from taskgate.rules.integrity import after_path, before_path
+
+_JUNK_DIRS = {
+    ".venv": "a virtual environment",
+    "node_modules": "installed JavaScript packages",
+    "__pycache__": "Python bytecode",
+    ".mypy_cache": "a tool cache",
+    ".pytest_cache": "a tool cache",
+    ".ruff_cache": "a tool cache",
+    ".tox": "tox environments",
+    ".nox": "nox environments",
+    ".ipynb_checkpoints": "notebook checkpoints",
+}
+# `venv/` is a virtual environment only when it looks like one: CPython's own
+# Lib/venv/ package is source code.
+_VENV_INSIDE = frozenset({"bin", "lib", "lib64", "Lib", "Scripts", "include", "Include", "share",
+                          "pyvenv.cfg"})  # fmt: skip
+_ENV_KEPT = frozenset({"example", "sample", "template", "dist", "defaults", "schema"})
+_OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
+class Junk(NamedTuple):
+    where: str  # the junk folder, or the file itself
+    what: str
+
+
+def junk_of(path: str) -> Junk | None:
+    """What kind of junk `path` is, or None."""
+    parts = path.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part in _JUNK_DIRS:
+            return Junk("/".join(parts[: i + 1]), _JUNK_DIRS[part])
+        if part == "venv" and parts[i + 1] in _VENV_INSIDE:
+            return Junk("/".join(parts[: i + 1]), "a virtual environment")
+    name = parts[-1]
+    if name.endswith((".pyc", ".pyo")):
+        return Junk(path, "Python bytecode")
+    if name == ".env" or (name.startswith(".env.") and name[5:].lower() not in _ENV_KEPT):
+        return Junk(path, "an environment file (it usually holds secrets)")
+    if name in _OS_LITTER:
+        return Junk(path, "operating-system litter")
+    if name.endswith((".swp", ".swo", "~")) or name.startswith(".#"):
+        return Junk(path, "an editor swap or backup file")
+    return None
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def junk_findings(change: Change, policy: Policy) -> Iterator[Finding]:
+    folders: dict[str, tuple[str, int]] = {}
+    for fc in change.files:
+        path = after_path(fc)
+        if path is None or fc.new is None or fc.new.is_gitlink:
+            continue
+        junk = junk_of(path)
+        old = before_path(fc)
+        if junk is not None and (old is None or junk_of(old) is None):
+            if junk.where != path:
+                what, count = folders.get(junk.where, (junk.what, 0))
+                folders[junk.where] = (what, count + 1)
+            else:
+                yield _finding(path, f"adds {path}: {junk.what}", _remove_hint(path))
+            continue
+        if junk is None and not fc.new.is_symlink:
+            yield from _size_finding(change, fc, path, old, policy.integrity.max_file_bytes)
+    for folder, (what, count) in folders.items():
+        files = f"{count} file{'s' * (count != 1)}"
+        yield _finding(folder, f"adds {folder}/: {what} ({files})", _remove_hint(folder + "/"))
+
+
+def _size_finding(
+    change: Change, fc: FileChange, path: str, old: str | None, limit: int
+) -> Iterator[Finding]:
+    data = change.after.read(path)
+    if data is None or len(data) <= limit:
+        return
+    if old is not None and fc.old is not None and not fc.old.is_symlink:
+        before = change.before.read(old)
+        if before is not None and len(before) > limit:
+            return  # it was already over the limit before this commit
+    yield _finding(
+        path,
+        f"adds a file of {_size(len(data))}, over the limit of {_size(limit)}",
+        "keep large files out of git (an artifact store, Git LFS); the lead sets "
+        "[integrity] max_file_bytes",
+    )
+
+
+def _remove_hint(path: str) -> str:
+    return f"git rm -r --cached -- '{path}' and add it to .gitignore"
+
+
+def _finding(path: str, message: str, hint: str) -> Finding:
+    return Finding("TG605", message, path=path, hint=hint)

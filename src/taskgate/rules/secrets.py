@@ -1,0 +1,315 @@
+"""TG604: secrets in the lines a change adds (helper of `taskgate.rules.integrity`).
+
+Only added lines are scanned (a line multiset against the before side: fast, and
+a secret already in history is not reported on every later commit), and only
+text files under the size limit. A file whose added lines show no sign of a
+secret (one combined pattern) is never run through the specific patterns.
+
+Every finding carries a fingerprint (sha256 of rule, path and the secret, first
+16 hex digits). The lead allows a false positive by adding its fingerprint to
+`[secrets] allow` in the policy, which coders cannot change; an inline comment
+an agent could add never silences this rule. The secret itself is never
+printed in full: reports end up in CI logs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from taskgate.change import Change, FileChange
+from taskgate.finding import Finding
+from taskgate.policy import Policy
+from taskgate.rules.integrity import after_path, basename, before_path, line_delta, side_text
+
+# A sign of a secret somewhere in the text: only such files meet the patterns below.
+_SIGN = re.compile(
+    r"PRIVATE KEY|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|sk-|_live_|eyJ"
+    r"|://[^\s/@:]*:[^\s/@]*@"
+    r"|(?i:passw|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|credential)"
+)
+
+
+class _Pattern(NamedTuple):
+    kind: str
+    regex: re.Pattern[str]
+
+
+# Specific shapes first: a line reported by one of them is not reported again as a
+# password assignment.
+_PATTERNS = (
+    _Pattern(
+        "private key",
+        re.compile(
+            r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,300}?([A-Za-z0-9+/]{40,})"
+        ),
+    ),
+    _Pattern("AWS access key", re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b")),
+    _Pattern(
+        "GitHub token",
+        re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
+    ),
+    _Pattern("GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})")),
+    _Pattern("Slack token", re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]{10,})")),
+    _Pattern(
+        "OpenAI-style API key",
+        re.compile(r"(?<![A-Za-z0-9_-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,})"),
+    ),
+    _Pattern("Stripe live key", re.compile(r"\b((?:sk|rk)_live_[A-Za-z0-9]{20,})")),
+    _Pattern(
+        "JSON Web Token",
+        re.compile(r"\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})"),
+    ),
+    _Pattern(
+        "password in a URL",
+        re.compile(
+            r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://([^\s:/?#@'\"<>{}\[\]\\]{1,128})"
+            r":([^\s/?#@'\"<>{}\[\]\\]{1,256})@([A-Za-z0-9_.\-\[\]%]+)"
+        ),
+    ),
+)
+# `name = "literal"`, `name: str = "literal"`, `"name": "literal"`, `name => 'literal'`.
+_ASSIGNED = re.compile(
+    r"""(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*"""
+    r"""(?::[ \t]*[A-Za-z_][\w\[\], .|]*[ \t]*)?(?::=|=>|=|:)[ \t]*"""
+    r"""[rbuf]?(?P<q>["'`])(?P<value>[^"'`\n]{12,256})(?P=q)"""
+)
+# `NAME=value` without quotes, in .env, INI, YAML and properties files.
+_BARE = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*[=:][ \t]*"
+    r"(?P<value>[^\s\"'#;]{12,256})[ \t]*$",
+    re.M,
+)
+_BARE_SUFFIXES = (".env", ".ini", ".cfg", ".conf", ".properties", ".yaml", ".yml")
+_LOCKFILES = frozenset(
+    {"poetry.lock", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "uv.lock",
+     "Pipfile.lock", "composer.lock", "Gemfile.lock", "go.sum"}
+)  # fmt: skip
+
+_SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "token", "apikey", "credential")
+_NOT_SECRET_TAIL = frozenset(
+    {"url", "uri", "type", "name", "path", "file", "env", "var", "field", "label", "len",
+     "length", "prefix", "header", "endpoint", "id", "ttl", "timeout", "expiry", "expires",
+     "count", "format", "pattern", "regex", "param", "method", "mode", "version", "hint",
+     "policy", "validator", "dir", "key_name", "class", "attr", "column", "table", "size",
+     "location", "store", "cache", "option", "setting", "description", "help", "message",
+     "error", "kind", "scheme", "alg", "algorithm"}
+)  # fmt: skip
+_PLACEHOLDER_PARTS = (
+    "example", "changeme", "change_me", "change-me", "placeholder", "dummy", "your", "xxx",
+    "***", "...", "fake", "sample", "redacted", "todo", "insert", "replace", "test",
+    "password", "passwd", "secret", "token", "${", "{{", "%(", "%s", "<", ">", "os.environ",
+    "getenv", "env(", "0000", "1234", "abcd",
+)  # fmt: skip
+
+
+class Secret(NamedTuple):
+    kind: str
+    value: str  # what the fingerprint is made of
+    shown: str  # a masked form for the report
+    line: int
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    import math
+    from collections import Counter
+
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values()) if n else 0.0
+
+
+def _classes(text: str) -> int:
+    return (
+        any(c.islower() for c in text)
+        + any(c.isupper() for c in text)
+        + any(c.isdigit() for c in text)
+        + any(not c.isalnum() for c in text)
+    )
+
+
+def placeholder(value: str) -> bool:
+    """Obvious stand-ins: "changeme", "xxx…", "${VAR}", "<token>", repeated characters."""
+    low = value.lower()
+    return len(set(value)) <= 3 or any(p in low for p in _PLACEHOLDER_PARTS)
+
+
+def secret_name(name: str) -> bool:
+    """Whether an assigned name says it holds a secret (`db_password`, `apiKey`, `TOKEN`),
+    and not something about one (`token_url`, `password_field`)."""
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    words = [w for w in re.split(r"[_.\-]+", snake) if w]
+    if not words or words[-1] in _NOT_SECRET_TAIL:
+        return False
+    if any(w in ("pwd", "pw") for w in words):
+        return True
+    joined = "".join(words)
+    if any(k in joined for k in ("apikey", "accesskey", "privatekey", "authkey", "signingkey")):
+        return True
+    return any(w.endswith(_SECRET_WORDS) or w.startswith(_SECRET_WORDS) for w in words)
+
+
+def literal_looks_secret(value: str) -> bool:
+    """A literal worth reporting: long, no spaces, mixed, random-looking, not a stand-in,
+    not a path, URL or identifier."""
+    if len(value) < 12 or any(c.isspace() for c in value) or placeholder(value):
+        return False
+    if value.startswith(("/", "./", "~", "http:", "https:")) or "://" in value:
+        return False
+    if re.fullmatch(r"[a-z_][a-z0-9_.:\-]*|[A-Z_][A-Z0-9_]*", value):
+        return False  # an identifier, a dotted name, a constant's name
+    classes = _classes(value)
+    has_digit = any(c.isdigit() for c in value)
+    return entropy(value) >= 3.0 and classes >= 2 and (has_digit or classes >= 3)
+
+
+def _url_password_placeholder(user: str, password: str, host: str) -> bool:
+    from urllib.parse import unquote
+
+    pw = unquote(password)
+    low = pw.lower()
+    host = host.lower()
+    if pw == unquote(user) or len(set(pw)) <= 2 or pw.startswith(("$", "%", "{", "<", "*")):
+        return True
+    if host.endswith(("example.com", "example.org", "example.net", ".example", ".invalid")):
+        return True
+    return low in ("pw", "p", "pwd", "pass") or any(p in low for p in _PLACEHOLDER_PARTS)
+
+
+def _mask(kind: str, value: str) -> str:
+    if kind in ("private key", "password in a URL"):
+        return f"{len(value)} characters"
+    return f"{value[:4]}…, {len(value)} characters"
+
+
+def find_secrets(text: str, numbers: list[int], bare: bool, lockfile: bool) -> list[Secret]:
+    """Secrets in `text` (added lines joined by newlines; `numbers[i]` is the file line of
+    the text's line i). `bare` allows unquoted values (config files)."""
+    if not _SIGN.search(text):
+        return []
+
+    def line_at(pos: int) -> int:
+        return numbers[text.count("\n", 0, pos)]
+
+    out: list[Secret] = []
+    seen: set[tuple[int, str]] = set()
+
+    def add(kind: str, value: str, shown: str, pos: int) -> None:
+        line = line_at(pos)
+        if (line, value) not in seen:
+            seen.add((line, value))
+            out.append(Secret(kind, value, shown, line))
+
+    for pattern in _PATTERNS:
+        for m in pattern.regex.finditer(text):
+            if pattern.kind == "password in a URL":
+                user, password, host = m.group(1), m.group(2), m.group(3)
+                if not _url_password_placeholder(user, password, host):
+                    scheme = m.group(0).split("://", 1)[0]
+                    add(pattern.kind, password, f"{scheme}://{user}:****@{host}", m.start())
+                continue
+            value = m.group(1)
+            if _shape_placeholder(pattern.kind, value):
+                continue
+            add(pattern.kind, value, _mask(pattern.kind, value), m.start())
+    if lockfile:
+        return out
+    reported = {(s.line, s.value) for s in out}
+    regexes = (_ASSIGNED, _BARE) if bare else (_ASSIGNED,)
+    for regex in regexes:
+        for m in regex.finditer(text):
+            name, value = m.group("name"), m.group("value")
+            if not secret_name(name) or not literal_looks_secret(value):
+                continue
+            line = line_at(m.start("value"))
+            if any(v in value or value in v for ln, v in reported if ln == line):
+                continue
+            add(
+                "password or token literal",
+                value,
+                f"`{name}` = {len(value)} characters",
+                m.start("value"),
+            )
+    return out
+
+
+def _shape_placeholder(kind: str, value: str) -> bool:
+    body = value.split("_", 1)[-1] if kind == "GitHub token" else value
+    if kind == "AWS access key":
+        return value.endswith("EXAMPLE") or entropy(value[4:]) < 2.5
+    if kind == "private key":
+        return entropy(value) < 3.0
+    if kind == "OpenAI-style API key":
+        rest = value[3:]
+        return _classes(rest) < 3 or entropy(rest) < 3.5 or placeholder(rest)
+    if kind == "Slack token":
+        return sum(c.isdigit() for c in value) < 6 or placeholder(value[5:])
+    if kind == "JSON Web Token":
+        return not _jwt_header(value.split(".", 1)[0])
+    return entropy(body) < 3.0 or placeholder(body)
+
+
+def _jwt_header(segment: str) -> bool:
+    import base64
+
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except ValueError:
+        return False
+    return b'"alg"' in raw or b'"typ"' in raw
+
+
+def fingerprint(path: str, value: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"TG604\0{path}\0{value}".encode()).hexdigest()[:16]
+
+
+def _added_text(change: Change, fc: FileChange, after: str) -> tuple[str, list[int]]:
+    if before_path(fc) is None:
+        return after, list(range(1, after.count("\n") + 2))
+    added = sorted(line_delta(change, fc).added)
+    lines = after.split("\n")
+    return "\n".join(lines[n - 1] for n in added), added
+
+
+def secret_findings(change: Change, policy: Policy) -> Iterator[Finding]:
+    """TG604 over every added or modified text file of the change."""
+    candidates: list[tuple[str, Secret]] = []
+    for fc in change.files:
+        path = after_path(fc)
+        if path is None or fc.new is None or fc.new.is_symlink or fc.new.is_gitlink:
+            continue
+        raw = change.after.read(path)
+        if raw is None or len(raw) > policy.integrity.max_file_bytes:
+            continue  # TG605 reports the size
+        after = side_text(change, fc, "after")
+        if after is None or not _SIGN.search(after):
+            continue
+        text, numbers = _added_text(change, fc, after)
+        name = basename(path)
+        bare = name.startswith(".env") or name.endswith(_BARE_SUFFIXES)
+        for secret in find_secrets(text, numbers, bare, name in _LOCKFILES):
+            candidates.append((path, secret))
+    if not candidates:
+        return
+    # A secret the change only moves or re-indents was in history already: not new here.
+    before_texts = [t for fc in change.files if (t := side_text(change, fc, "before"))]
+    after_texts = [t for fc in change.files if (t := side_text(change, fc, "after"))]
+    for path, secret in candidates:
+        had = sum(t.count(secret.value) for t in before_texts)
+        if had and had >= sum(t.count(secret.value) for t in after_texts):
+            continue
+        fp = fingerprint(path, secret.value)
+        if fp in policy.integrity.secrets_allow:
+            continue
+        yield Finding(
+            "TG604",
+            f"adds a {secret.kind} ({secret.shown})",
+            path=path,
+            line=secret.line,
+            hint=f"fingerprint {fp}. Read it from the environment or a secret store and "
+            "rotate it. Not a secret? The lead adds the fingerprint to [secrets] allow "
+            "in the policy.",
+        )

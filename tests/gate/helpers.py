@@ -1,0 +1,108 @@
+"""Helpers for the gate tests: a module with a small test suite, policies, state snapshots."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from tests.conftest import BOARD, GitRepo
+
+CALC_OK = "def add(a: int, b: int) -> int:\n    return a + b\n"
+CALC_BAD = "def add(a: int, b: int) -> int:\n    return a - b\n"
+TEST_CALC = (
+    "from app.calc import add\n\n\ndef test_add() -> None:\n    assert add(1, 2) == 3\n"
+)
+PYTEST_ONLY = '[gate]\ntimeout = 120\n[gate.python]\ncommands = ["pytest -q"]\n'
+MODULE = "services/api"
+CODER = "feat(python): change the calculator"
+
+_FINDING = re.compile(r"^(TG\d{3}) (?:error|warning)\s+(.*)$")
+
+
+def policy(commands: list[str] | None = None, timeout: float = 120) -> str:
+    """A taskgate.toml with the gate on; `commands=None` keeps the three defaults."""
+    text = f"[gate]\ntimeout = {timeout}\n"
+    if commands is not None:
+        quoted = ", ".join(f'"{c}"' for c in commands)
+        text += f"[gate.python]\ncommands = [{quoted}]\n"
+    return text
+
+
+def set_up(repo: GitRepo, policy_text: str = PYTEST_ONLY, *, tests: bool = True) -> None:
+    """The lead turns the gate on, starts T1 and commits a module with a passing test."""
+    board = copy.deepcopy(BOARD)
+    board["tasks"][0]["status"] = "in_progress"  # type: ignore[index]
+    repo.write_json("shared/task_list.json", board)
+    repo.write("taskgate.toml", policy_text)
+    repo.write(f"{MODULE}/app/calc.py", CALC_OK)
+    if tests:
+        repo.write(f"{MODULE}/tests/test_calc.py", TEST_CALC)
+    repo.add()
+    repo.commit("chore(lead): turn the gate on", "--no-verify", check=True)
+
+
+def set_policy(repo: GitRepo, policy_text: str) -> None:
+    repo.write("taskgate.toml", policy_text)
+    repo.add("taskgate.toml")
+    repo.commit("chore(lead): gate policy", "--no-verify", check=True)
+
+
+def text_findings(stderr: str) -> list[tuple[str, str | None]]:
+    """(rule, path) of every text-format finding line (`TG401 error  path: message`)."""
+    out: list[tuple[str, str | None]] = []
+    for line in stderr.splitlines():
+        match = _FINDING.match(line)
+        if not match:
+            continue
+        rest = match.group(2)
+        path: str | None = rest.split(": ", 1)[0] if ": " in rest else None
+        if path is not None:
+            path = re.sub(r":\d+$", "", path)
+        out.append((match.group(1), path))
+    return out
+
+
+def gate_findings(stderr: str) -> list[tuple[str, str | None]]:
+    """Only the gate's and the Python rules' findings (TG401-TG405)."""
+    return [f for f in text_findings(stderr) if f[0].startswith("TG40")]
+
+
+def state(repo: GitRepo) -> dict[str, object]:
+    """Working tree (every file, untracked too), index, status, refs."""
+    files: dict[str, bytes | str] = {}
+    for path in sorted(repo.path.rglob("*")):
+        rel = path.relative_to(repo.path)
+        if rel.parts[0] == ".git":
+            continue
+        if path.is_symlink():
+            files[str(rel)] = "-> " + os.readlink(path)
+        elif path.is_file():
+            files[str(rel)] = path.read_bytes()
+        else:
+            files[str(rel)] = "dir"
+    return {
+        "files": files,
+        "index": repo.git("ls-files", "-s", "-z").stdout,
+        "status": repo.git("status", "--porcelain=v2", "-z", "--untracked-files=all").stdout,
+        "refs": repo.git("for-each-ref").stdout + repo.git("rev-parse", "HEAD").stdout,
+    }
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` is a running (not zombie) process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def tree_of(repo: GitRepo, rev: str = "HEAD") -> str:
+    return repo.git("rev-parse", f"{rev}:{MODULE}").stdout.strip()
+
+
+def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)

@@ -1,0 +1,107 @@
+"""The cache: a passing tree is not gated twice; a commit's tree gives the same key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from taskgate.gate import run_gate
+from taskgate.gate.cache import GateCache
+from taskgate.git import Repo
+from taskgate.sources import CommitChanges
+from tests.conftest import GitRepo, finding_ids, json_findings
+from tests.gate.helpers import CALC_BAD, CALC_OK, CODER, MODULE, gate_findings, tree_of
+
+
+def _stage_passing_change(repo: GitRepo) -> None:
+    repo.write(f"{MODULE}/app/calc.py", CALC_OK + "\n\nVERSION = 2\n")
+    repo.add(f"{MODULE}/app/calc.py")
+
+
+def test_second_commit_of_the_same_tree_after_a_rejected_message_is_cached(
+    gate_repo: GitRepo,
+) -> None:
+    _stage_passing_change(gate_repo)
+    rejected = gate_repo.commit("Added version")
+    assert rejected.returncode == 1
+    assert "gate: python: pytest -q passed" in rejected.stderr
+    assert "TG101" in finding_ids(rejected)
+    landed = gate_repo.commit(CODER)
+    assert landed.returncode == 0, landed.stderr
+    # The note names the module's tree id, the same git gives the committed folder.
+    assert f"gate: python cached pass (tree {tree_of(gate_repo)[:7]})" in landed.stderr
+    assert "pytest -q passed" not in landed.stderr
+
+
+def test_a_failure_is_never_cached(gate_repo: GitRepo) -> None:
+    gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
+    gate_repo.add(f"{MODULE}/app/calc.py")
+    for _ in range(2):
+        proc = gate_repo.commit(CODER)
+        assert proc.returncode == 1
+        assert gate_findings(proc.stderr) == [("TG401", MODULE)]
+        assert "cached" not in proc.stderr
+
+
+def test_no_cache_forces_a_run(gate_repo: GitRepo) -> None:
+    _stage_passing_change(gate_repo)
+    first = gate_repo.taskgate("check", "-m", CODER, "--format", "json")
+    assert first.returncode == 0, first.stderr
+    assert [f for f in json_findings(first) if f[0].startswith("TG40")] == []
+    assert any("pytest -q passed" in n for n in json.loads(first.stdout)["notes"])
+    cached = gate_repo.taskgate("check", "-m", CODER, "--format", "json")
+    assert any("cached pass" in n for n in json.loads(cached.stdout)["notes"])
+    forced = gate_repo.taskgate("check", "-m", CODER, "--no-cache", "--format", "json")
+    notes = json.loads(forced.stdout)["notes"]
+    assert any("pytest -q passed" in n for n in notes)
+    assert not any("cached" in n for n in notes)
+
+
+def test_a_changed_root_config_or_command_misses_the_cache(gate_repo: GitRepo) -> None:
+    _stage_passing_change(gate_repo)
+    assert "pytest -q passed" in gate_repo.taskgate("check", "-m", CODER).stderr
+    assert "cached pass" in gate_repo.taskgate("check", "-m", CODER).stderr
+    gate_repo.write("pytest.ini", "[pytest]\n")
+    gate_repo.add("pytest.ini")
+    assert "pytest -q passed" in gate_repo.taskgate("check", "-m", CODER).stderr
+
+
+def _gate_commit(repo: GitRepo, sha: str, *, use_cache: bool) -> tuple[list[str], list[str]]:
+    with Repo(repo.path) as r:
+        info = r.read_commits([sha])[0]
+        built = CommitChanges(r).build(info, r.commit_diff(info.parents[0], sha))
+        result = run_gate(r, built.change, built.policy, use_cache=use_cache)
+    return [f"{f.rule} {f.path}" for f in result.findings], result.notes
+
+
+def test_a_commit_is_gated_on_its_own_tree(gate_repo: GitRepo) -> None:
+    gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
+    gate_repo.add(f"{MODULE}/app/calc.py")
+    gate_repo.commit(CODER, "--no-verify", check=True)  # a bypassed commit, as CI sees it
+    bad = gate_repo.head()
+    gate_repo.write(f"{MODULE}/app/calc.py", CALC_OK)  # the working tree is fixed: irrelevant
+    index_before = gate_repo.git("ls-files", "-s").stdout
+    findings, _ = _gate_commit(gate_repo, bad, use_cache=True)
+    assert findings == [f"TG401 {MODULE}"]
+    assert gate_repo.git("ls-files", "-s").stdout == index_before
+
+
+def test_staged_pass_is_a_cache_hit_for_the_commit_it_became(gate_repo: GitRepo) -> None:
+    _stage_passing_change(gate_repo)
+    proc = gate_repo.commit(CODER)
+    assert proc.returncode == 0, proc.stderr
+    findings, notes = _gate_commit(gate_repo, gate_repo.head(), use_cache=True)
+    assert findings == []
+    assert notes == [f"gate: python cached pass (tree {tree_of(gate_repo)[:7]})"]
+
+
+def test_cache_files_are_whole_or_ignored(tmp_path: Path) -> None:
+    cache = GateCache(tmp_path)
+    cache.store("k1", {"tree": "abc"})
+    assert cache.hit("k1")
+    assert not cache.hit("k2")
+    (cache.folder / "k2").write_text('{"key": "k2"')  # a torn file never counts
+    assert not cache.hit("k2")
+    (cache.folder / "k3").write_text('{"key": "other"}')
+    assert not cache.hit("k3")
+    assert sorted(p.name for p in cache.folder.iterdir()) == ["k1", "k2", "k3"]
