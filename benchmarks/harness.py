@@ -119,8 +119,14 @@ def run_process(
                 check=False,
             )
         if check_returncode is not None and proc.returncode != check_returncode:
+            # Run it once more, untimed, to show why.
+            again = subprocess.run(
+                args, cwd=cwd, env=environment, input=stdin_bytes, capture_output=True, check=False
+            )
+            output = (again.stdout + again.stderr).decode("utf-8", "replace").strip()
             raise RuntimeError(
-                f"{' '.join(args)} exited {proc.returncode}, expected {check_returncode}"
+                f"{' '.join(args)} exited {proc.returncode}, expected {check_returncode}:\n"
+                f"{output[-2000:]}"
             )
         return proc.returncode
 

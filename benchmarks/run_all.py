@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 BENCH_DIR = Path(__file__).resolve().parent
-if str(BENCH_DIR) not in sys.path:
-    sys.path.insert(0, str(BENCH_DIR))
+# Bench modules import `harness` (or `benchmarks.harness`): both resolve.
+for _path in (BENCH_DIR, BENCH_DIR.parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from harness import (  # noqa: E402  (the path above makes `harness` importable)
     REPO_ROOT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -42,9 +43,9 @@ def test_explain_prints_the_four_sections(tmp_path: Path, rule: str) -> None:
 
 
 def test_explain_unknown_rule_is_a_usage_error(tmp_path: Path) -> None:
-    proc = run_taskgate("explain", "TG1011", cwd=tmp_path)
+    proc = run_taskgate("explain", "TGG101", cwd=tmp_path)
     assert proc.returncode == 2
-    assert "unknown rule id 'TG1011'" in proc.stderr
+    assert "unknown rule id 'TGG101'" in proc.stderr
     assert "did you mean TG101?" in proc.stderr
     assert "Traceback" not in proc.stderr
 
@@ -176,3 +177,23 @@ def test_internal_failure_is_exit_3_with_one_line(
     code, err = _run_in_process(argv)
     assert code == 3
     assert "Traceback (most recent call last)" in err
+
+
+def test_demo_plays_every_scene_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [PYTHON, str(root / "demo" / "run_demo.py")],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "scenes behaved as expected" in proc.stdout
+    # The bad message scene shows its rule id, the caret and the corrected example.
+    assert "✗ rejected (TG101)" in proc.stdout
+    assert "│ TG101 error  COMMIT_EDITMSG:1: no type" in proc.stdout
+    assert "│     ^" in proc.stdout
+    assert "write it as: feat(api): added paging to the user list" in proc.stdout
+    assert "Traceback" not in proc.stderr
+    assert list(scratch.iterdir()) == []

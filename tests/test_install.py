@@ -344,3 +344,17 @@ def test_git_revert_message_is_exempt(workflow_repo: GitRepo) -> None:
     assert repo.git("log", "-1", "--format=%s").stdout == 'Revert "chore(lead): greeting"\n'
     stage_web_change(repo, "<p>x</p>\n")
     assert_rejected(repo.commit('Revert "chore(lead): greeting"'), ["TG101"])
+
+
+def test_fixup_commit_is_allowed_locally_but_still_in_its_lane(workflow_repo: GitRepo) -> None:
+    repo = workflow_repo
+    stage_web_change(repo)
+    proc = repo.commit("fixup! feat(python): add users")
+    assert proc.returncode == 1
+    ids = finding_ids(proc)
+    assert "TG201" in ids
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("TG201"))
+    assert "web/index.html" in line
+    assert not any(i.startswith("TG1") for i in ids)  # the message itself is fine locally
+    ok = repo.commit("fixup! chore(lead): set up the workflow")
+    assert ok.returncode == 0, ok.stderr

@@ -19,13 +19,17 @@ from taskgate.errors import GitError, TaskgateError
 from taskgate.finding import Finding
 from taskgate.git import CommitInfo, Repo
 from taskgate.rules.registry import run_checks
-from taskgate.sources import CommitChanges, TreeSide, file_changes
+from taskgate.sources import CommitChanges, TreeSide, file_changes, new_blobs
 
 FULL_HISTORY_FIX = (
     "fetch the full history: `git fetch --unshallow` (and `git fetch origin <base branch>`); "
     "in GitHub Actions give actions/checkout `fetch-depth: 0`, in GitLab CI set "
     "`GIT_DEPTH: 0`"
 )
+
+
+# Commits whose files are read in one pipelined cat-file exchange (and then forgotten).
+BATCH = 256
 
 
 class Range(NamedTuple):
@@ -114,25 +118,41 @@ def check_commits(repo: Repo, shas: Sequence[str], *, rules: bool = True) -> Che
     pairs = [(info.parents[0] if info.parents else None, info.sha) for info in infos]
     diffs = repo.commit_diffs(pairs)
     builder = CommitChanges(repo, Stage.CI)
-    builder.prefetch(parent or sha for parent, sha in pairs)
     findings: list[Finding] = []
     modules: dict[str, None] = {}
     reported: set[Finding] = set()
     merges = 0
-    for info, diff in zip(infos, diffs, strict=True):
-        built = builder.build(info, diff)
-        for module in built.change.modules_touched():
-            modules.setdefault(module.name, None)
-        if built.change.is_merge:
-            merges += 1
-            continue
-        if not rules:
-            continue
-        # A broken module map at the base is said once, not once per commit built on it.
-        problems = [p for p in built.problems if p not in reported]
-        reported.update(problems)
-        for finding in (*problems, *run_checks(built.change, built.policy)):
-            findings.append(finding.at_commit(info.sha, info.subject))
+    for start in range(0, len(infos), BATCH):
+        batch = range(start, min(start + BATCH, len(infos)))
+        # One pipelined exchange per batch for what building and checking will read: the
+        # base files, and the changed files by blob id (a round trip each would dominate).
+        builder.prefetch(pairs[i][0] or pairs[i][1] for i in batch)
+        if rules:
+            repo.objects.read_many(
+                [
+                    oid
+                    for i in batch
+                    if len(infos[i].parents) < 2
+                    for oid in new_blobs(diffs[i]).values()
+                ]
+            )
+        for i in batch:
+            info = infos[i]
+            built = builder.build(info, diffs[i])
+            for module in built.change.modules_touched():
+                modules.setdefault(module.name, None)
+            if built.change.is_merge:
+                merges += 1
+                continue
+            if not rules:
+                continue
+            # A broken module map at the base is said once, not once per commit built on it.
+            problems = [p for p in built.problems if p not in reported]
+            reported.update(problems)
+            for finding in (*problems, *run_checks(built.change, built.policy)):
+                findings.append(finding.at_commit(info.sha, info.subject))
+        # Memory stays at one batch's files, however long the history.
+        repo.objects.clear()
     return Checked(findings, list(modules), len(infos) - merges, merges)
 
 

@@ -52,7 +52,7 @@ def read_message_file(repo: Repo, path: Path) -> CommitMessage:
 
 
 def _run(built: Built, repo: Repo, *, use_cache: bool = True) -> list[Finding]:
-    from taskgate.workflow.schema import MEMO_KEY, ValidatedBlobs
+    from taskgate.workflow.blobcache import MEMO_KEY, ValidatedBlobs
 
     # Workflow files already validated (by blob id) are not validated again; the rules
     # only consult and extend this cache in memory, it is read and written here.

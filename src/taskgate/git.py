@@ -211,6 +211,11 @@ class CatFile:
             out[n] = None if found is None or (kind and found[0] != kind) else found[1]
         return out
 
+    def clear(self) -> None:
+        """Forget every answer read so far: a long history check keeps memory to one batch."""
+        self._cache.clear()
+        self._ids.clear()
+
     def close(self) -> None:
         if self._proc is not None:
             if self._proc.stdin:

@@ -176,6 +176,14 @@ class CommitMessage(NamedTuple):
         return self.header.startswith(FIXUP_PREFIXES)
 
     @property
+    def actor_header(self) -> str:
+        """The header that names the actor: a fixup!/squash!/amend! names the one it fixes."""
+        header = self.header
+        while header.startswith(FIXUP_PREFIXES):
+            header = header.split(" ", 1)[1]
+        return header
+
+    @property
     def is_git_revert(self) -> bool:
         """git's own `Revert "<subject>"` (or `Reapply "…"`) with its `This reverts commit <id>`."""
         header = self.header

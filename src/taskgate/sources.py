@@ -9,7 +9,7 @@ change, never from the change itself.
 # into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -54,11 +54,16 @@ class IndexSide:
 class TreeSide:
     """A commit's side: files as they are in that commit's tree."""
 
-    def __init__(self, repo: Repo, rev: str) -> None:
+    def __init__(self, repo: Repo, rev: str, known: Mapping[str, str] | None = None) -> None:
         self._repo = repo
         self.rev = rev
+        # Blob ids the diff already gave (path -> id): read by id, which `ci` prefetches.
+        self._known = known or {}
 
     def read(self, path: str) -> bytes | None:
+        oid = self._known.get(path)
+        if oid is not None:
+            return self._repo.objects.read(oid, "blob")
         if not _tracked_form(path):
             return None
         if "\n" in path:
@@ -77,6 +82,16 @@ class TreeSide:
         if odd:
             out |= set(self._repo.tree_entries(self.rev, odd)) & set(odd)
         return out
+
+
+def new_blobs(diff: Iterable[RawDiff]) -> dict[str, str]:
+    """path -> blob id of every file a diff leaves in place (gitlinks are not blobs)."""
+    return {d.new_path: d.new_oid for d in diff if d.status != "D" and d.new_mode != "160000"}
+
+
+def old_blobs(diff: Iterable[RawDiff]) -> dict[str, str]:
+    """path -> blob id of every file a diff starts from."""
+    return {d.old_path: d.old_oid for d in diff if d.status != "A" and d.old_mode != "160000"}
 
 
 def file_changes(diff: Iterable[RawDiff]) -> tuple[FileChange, ...]:
@@ -170,11 +185,27 @@ def resolve_actor(
     from taskgate.message import Header, parse_header
 
     if message is not None and not message.is_empty:
-        parsed = parse_header(message.header)
+        # A fixup!/squash!/amend! commit is still its author's: the lanes apply to it too.
+        header = message.actor_header
+        if message.is_git_revert:
+            # `Revert "<subject>"` has no scope of its own and TG109 cannot compare it: a
+            # claimed identity wins, else the reverted subject's scope. Never "no one": an
+            # actorless commit skips every lane rule, so a hand-written "Revert" was a bypass.
+            claimed = actor_from_claim(structure, claim)
+            if claimed is not None:
+                return claimed
+            header = reverted_subject(header)
+        parsed = parse_header(header)
         if isinstance(parsed, Header):
             return actor_from_scope(structure, parsed.scope)
-        return None
     return actor_from_claim(structure, claim)
+
+
+def reverted_subject(header: str) -> str:
+    """`feat(x): y` out of `Revert "feat(x): y"` (and of reverts of reverts)."""
+    while header.startswith(('Revert "', 'Reapply "')) and header.endswith('"'):
+        header = header.split('"', 1)[1][:-1]
+    return header
 
 
 # --- builders ----------------------------------------------------------------
@@ -257,11 +288,11 @@ class CommitChanges:
         base = self.base_for(parent, info.sha)
         # Stored messages are already cleaned by git; only normalise white space.
         message = message_from_bytes(info.message, None, "whitespace")
-        before: Side = TreeSide(self.repo, parent) if parent else EmptySide()
+        before: Side = TreeSide(self.repo, parent, old_blobs(diff)) if parent else EmptySide()
         change = Change(
             files=file_changes(diff),
             before=before,
-            after=TreeSide(self.repo, info.sha),
+            after=TreeSide(self.repo, info.sha, new_blobs(diff)),
             stage=self.stage,
             structure=base.structure,
             message=message,

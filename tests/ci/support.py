@@ -12,10 +12,7 @@ from typing import Any
 from tests.conftest import BOARD, PLAN, POLICY_NO_GATE, STRUCTURE, GitRepo
 
 # Fully annotated, no routes, no suppressions: code every rule family accepts.
-USERS_V1 = (
-    "def find_user(user_id: int) -> dict[str, int] | None:\n"
-    '    return {"id": user_id}\n'
-)
+USERS_V1 = 'def find_user(user_id: int) -> dict[str, int] | None:\n    return {"id": user_id}\n'
 USERS_V2 = (
     "def find_user(user_id: int) -> dict[str, int] | None:\n"
     '    return {"id": user_id} if user_id > 0 else None\n'

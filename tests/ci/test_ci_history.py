@@ -61,7 +61,9 @@ def _message_history(repo: GitRepo) -> tuple[str, dict[str, list[tuple[str, str]
 
     # A bad type written on a side branch, brought over by cherry-pick (no hooks run).
     repo.git("switch", "-q", "-c", "spike")
-    commit(repo, "feature(python): list users", {"services/api/app/users.py": USERS_V3}, verify=False)
+    commit(
+        repo, "feature(python): list users", {"services/api/app/users.py": USERS_V3}, verify=False
+    )
     repo.git("switch", "-q", "main")
     repo.git("cherry-pick", "spike")
     bad[repo.head()] = [("TG102", MSG)]
@@ -80,7 +82,9 @@ def _message_history(repo: GitRepo) -> tuple[str, dict[str, list[tuple[str, str]
     repo.git("merge", "-q", "--no-ff", "--no-verify", "-m", "Merge branch 'topic'", "topic")
     good.append(repo.head())
     good.append(
-        commit(repo, "chore(lead): note the users work", {"shared/plan.md": "# Plan\n"}, verify=True)
+        commit(
+            repo, "chore(lead): note the users work", {"shared/plan.md": "# Plan\n"}, verify=True
+        )
     )
     return base, bad, good
 
@@ -148,10 +152,15 @@ def test_fixup_allowed_from_the_commit_after_the_lead_allows_it(workflow_repo: G
 
 def test_plan_lists_the_modules_the_range_touched(workflow_repo: GitRepo) -> None:
     base = workflow_repo.head()
-    commit(workflow_repo, "docs(lead): reword the page", {"web/index.html": "<p>hello</p>\n"}, verify=False)
-    assert json.loads(workflow_repo.taskgate("ci", "--plan", "--range", f"{base}..HEAD").stdout) == [
-        "web"
-    ]
+    commit(
+        workflow_repo,
+        "docs(lead): reword the page",
+        {"web/index.html": "<p>hello</p>\n"},
+        verify=False,
+    )
+    assert json.loads(
+        workflow_repo.taskgate("ci", "--plan", "--range", f"{base}..HEAD").stdout
+    ) == ["web"]
     commit(
         workflow_repo,
         "feat(python): start",
@@ -164,14 +173,18 @@ def test_plan_lists_the_modules_the_range_touched(workflow_repo: GitRepo) -> Non
     assert json.loads(proc.stdout) == ["web", "python"]
     # Nothing touched: an empty matrix (the example workflow skips the gate job then).
     head = workflow_repo.head()
-    assert json.loads(workflow_repo.taskgate("ci", "--plan", "--range", f"{head}..HEAD").stdout) == []
+    assert (
+        json.loads(workflow_repo.taskgate("ci", "--plan", "--range", f"{head}..HEAD").stdout) == []
+    )
 
 
 def test_merge_content_counts_for_the_plan(workflow_repo: GitRepo) -> None:
     """A merge is exempt from the per-commit rules, but what it brings is gated."""
     base = workflow_repo.head()
     workflow_repo.git("switch", "-q", "-c", "page")
-    commit(workflow_repo, "docs(lead): reword the page", {"web/index.html": "<p>x</p>\n"}, verify=False)
+    commit(
+        workflow_repo, "docs(lead): reword the page", {"web/index.html": "<p>x</p>\n"}, verify=False
+    )
     workflow_repo.git("switch", "-q", "main")
     commit(workflow_repo, "docs(lead): plan", {"shared/plan.md": "# Plan\n\n## Contracts\n"},
            verify=False)  # fmt: skip

@@ -6,8 +6,10 @@ stop them. Every rejected push leaves the remote ref where it was.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -95,7 +97,9 @@ def test_pre_receive_new_branch_deletion_and_fixup(server: GitRepo, work: GitRep
     assert deleted.returncode == 0, deleted.stderr
     assert _ref(server, "feature") is None
 
-    commit(work, "fixup! docs(lead): reword the page", {"web/index.html": "<p>hi!</p>\n"}, verify=False)
+    commit(
+        work, "fixup! docs(lead): reword the page", {"web/index.html": "<p>hi!</p>\n"}, verify=False
+    )
     fixup = work.git("push", "origin", "HEAD:refs/heads/other", check=False)
     assert fixup.returncode != 0
     assert pushed_findings(fixup.stderr) == [("TG107", MSG)]
@@ -154,7 +158,9 @@ def test_pre_push_stops_a_bad_push(workflow_repo: GitRepo, tmp_path: Path) -> No
     assert _ref(remote, "main") == workflow_repo.head()
     # A new branch: only the commits the remote does not have are checked.
     workflow_repo.git("switch", "-q", "-c", "topic")
-    commit(workflow_repo, "docs(lead): reword the page", {"web/index.html": "<p>x</p>\n"}, verify=True)
+    commit(
+        workflow_repo, "docs(lead): reword the page", {"web/index.html": "<p>x</p>\n"}, verify=True
+    )
     new_branch = workflow_repo.git("push", "origin", "topic", check=False)
     assert new_branch.returncode == 0, new_branch.stderr
     assert "checked 1 commit not yet on origin" in new_branch.stderr
@@ -164,7 +170,9 @@ def test_pre_push_reads_the_pre_commit_environment(workflow_repo: GitRepo) -> No
     """Under the pre-commit framework there is no stdin: the refs come in PRE_COMMIT_*."""
     base = workflow_repo.head()
     bad = commit(workflow_repo, "wip", {"web/index.html": "<p>x</p>\n"}, verify=False)
-    commit(workflow_repo, "docs(lead): reword the page", {"web/index.html": "<p>y</p>\n"}, verify=False)
+    commit(
+        workflow_repo, "docs(lead): reword the page", {"web/index.html": "<p>y</p>\n"}, verify=False
+    )
     env = {
         "PRE_COMMIT_FROM_REF": base,
         "PRE_COMMIT_TO_REF": workflow_repo.head(),
@@ -174,8 +182,6 @@ def test_pre_push_reads_the_pre_commit_environment(workflow_repo: GitRepo) -> No
     }
     proc = workflow_repo.taskgate("hook", "pre-push", "--format", "json", input="", env=env)
     assert proc.returncode == 1, proc.stderr
-    import json
-
     doc = json.loads(proc.stdout)
     assert [(f["rule"], f["path"], f["commit"]) for f in doc["findings"]] == [("TG101", MSG, bad)]
 
@@ -199,8 +205,6 @@ def test_pre_push_through_the_pre_commit_framework(repo: GitRepo, tmp_path: Path
            verify=False)  # fmt: skip
     remote = bare(tmp_path / "remote.git")
     repo.git("remote", "add", "origin", str(remote.path))
-    import subprocess
-
     installed = subprocess.run(
         [pre_commit, "install", "--hook-type", "pre-push"],
         cwd=repo.path, capture_output=True, text=True, check=False,

@@ -12,9 +12,7 @@ from tests.conftest import BOARD, GitRepo
 
 CALC_OK = "def add(a: int, b: int) -> int:\n    return a + b\n"
 CALC_BAD = "def add(a: int, b: int) -> int:\n    return a - b\n"
-TEST_CALC = (
-    "from app.calc import add\n\n\ndef test_add() -> None:\n    assert add(1, 2) == 3\n"
-)
+TEST_CALC = "from app.calc import add\n\n\ndef test_add() -> None:\n    assert add(1, 2) == 3\n"
 PYTEST_ONLY = '[gate]\ntimeout = 120\n[gate.python]\ncommands = ["pytest -q"]\n'
 MODULE = "services/api"
 CODER = "feat(python): change the calculator"

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import GitRepo
@@ -31,6 +35,7 @@ def test_failing_test_staged_is_rejected_with_the_output(gate_repo: GitRepo) -> 
     # The last lines of pytest's own output are part of the report.
     assert "assert -1 == 3" in proc.stderr
     assert "1 failed" in proc.stderr
+    assert "\033[K" not in proc.stderr  # no live progress line off a terminal
     assert gate_repo.head() == before
 
 
@@ -204,3 +209,30 @@ def test_linked_worktree_runs_the_gate_and_shares_the_cache(
     proc = wt.commit(CODER)
     assert proc.returncode == 0, proc.stderr
     assert f"gate: python cached pass (tree {tree_of(wt)[:7]})" in proc.stderr
+
+
+def test_live_progress_line_on_a_terminal(gate_repo: GitRepo) -> None:
+    gate_repo.write(f"{MODULE}/app/calc.py", CALC_OK + "\n\nVERSION = 2\n")
+    gate_repo.add(f"{MODULE}/app/calc.py")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "taskgate", "check", "-m", CODER],
+        cwd=gate_repo.path,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the terminal's other side is closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait() == 0
+    text = b"".join(chunks).decode("utf-8", "replace")
+    assert "\r\033[Kgate: pytest -q " in text
+    assert "gate: python: pytest -q passed in" in text

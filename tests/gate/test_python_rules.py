@@ -52,7 +52,9 @@ def _change(files: dict[str, str], status: str = "A", old_path: str | None = Non
     )
 
 
-def _tg404(source: str, path: str = "services/api/app/m.py") -> list[tuple[str, str | None, int | None]]:
+def _tg404(
+    source: str, path: str = "services/api/app/m.py"
+) -> list[tuple[str, str | None, int | None]]:
     return [(f.rule, f.path, f.line) for f in check_annotations(_change({path: source}), Policy())]
 
 

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from taskgate.gate.progress import Progress
-from taskgate.gate.snapshot import Snapshot, remove_tree, tree_id
+from taskgate.gate.snapshot import Snapshot, list_entries, remove_tree, tree_id
 from taskgate.git import Repo
 from taskgate.sources import IndexSide, TreeSide
 from tests.conftest import GitRepo
@@ -41,6 +41,19 @@ def test_tree_id_matches_git_for_staged_and_committed_sides(repo: GitRepo) -> No
     assert tree_id(committed.values(), "mod/sub") == expected
 
 
+def test_tree_id_in_a_sha256_repository(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "sha256")
+    repo.path.mkdir()
+    repo.git("init", "-q", "--object-format=sha256")
+    _fill(repo, "mod")
+    repo.add()
+    repo.commit("chore: fill", check=True)
+    expected = repo.git("rev-parse", "HEAD:mod").stdout.strip()
+    assert len(expected) == 64
+    with Repo(repo.path) as r:
+        assert tree_id(r.index_entries(["mod"]).values(), "mod") == expected
+
+
 def test_export_writes_exactly_the_listed_content_and_modes(repo: GitRepo) -> None:
     _fill(repo, "mod")
     repo.add()
@@ -50,9 +63,7 @@ def test_export_writes_exactly_the_listed_content_and_modes(repo: GitRepo) -> No
     index_before = (repo.path / ".git" / "index").read_bytes()
     with Repo(repo.path) as r:
         for side in (IndexSide(r), TreeSide(r, "HEAD")):
-            entries = r.index_entries(["mod"]) if isinstance(side, IndexSide) else (
-                r.tree_entries("HEAD", ["mod"])
-            )
+            entries = list_entries(r, side, ["mod"])
             snap = Snapshot()
             try:
                 snap.export(r, entries)
@@ -62,9 +73,7 @@ def test_export_writes_exactly_the_listed_content_and_modes(repo: GitRepo) -> No
                 assert not (out / "untracked.txt").exists()
                 assert os.readlink(out / "link") == "a0"
                 assert (out / "run.sh").stat().st_mode & stat.S_IXUSR
-                found = sorted(
-                    str(p.relative_to(out)) for p in out.rglob("*") if not p.is_dir()
-                )
+                found = sorted(str(p.relative_to(out)) for p in out.rglob("*") if not p.is_dir())
                 assert found == sorted([*ODD_NAMES, "run.sh", "link"])
             finally:
                 snap.remove()

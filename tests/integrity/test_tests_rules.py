@@ -69,6 +69,17 @@ def test_renaming_the_test_class_loses_its_tests() -> None:
     ]
 
 
+def test_renaming_the_class_to_another_test_class_keeps_its_tests() -> None:
+    after = USERS.replace("class TestUpdate:", "class TestEdit:")
+    assert run(deleted_tests, make_change({T: USERS}, {T: after})) == []
+
+
+def test_a_method_moved_out_of_its_class_into_another_file_is_kept() -> None:
+    after = USERS.replace("    def test_email(self):\n        assert True\n", "")
+    change = make_change({T: USERS}, {T: after, T2: "def test_email():\n    assert True\n"})
+    assert run(deleted_tests, change) == []
+
+
 def test_a_test_moved_to_another_file_is_not_deleted() -> None:
     moved = "def test_delete():\n    assert True\n"
     after = USERS.replace("def test_delete():\n    assert True\n\n\n", "")

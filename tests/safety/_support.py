@@ -142,16 +142,10 @@ def process_gone(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
 
 
-def start_taskgate(
-    args: list[str], cwd: Path, env: dict[str, str], stdin: bytes = b""
-) -> subprocess.Popen[bytes]:
+def start_taskgate(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     """taskgate in its own session, as a terminal's foreground job would be."""
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "taskgate", *args], cwd=cwd, env={**os.environ, **env},
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True,
     )  # fmt: skip
-    assert proc.stdin is not None
-    proc.stdin.write(stdin)
-    proc.stdin.close()
-    return proc

@@ -6,7 +6,8 @@ into a private temporary folder, runs the commands there concurrently and turns
 failures into findings (TG401 failed, TG402 no tests, TG403 timed out or missing).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuple would compile each string
+# annotation into a ForwardRef at import, on the hook's path.
 
 import os
 import shlex
@@ -18,14 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from taskgate.finding import Finding
+from taskgate.gate.tools import Resolved
+from taskgate.git import Entry
+from taskgate.workflow.structure import Module
 
 if TYPE_CHECKING:
     from taskgate.change import Change
     from taskgate.gate.cache import GateCache
-    from taskgate.gate.runner import Job, Resolved
-    from taskgate.git import Entry, Repo
+    from taskgate.gate.runner import Job
+    from taskgate.git import Repo
     from taskgate.policy import Policy
-    from taskgate.workflow.structure import Module
 
 __all__ = ["GateResult", "ModulePlan", "plan_modules", "run_gate"]
 
@@ -52,7 +55,9 @@ class _Work(NamedTuple):
     cacheable: bool
 
 
-def plan_modules(change: Change, policy: Policy, names: Sequence[str] | None) -> list[ModulePlan]:
+def plan_modules(
+    change: "Change", policy: "Policy", names: Sequence[str] | None
+) -> list[ModulePlan]:
     """The modules to gate (those the change touches, or `names`) that have commands."""
     from taskgate.errors import TaskgateError
 
@@ -81,9 +86,9 @@ def plan_modules(change: Change, policy: Policy, names: Sequence[str] | None) ->
 
 
 def run_gate(
-    repo: Repo,
-    change: Change,
-    policy: Policy,
+    repo: "Repo",
+    change: "Change",
+    policy: "Policy",
     *,
     use_cache: bool = True,
     modules: list[str] | None = None,
@@ -93,8 +98,8 @@ def run_gate(
     `change.after` is the staged index (hooks, `check`) or a commit's tree (`ci`).
     """
     from taskgate.gate.cache import GateCache, Tool, cache_key, executable_stamp
-    from taskgate.gate.runner import resolve, search_path
     from taskgate.gate.snapshot import ROOT_CONFIG, list_entries, tree_id
+    from taskgate.gate.tools import resolve, search_path
     from taskgate.rules.registry import apply_policy
 
     plans = plan_modules(change, policy, modules)
@@ -150,11 +155,12 @@ def run_gate(
 
 
 def _run(
-    repo: Repo, work: list[_Work], config: list[Entry], cache: GateCache
+    repo: "Repo", work: list[_Work], config: list[Entry], cache: "GateCache"
 ) -> tuple[list[Finding], list[str]]:
     from taskgate.gate.progress import Progress
-    from taskgate.gate.runner import Interrupts, Job, command_env, run_jobs
+    from taskgate.gate.runner import Interrupts, Job, run_jobs
     from taskgate.gate.snapshot import Snapshot
+    from taskgate.gate.tools import command_env
 
     findings: list[Finding] = []
     notes: list[str] = []
@@ -216,7 +222,7 @@ def _is_pytest(argv: Sequence[str]) -> bool:
     return name.startswith("python") and list(argv[1:3]) == ["-m", "pytest"]
 
 
-def _judge(plan: ModulePlan, job: Job) -> tuple[Finding | None, str]:
+def _judge(plan: ModulePlan, job: "Job") -> tuple[Finding | None, str]:
     """The finding (None: passed) and the timing note for one finished command."""
     module, command = plan.module, job.resolved.command
     where = f"gate: {module.name}: {command}"

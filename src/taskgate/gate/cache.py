@@ -8,9 +8,9 @@ once never see half a file and a crash leaves no lock behind. Linked worktrees
 share the common directory, and so the cache.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuple would compile each string
+# annotation into a ForwardRef at import, on the hook's path.
 
-import hashlib
 import json
 import os
 import time
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from taskgate.gate.snapshot import digest
 from taskgate.git import Entry
 
 FORMAT = 1
@@ -62,7 +63,8 @@ def cache_key(module_path: str, tree: str, config: Sequence[Entry], tools: Seque
         "config": [[e.path, e.mode, e.oid] for e in config],
         "tools": [[t.command, t.executable, list(t.stamp)] for t in tools],
     }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+    # Not a security boundary (anyone who can write here can write the hooks): SHA-1 is fine.
+    return digest("sha1", json.dumps(doc, sort_keys=True).encode()).hex()
 
 
 class GateCache:

@@ -11,10 +11,8 @@ from __future__ import annotations
 import os
 import queue
 import re
-import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
@@ -22,64 +20,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
-from typing import NamedTuple
+from typing import Any
 
 from taskgate.gate.progress import Progress
+from taskgate.gate.tools import Resolved
 
 GRACE = 2.0  # seconds between SIGTERM and SIGKILL
 TAIL_LINES = 40
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _WATCHED = ("SIGINT", "SIGTERM", "SIGHUP")
-
-
-# --- executables --------------------------------------------------------------
-
-
-class Resolved(NamedTuple):
-    """A command split with shlex, its executable found (or not)."""
-
-    command: str
-    argv: tuple[str, ...]
-    executable: str | None  # absolute path, a path relative to the module, or None: missing
-    looked_in: tuple[str, ...]
-
-
-def search_path(root: Path | None, module_path: str) -> list[str]:
-    """`<module>/.venv/bin`, `<repo>/.venv/bin`, taskgate's own environment, then PATH."""
-    dirs: list[str] = []
-    if root is not None:
-        dirs += [str(root / module_path / ".venv" / "bin"), str(root / ".venv" / "bin")]
-    # Not resolved: a venv's python is a symlink, its bin folder is what holds the tools.
-    dirs.append(str(Path(sys.executable).parent))
-    dirs += [d for d in os.environ.get("PATH", "").split(os.pathsep) if d]
-    return list(dict.fromkeys(dirs))
-
-
-def resolve(command: str, argv: Sequence[str], dirs: Sequence[str]) -> Resolved:
-    name = argv[0]
-    if "/" in name:
-        # An explicit path: absolute, or relative to the module folder of the snapshot.
-        return Resolved(command, tuple(argv), name, ())
-    found = shutil.which(name, path=os.pathsep.join(dirs))
-    return Resolved(command, tuple(argv), found, tuple(dirs))
-
-
-def command_env(executable: str | None, pythonpath: Sequence[Path]) -> dict[str, str]:
-    """GIT_* scrubbed; the snapshot first on PYTHONPATH; the tool's venv first on PATH."""
-    from taskgate.git import scrubbed_env
-
-    env = scrubbed_env()
-    extra = [str(p) for p in pythonpath]
-    if env.get("PYTHONPATH"):
-        extra.append(env["PYTHONPATH"])
-    env["PYTHONPATH"] = os.pathsep.join(extra)
-    if executable and os.path.isabs(executable):
-        bindir = Path(executable).parent
-        if (bindir.parent / "pyvenv.cfg").is_file():
-            # As if activated: `python` and tools a test starts come from the same venv.
-            env["VIRTUAL_ENV"] = str(bindir.parent)
-            env["PATH"] = os.pathsep.join([str(bindir), env.get("PATH", "")])
-    return env
 
 
 # --- interrupts -----------------------------------------------------------------
@@ -89,7 +38,8 @@ class Interrupts:
     """While active, SIGINT/SIGTERM/SIGHUP raise KeyboardInterrupt, or wait during cleanup."""
 
     def __init__(self) -> None:
-        self._previous: dict[int, object] = {}
+        # Whatever was installed before (a callable, SIG_DFL, SIG_IGN, or None from C).
+        self._previous: dict[int, Any] = {}
         self._deferring = False
         self._received: int | None = None
 
@@ -103,7 +53,8 @@ class Interrupts:
 
     def __exit__(self, *exc: object) -> None:
         for signum, handler in self._previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+            if handler is not None:  # None: set from C, cannot be put back from Python
+                signal.signal(signum, handler)
         self._previous.clear()
 
     def _handle(self, signum: int, _frame: FrameType | None) -> None:

@@ -8,14 +8,13 @@ repository's index and working tree are never read for content nor written.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import stat
-import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache, partial
+from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Protocol, Union, cast
 
 from taskgate.errors import TaskgateError
 from taskgate.git import Entry, Repo
@@ -44,6 +43,29 @@ def list_entries(repo: Repo, side: Side, paths: Sequence[str]) -> dict[str, Entr
 
 
 _Node = dict[str, Union["_Node", Entry]]
+
+
+class _Hash(Protocol):
+    def digest(self) -> bytes: ...
+
+
+@cache
+def _hasher(algo: str) -> Callable[[bytes], _Hash]:
+    if algo == "sha1":
+        # CPython's builtin `_sha1`: hashlib's OpenSSL binding costs several milliseconds
+        # to import, a noticeable share of a cache-hit hook.
+        try:
+            return cast(Callable[[bytes], _Hash], import_module("_sha1").sha1)
+        except (ImportError, AttributeError):
+            pass
+    import hashlib
+
+    return partial(hashlib.new, algo)
+
+
+def digest(algo: str, data: bytes) -> bytes:
+    """The binary digest of `data` with `algo` ("sha1" or "sha256")."""
+    return _hasher(algo)(data).digest()
 
 
 def tree_id(entries: Iterable[Entry], prefix: str) -> str:
@@ -81,7 +103,7 @@ def _hash_tree(node: _Node, algo: str) -> bytes:
             items.append((raw, child.mode.encode() + b" " + raw + b"\0" + oid))
     items.sort(key=lambda item: item[0])
     body = b"".join(record for _, record in items)
-    return hashlib.new(algo, b"tree %d\0" % len(body) + body).digest()
+    return digest(algo, b"tree %d\0" % len(body) + body)
 
 
 def temp_root() -> str | None:
@@ -98,6 +120,8 @@ class Snapshot:
     """A private temporary folder: `tree/` holds the exported files, `logs/` command output."""
 
     def __init__(self) -> None:
+        import tempfile
+
         self.base = Path(tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX, dir=temp_root()))
         self.tree = self.base / "tree"
         self.logs = self.base / "logs"
@@ -120,6 +144,7 @@ class Snapshot:
 
 def remove_tree(path: Path) -> None:
     """Remove `path` even when a test left read-only folders in it."""
+    import shutil
 
     def retry(func: object, failed: str, _exc: object) -> None:
         parent = os.path.dirname(failed)

@@ -84,9 +84,7 @@ def job_summary(outcome: Outcome, elapsed_ms: int) -> str:
             if f.commit:
                 commit = _code(f.commit[:10]) + (f" {_cell(f.subject)}" if f.subject else "")
             text = _cell(f.message) + (f"<br>*hint:* {_cell(f.hint)}" if f.hint else "")
-            lines.append(
-                f"| {f.rule} | {f.severity.value} | {where} | {commit} | {text} |"
-            )
+            lines.append(f"| {f.rule} | {f.severity.value} | {where} | {commit} | {text} |")
         lines.append("")
     lines += [f"- {_cell(note)}" for note in outcome.notes]
     lines.append(f"\n*{elapsed_ms} ms; `taskgate explain <rule>` documents each rule.*\n")

@@ -412,7 +412,7 @@ def tool_settings(doc: ConfigDoc | None) -> ToolSettings:
                 for key in ("ignore", "extend-ignore", "extend_ignore"):
                     more("flake8 ignore", str_items(values.get(key)))
                 for key in ("per-file-ignores", "per_file_ignores"):
-                    more("flake8 per-file-ignores", str_items(values.get(key)))
+                    more("flake8 per-file-ignores", _flake8_per_file(values.get(key)))
                 for key in ("exclude", "extend-exclude"):
                     more("flake8 exclude", str_items(values.get(key)))
             elif section in ("coverage:report", "coverage:run") or (
@@ -430,6 +430,16 @@ def tool_settings(doc: ConfigDoc | None) -> ToolSettings:
         flags,
         fail_under,
     )
+
+
+def _flake8_per_file(value: Any) -> list[str]:
+    """flake8's `glob:CODE,CODE glob:CODE` lines as "glob: CODE" entries."""
+    if not isinstance(value, str):
+        return []
+    out: list[str] = []
+    for m in re.finditer(r"([^\s,:]+)\s*:\s*([A-Z][A-Z0-9]*(?:\s*,\s*[A-Z][A-Z0-9]*)*)", value):
+        out.extend(f"{m.group(1)}: {code.strip()}" for code in m.group(2).split(","))
+    return out
 
 
 def _override_entries(entry: dict[str, Any], modules: list[str]) -> list[str]:
@@ -464,7 +474,13 @@ def loosenings(before: ToolSettings, after: ToolSettings) -> list[Loosening]:
     """What `after` allows that `before` did not."""
     out: list[Loosening] = []
     for key, items in after.grows_looser.items():
-        new = sorted(items - before.grows_looser.get(key, frozenset()))
+        old = before.grows_looser.get(key, frozenset())
+        new = sorted(items - old)
+        if key.endswith("per-file-ignores"):
+            # A glob renamed with its codes (the files moved) ignores nothing more.
+            grew = Counter(_last_word(i) for i in items)
+            grew.subtract(_last_word(i) for i in old)
+            new = [i for i in new if grew[_last_word(i)] > 0]
         if new:
             shown = ", ".join(new[:6]) + (", …" if len(new) > 6 else "")
             out.append(Loosening(f"{key}: {len(new)} added ({shown})", tuple(_needles(new))))
@@ -495,10 +511,13 @@ def loosenings(before: ToolSettings, after: ToolSettings) -> list[Loosening]:
     return out
 
 
+def _last_word(item: str) -> str:
+    """ "glob: CODE" → CODE, "module: flag = true" → flag, anything else itself."""
+    return item.split(": ")[-1].split(" = ")[0] if ": " in item else item
+
+
 def _needles(items: Iterable[str]) -> Iterator[str]:
-    for item in items:
-        # "glob: CODE" and "module: flag = true" are found by their last word.
-        yield item.split(": ")[-1].split(" = ")[0] if ": " in item else item
+    return (_last_word(item) for item in items)
 
 
 def _config_findings(change: Change) -> Iterator[Finding]:

@@ -133,7 +133,9 @@ class _Lost(NamedTuple):
 
 def deleted_test_findings(change: Change) -> Iterator[Finding]:
     """TG601. Tests are compared across every changed file of the commit, keyed by
-    class and name, so a test moved to another file (or renamed with its file) is kept."""
+    class and name, so a test moved to another file (or renamed with its file) is kept;
+    a test left over is then matched by its function name alone, so a renamed class or
+    a test moved between classes is kept too."""
     lost: list[_Lost] = []
     gained = Counter[str]()
     for fc in change.files:
@@ -168,10 +170,22 @@ def deleted_test_findings(change: Change) -> Iterator[Finding]:
         lost.extend(reversed(here))
         gained.update(Counter(t.name for t in after_ids) - Counter(t.name for t in before_ids))
 
-    remaining: list[_Lost] = []
+    unmatched: list[_Lost] = []
     for item in lost:
         if gained[item.test.name] > 0:
             gained[item.test.name] -= 1  # moved to another changed file
+        else:
+            unmatched.append(item)
+    # A test that only changed class (the class renamed, or the test moved into another
+    # class or out of one) keeps its function name: it is the same test.
+    bare = Counter[str]()
+    for name, n in gained.items():
+        bare[name.rsplit(".", 1)[-1]] += max(n, 0)
+    remaining: list[_Lost] = []
+    for item in unmatched:
+        name = item.test.name.rsplit(".", 1)[-1]
+        if bare[name] > 0:
+            bare[name] -= 1
         else:
             remaining.append(item)
     deleted_files: dict[str, list[TestId]] = {}

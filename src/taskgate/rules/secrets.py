@@ -174,7 +174,8 @@ def _url_password_placeholder(user: str, password: str, host: str) -> bool:
         return True
     if host.endswith(("example.com", "example.org", "example.net", ".example", ".invalid")):
         return True
-    return low in ("pw", "p", "pwd", "pass") or any(p in low for p in _PLACEHOLDER_PARTS)
+    # "user:pass@host" and its variants are how documentation and tests spell a URL.
+    return "pass" in low or low in ("pw", "p", "pwd") or any(p in low for p in _PLACEHOLDER_PARTS)
 
 
 def _mask(kind: str, value: str) -> str:

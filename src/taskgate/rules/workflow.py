@@ -3,7 +3,7 @@
 They judge `project_structure.json` and `task_list.json` as they are after the
 change, and only when the change writes one of them (on a first commit every file
 is written). The verdict for a blob is cached by blob id (see
-`taskgate.workflow.schema.ValidatedBlobs`): the entry points put the cache on the
+`taskgate.workflow.blobcache.ValidatedBlobs`): the entry points put the cache on the
 change's memo before the rules run and save it afterwards, so the rules stay pure.
 """
 
@@ -17,23 +17,19 @@ from taskgate.change import Change, FileChange, Stage
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
+from taskgate.workflow.blobcache import MEMO_KEY, ValidatedBlobs, blob_key
 from taskgate.workflow.board import parsed_json
 from taskgate.workflow.jsonfile import JsonProblem
-from taskgate.workflow.schema import (
-    MEMO_KEY,
-    STRUCTURE,
-    TASKS,
-    SchemaProblem,
-    ValidatedBlobs,
-    blob_key,
-)
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
     from taskgate.workflow.checks import Problem
+    from taskgate.workflow.schema import SchemaProblem
 
 _IDS = ("TG301", "TG302", "TG303", "TG310")
+# Kinds of workflow file, as taskgate.workflow.schema names them (not imported: it is heavy).
+STRUCTURE, TASKS = "structure", "tasks"
 _SHARED = "shared"
 
 
@@ -143,7 +139,7 @@ def _module_names(data: object) -> list[str] | None:
 
 
 def _schema(kind: str, data: object) -> tuple[list[SchemaProblem], int]:
-    from taskgate.workflow.schema import schema_problems
+    from taskgate.workflow.schema import SchemaProblem, schema_problems
 
     try:
         # Module names are TG310's, with a better message than the pattern's.

@@ -1,0 +1,87 @@
+"""The cache of workflow-file blobs already validated, kept under the git common dir.
+
+Light on purpose (it is imported by the entry points on every hook run); the
+validation itself lives in `taskgate.workflow.schema`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+# Part of every cache key: bump it when a schema or a structural rule changes meaning.
+REVISION = "1"
+
+MEMO_KEY = "validated-blobs"
+_MAX_ENTRIES = 4096
+
+
+class ValidatedBlobs:
+    """Keys of workflow-file blobs that passed every workflow check, kept between runs.
+
+    A key is `<blob id> <kind> <context>`: the context holds what else the verdict
+    depended on (the module names an assignee must be one of). Rules only ask and
+    add in memory; the entry points load and `save()` the file
+    (`<git common dir>/taskgate/validated-blobs`), so rules stay pure.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._known: set[str] | None = None
+        self._new: dict[str, None] = {}
+
+    @classmethod
+    def in_memory(cls) -> ValidatedBlobs:
+        return cls(None)
+
+    @classmethod
+    def for_common_dir(cls, common_dir: Path) -> ValidatedBlobs:
+        return cls(common_dir / "taskgate" / "validated-blobs")
+
+    def _load(self) -> set[str]:
+        if self._known is None:
+            self._known = set(self._read_lines())
+        return self._known
+
+    def _read_lines(self) -> list[str]:
+        if self.path is None:
+            return []
+        try:
+            text = self.path.read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return []
+        return [line for line in text.split("\n") if line]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._new or key in self._load()
+
+    def add(self, key: str) -> None:
+        self._new[key] = None
+
+    def save(self) -> None:
+        """Write the new keys (atomically: a temporary file renamed over the old one)."""
+        if self.path is None or not self._new:
+            return
+        lines = dict.fromkeys(self._read_lines())
+        lines.update(self._new)
+        kept = list(lines)[-_MAX_ENTRIES:]
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text("\n".join(kept) + "\n", encoding="ascii")
+            os.replace(tmp, self.path)
+        except OSError:
+            # A cache that cannot be written only costs time; leave no temporary file.
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            return
+        self._new.clear()
+
+
+def blob_key(oid: str, kind: str, context: Iterable[str] = ()) -> str:
+    import hashlib
+
+    digest = hashlib.sha1("\0".join(context).encode(), usedforsecurity=False).hexdigest()[:12]
+    return f"{oid} {kind} r{REVISION} {digest}"
