@@ -20,6 +20,7 @@ from taskgate.finding import Finding
 from taskgate.git import CommitInfo, Repo
 from taskgate.rules.registry import run_checks
 from taskgate.sources import CommitChanges, TreeSide, file_changes, new_blobs
+from taskgate.workflow.structure import Structure
 
 FULL_HISTORY_FIX = (
     "fetch the full history: `git fetch --unshallow` (and `git fetch origin <base branch>`); "
@@ -210,7 +211,9 @@ def gate_tip(
     return found, list(result.notes)
 
 
-def _tip_change(repo: Repo, info: CommitInfo, since: str | None, structure: Any) -> Change:
+def _tip_change(
+    repo: Repo, info: CommitInfo, since: str | None, structure: Structure | None
+) -> Change:
     """What the whole range changes, seen from the tip (its files are the gate's input)."""
     from taskgate.message import message_from_bytes
 

@@ -100,10 +100,10 @@ def run_gate_into(repo: Repo, built: Built, outcome: Outcome, *, use_cache: bool
     """Run the gate for the modules the change touches (no-op until a module has commands)."""
     if not built.policy.gate.enabled or built.change.structure is None:
         return
-    try:
-        from taskgate.gate import run_gate
-    except ModuleNotFoundError:
-        return
+    # Imported here so the commit-msg path never loads it. No fallback if it is missing:
+    # a gate that cannot run must not pass (hooks fail closed).
+    from taskgate.gate import run_gate
+
     result = run_gate(repo, built.change, built.policy, use_cache=use_cache)
     outcome.findings.extend(result.findings)
     outcome.notes.extend(result.notes)

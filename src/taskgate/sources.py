@@ -46,6 +46,11 @@ class IndexSide:
             return self._repo.objects.read(entry.oid, "blob") if entry else None
         return self._repo.objects.read(f":0:{path}", "blob")
 
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Fetch many files in one pipelined exchange; `read` then answers from memory."""
+        names = [f":0:{p}" for p in paths if _tracked_form(p) and "\n" not in p]
+        self._repo.objects.read_many(names, kind="blob")
+
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
         return set(self._repo.index_entries(wanted)) & set(wanted) if wanted else set()
@@ -70,6 +75,17 @@ class TreeSide:
             entry = self._repo.tree_entries(self.rev, [path]).get(path)
             return self._repo.objects.read(entry.oid, "blob") if entry else None
         return self._repo.objects.read(f"{self.rev}:{path}", "blob")
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Fetch many files in one pipelined exchange; `read` then answers from memory."""
+        names = []
+        for p in paths:
+            oid = self._known.get(p)
+            if oid is not None:
+                names.append(oid)
+            elif _tracked_form(p) and "\n" not in p:
+                names.append(f"{self.rev}:{p}")
+        self._repo.objects.read_many(names, kind="blob")
 
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]

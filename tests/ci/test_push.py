@@ -164,6 +164,12 @@ def test_pre_push_stops_a_bad_push(workflow_repo: GitRepo, tmp_path: Path) -> No
     new_branch = workflow_repo.git("push", "origin", "topic", check=False)
     assert new_branch.returncode == 0, new_branch.stderr
     assert "checked 1 commit not yet on origin" in new_branch.stderr
+    # A fixup! passes the local commit hooks, and is stopped before it leaves.
+    commit(workflow_repo, "fixup! docs(lead): reword the page", {"web/index.html": "<p>z</p>\n"},
+           verify=True)  # fmt: skip
+    fixup = workflow_repo.git("push", "origin", "topic", check=False)
+    assert fixup.returncode != 0
+    assert pushed_findings(fixup.stderr) == [("TG107", MSG)]
 
 
 def test_pre_push_reads_the_pre_commit_environment(workflow_repo: GitRepo) -> None:

@@ -105,3 +105,29 @@ def test_cache_files_are_whole_or_ignored(tmp_path: Path) -> None:
     (cache.folder / "k3").write_text('{"key": "other"}')
     assert not cache.hit("k3")
     assert sorted(p.name for p in cache.folder.iterdir()) == ["k1", "k2", "k3"]
+
+
+def test_two_runs_at_once_both_pass_and_leave_one_whole_entry(gate_repo: GitRepo) -> None:
+    import subprocess
+    import sys
+
+    _stage_passing_change(gate_repo)
+    argv = [sys.executable, "-m", "taskgate", "check", "-m", CODER, "--format", "json"]
+    procs = [
+        subprocess.Popen(argv, cwd=gate_repo.path, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for proc in procs:
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0
+        doc = json.loads(out)
+        assert [(f["rule"], f["path"]) for f in doc["findings"]] == []
+    folder = gate_repo.path / ".git" / "taskgate" / "gate-cache"
+    entries = list(folder.iterdir())
+    assert len(entries) == 1  # no temporary file left behind
+    assert (
+        json.loads(entries[0].read_text())["tree"]
+        == gate_repo.git("write-tree", "--prefix", f"{MODULE}/").stdout.strip()
+    )
+    third = gate_repo.taskgate("check", "-m", CODER)
+    assert "gate: python cached pass" in third.stderr

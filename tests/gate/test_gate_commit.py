@@ -236,3 +236,18 @@ def test_live_progress_line_on_a_terminal(gate_repo: GitRepo) -> None:
     text = b"".join(chunks).decode("utf-8", "replace")
     assert "\r\033[Kgate: pytest -q " in text
     assert "gate: python: pytest -q passed in" in text
+
+
+def test_a_staged_script_runs_as_staged(gate_repo: GitRepo) -> None:
+    set_policy(
+        gate_repo, '[gate]\ntimeout = 120\n[gate.modules.python]\ncommands = ["./check.sh"]\n'
+    )
+    script = gate_repo.write(f"{MODULE}/check.sh", "#!/bin/sh\necho 'staged script'\nexit 4\n")
+    script.chmod(0o755)
+    gate_repo.add(f"{MODULE}/check.sh")
+    script.write_text("#!/bin/sh\nexit 0\n")  # the unstaged version would pass
+    proc = gate_repo.commit(CODER)
+    assert proc.returncode == 1
+    assert gate_findings(proc.stderr) == [("TG401", MODULE)]
+    assert "./check.sh failed (exit 4)" in proc.stderr
+    assert "staged script" in proc.stderr

@@ -159,7 +159,6 @@ def test_staged_workflow_file_that_is_not_json_is_tg301(
     [
         pytest.param([], id="array"),
         pytest.param("x", id="string"),
-        pytest.param(None, id="null"),
         pytest.param(3.5, id="number"),
         pytest.param({}, id="empty-object"),
         pytest.param({"version": "1", "modules": {}, "tasks": []}, id="version-string"),

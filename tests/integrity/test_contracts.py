@@ -254,3 +254,23 @@ def test_starlette_route_objects() -> None:
 )
 def test_route_key(path: str, key: str) -> None:
     assert route_key(path) == key
+
+
+def test_path_changed_on_its_own_line_is_a_new_route() -> None:
+    code = (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.get(\n    "{path}",\n)\ndef f(): ...\n'
+    )
+    before = {**base(), MAIN: code.format(path="/health")}
+    after = {**base(), MAIN: code.format(path="/status")}
+    assert run(endpoints_declared, make_change(before, after)) == [("TG501", MAIN, 6)]
+
+
+def test_changing_a_router_prefix_makes_its_routes_new() -> None:
+    path = "services/api/app/users.py"
+    before = {**base(), path: ROUTER, "shared/plan.md": plan("POST /users", "DELETE /users/{id}")}
+    after = {**before, path: ROUTER.replace('prefix="/users"', 'prefix="/people"')}
+    assert run(endpoints_declared, make_change(before, after)) == [
+        ("TG501", path, 6),
+        ("TG501", path, 10),
+    ]

@@ -109,6 +109,7 @@ def test_unquoted_value_in_an_env_file() -> None:
         'ACCESS = "' + "AKIA" + 'IOSFODNN7EXAMPLE"',
         'DB = "postgres://user:password@localhost/db"',
         'DB = "http://user:pass@host.example.com/x"',
+        'URL = "redis://foo:bar@somehost:6379/0"',
         'DB = "postgres://app:app@localhost/app"',
         'MARK = "-----BEGIN ' + 'RSA PRIVATE KEY-----"',
         'model = "sk-learn-linear-regression-model"',
@@ -276,3 +277,13 @@ def test_junk_applies_to_the_lead_too() -> None:
 
 def test_deleting_junk_is_welcome() -> None:
     assert run(junk_added, make_change({"services/api/.env": "A=1\n"}, {})) == []
+
+
+def test_prose_keeps_to_the_specific_shapes() -> None:
+    path = "docs/config.md"
+    example = f"Set it like this:\n\n    SECRET_KEY = '{fake(32, '0123456789abcdef')}'\n"
+    assert run(secrets_added, make_change({}, {path: example})) == []
+    token = SECRETS["GitHub token"]()
+    assert run(secrets_added, make_change({}, {path: example + token + "\n"})) == [
+        ("TG604", path, 4)
+    ]

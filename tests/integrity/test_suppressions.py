@@ -262,3 +262,20 @@ def test_flake8_per_file_ignores_added_code() -> None:
     found = loosened(after, before, path)
     assert [(p, line) for p, line, _ in found] == [(path, 3)]
     assert "2 added (app/__init__.py: F401, tests/*.py: S101)" in found[0][2]
+
+
+def test_replacing_listed_flags_by_strict_is_not_loosening() -> None:
+    before = "[tool.mypy]\nwarn_unused_ignores = true\nno_implicit_optional = true\n"
+    assert loosened("[tool.mypy]\nstrict = true\n", before) == []
+
+
+def test_dropping_a_flag_without_strict_is_loosening() -> None:
+    before = "[tool.mypy]\ndisallow_untyped_defs = true\n"
+    ((path, line, message),) = loosened("[tool.mypy]\npretty = true\n", before)
+    assert (path, line) == (PY, None)
+    assert "disallow_untyped_defs = removed (was true)" in message
+
+
+def test_suppression_inside_a_triple_quoted_string_is_not_a_comment() -> None:
+    after = CODE + '\nDOC = """\nx = 1  # noqa\ny = 2  # type: ignore\n"""\n'
+    assert run(suppressions_added, make_change({P: CODE}, {P: after})) == []

@@ -56,9 +56,13 @@ def test_removing_a_method_is_keyed_by_its_class() -> None:
     assert "TestUpdate.test_email" in found[0].message
 
 
-def test_renaming_a_test_reports_the_old_name() -> None:
+def test_renaming_a_test_reports_the_old_name_and_names_the_new_one() -> None:
     after = USERS.replace("def test_create", "def test_make")
-    assert run(deleted_tests, make_change({T: USERS}, {T: after})) == [("TG601", T, 4)]
+    change = make_change({T: USERS}, {T: after})
+    assert run(deleted_tests, change) == [("TG601", T, 4)]
+    (finding,) = deleted_tests(change, policy())
+    assert finding.hint is not None
+    assert "renamed or merged into test_make" in finding.hint
 
 
 def test_renaming_the_test_class_loses_its_tests() -> None:
@@ -316,3 +320,15 @@ def test_other_addopts_are_not_filters() -> None:
     path = "services/api/pyproject.toml"
     after = PYPROJECT.replace('"-q"', '"-q -ra --strict-markers -p no:cacheprovider"')
     assert run(skipped_tests, make_change({path: PYPROJECT}, {path: after})) == []
+
+
+def test_markers_count_in_test_modules_and_conftest_only() -> None:
+    helper = "services/api/app/testing.py"
+    change = make_change({}, {helper: "import pytest\n\nslow = pytest.mark.skip\n"})
+    assert run(skipped_tests, change) == []
+
+
+def test_unrelated_edit_next_to_an_existing_marker_is_not_reported() -> None:
+    before = HEAD + "@pytest.mark.skip\ndef test_a():\n    pass\n"
+    after = before.replace("pass", "assert 1")
+    assert run(skipped_tests, make_change({T: before}, {T: after})) == []

@@ -58,8 +58,9 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     for rel, text in files.items():
         repo.write(rel, text)
+    setup = "chore(lead): set up the workflow"
     for args in (("init", "-q", "-b", "main"), ("add", "."),
-                 ("commit", "-q", "--no-verify", "-m", "chore(lead): set up the workflow")):  # fmt: skip
+                 ("commit", "-q", "--no-verify", "-m", setup)):  # fmt: skip
         subprocess.run(["git", *args], cwd=path, env=env, check=True, capture_output=True)
     proc = run_taskgate("install", cwd=path, env=env)
     assert proc.returncode == 0, proc.stderr
@@ -91,7 +92,9 @@ def task(tid: str, assignee: str, status: str = "todo", **fields: Any) -> dict[s
     return {"id": tid, "title": f"Task {tid}", "assignee": assignee, "status": status, **fields}
 
 
-def base(t1: str = "todo", t2: str = "todo", t3: str = "todo", **t1_fields: Any) -> list[dict[str, Any]]:
+def base(
+    t1: str = "todo", t2: str = "todo", t3: str = "todo", **t1_fields: Any
+) -> list[dict[str, Any]]:
     """T1 (python), T2 (web, needs T1), T3 (python, needs T1)."""
     return [
         task("T1", "python", t1, **t1_fields),
@@ -145,7 +148,9 @@ def text_findings(stderr: str) -> list[tuple[str, str]]:
     return out
 
 
-def assert_findings(proc: subprocess.CompletedProcess[str], expected: list[tuple[str, str]]) -> None:
+def assert_findings(
+    proc: subprocess.CompletedProcess[str], expected: list[tuple[str, str]]
+) -> None:
     """Exactly the `(rule, path)` findings expected, each on its own line; a rejection
     whenever any is expected, a landed commit otherwise."""
     found = text_findings(proc.stderr)
@@ -162,7 +167,9 @@ def assert_findings(proc: subprocess.CompletedProcess[str], expected: list[tuple
     assert "Traceback" not in proc.stderr
 
 
-def check_json(repo: GitRepo, message: str, env: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
+def check_json(
+    repo: GitRepo, message: str, env: dict[str, str] | None = None
+) -> list[tuple[str, str | None]]:
     """(rule, path) pairs from `taskgate check -m message --format json` on the staged state."""
     proc = repo.taskgate("check", "-m", message, "--format", "json", "--no-gate", env=env)
     assert proc.returncode in (0, 1), proc.stderr

@@ -82,7 +82,7 @@ class Case(NamedTuple):
     edit: Edit
     scope: str
     expected: list[tuple[str, str]]
-    files: dict[str, str] = {}
+    files: dict[str, str] | None = None
 
 
 B = TASKS  # every board finding is reported at the board's path
@@ -253,7 +253,7 @@ def test_board_move(lane_repo: GitRepo, case: Case) -> None:
     lead_setup(lane_repo, {TASKS: board_doc(case.before), USERS: "X = 0\n"})
     before = lane_repo.head()
     edit_board(lane_repo, case.edit)
-    for rel, content in case.files.items():
+    for rel, content in (case.files or {}).items():
         lane_repo.write(rel, content)
         lane_repo.add(rel)
     proc = lane_repo.commit(f"{case.scope}: update the board")

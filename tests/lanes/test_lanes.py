@@ -150,7 +150,8 @@ CASES = [
     Case("coder changes .pre-commit-config.yaml", CODER,
          write((".pre-commit-config.yaml", "repos: []\n")), [("TG204", ".pre-commit-config.yaml")]),
     Case("coder changes a workflow in .github/", CODER,
-         write((".github/workflows/ci.yml", "on: push\n")), [("TG204", ".github/workflows/ci.yml")]),
+         write((".github/workflows/ci.yml", "on: push\n")),
+         [("TG204", ".github/workflows/ci.yml")]),
     Case("coder changes .gitlab-ci.yml", CODER, write((".gitlab-ci.yml", "x: 1\n")),
          [("TG204", ".gitlab-ci.yml")]),
     Case("coder changes a hook shim", CODER, write(("hooks/pre-commit", "#!/bin/sh\n")),
@@ -186,8 +187,8 @@ CASES = [
          [("TG201", CORE)]),
     Case("reviewer changes the plan", REVIEWER,
          plan_edit("- GET /health\n", "- GET /health\n- GET /x\n"), [("TG201", PLAN_PATH)]),
-    Case("reviewer changes the policy", REVIEWER, write(("taskgate.toml", "[gate]\nenabled = false\n# x\n")),
-         [("TG204", "taskgate.toml")]),
+    Case("reviewer changes the policy", REVIEWER,
+         write(("taskgate.toml", "[gate]\nenabled = false\n# x\n")), [("TG204", "taskgate.toml")]),
     Case("reviewer adds a submodule", REVIEWER, gitlink("vendor/lib"), [("TG207", "vendor/lib")]),
     # the lead may change anything
     Case("lead changes everything", LEAD, chain(
@@ -241,7 +242,7 @@ def test_odd_paths_outside_the_module_are_each_reported(lane_repo: GitRepo) -> N
 def test_odd_path_renamed_into_another_module(lane_repo: GitRepo) -> None:
     lead_setup(lane_repo, {TASKS: board_doc(base(t1="in_progress")),
                            "services/api/ü b\"c.py": "VALUE = 'a long enough line'\n"})  # fmt: skip
-    lane_repo.git("mv", "services/api/ü b\"c.py", "web/ü b\"c.py")
+    lane_repo.git("mv", 'services/api/ü b"c.py', 'web/ü b"c.py')
     assert check_json(lane_repo, "feat(python): move") == [
         ("TG201", 'web/ü b"c.py'),
         ("TG202", 'web/ü b"c.py'),

@@ -3,6 +3,7 @@ acceptor, and satisfied by what `taskgate init` writes."""
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -26,7 +27,8 @@ from taskgate.workflow.schema import (
     schema_problems,
 )
 from tests.conftest import GitRepo
-from tests.lanes.conftest import STRUCT, TASKS as TASKS_PATH, text_findings
+from tests.lanes.conftest import STRUCT, text_findings
+from tests.lanes.conftest import TASKS as TASKS_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ["project_structure.schema.json", "task_list.schema.json"]
@@ -103,90 +105,180 @@ def repo_check(repo: GitRepo) -> list[tuple[str, str | None]]:
 
 
 # --- the fast acceptor agrees with jsonschema ---------------------------------------------
+# Valid documents with up to three mutations each: a wholly random document is invalid in
+# many ways at once, and would let a wrong acceptor pass unnoticed.
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False,
-    allow_infinity=False, width=16) | st.text(max_size=4),  # fmt: skip
+    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from([1.0, 0.5])
+    | st.text(max_size=3),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
-                                                                max_size=3),  # fmt: skip
-    max_leaves=6,
-)
-ids = st.sampled_from(["T1", "T2", "a.b-c_9", "1T", "T1\n", "", "T" * 65, "é"]) | json_values
-strings = st.sampled_from(["x", "", "python", "web"]) | json_values
-
-
-def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return strategy | json_values
-
-
-comments = st.lists(
-    st.fixed_dictionaries({}, optional={"author": strings, "body": strings,
-                                        "resolved": maybe(st.booleans()), "x-k": json_values,
-                                        "other": json_values}),  # fmt: skip
-    max_size=2,
-)
-outputs = st.fixed_dictionaries(
-    {}, optional={"files": maybe(st.lists(strings, max_size=2)), "commits": maybe(st.just([])),
-                  "endpoints": maybe(st.just(["GET /x"])), "dependencies": maybe(st.just([])),
-                  "notes": strings, "x-n": json_values, "file": json_values},
+                                                                max_size=3),
+    max_leaves=5,
 )  # fmt: skip
-tasks = st.fixed_dictionaries(
-    {},
+odd_values = st.sampled_from(
+    ["T1", "T1\n", "1T", "", "T" * 65, "é", "started", "done", "python", "Web", "a" * 41, "9a",
+     "x-y", 1, 1.0, True, False, None, [], {}, ["T1", "T1"], [1, True], ["a.py"]]
+)  # fmt: skip
+odd_keys = st.sampled_from(
+    ["x-k", "colour", "id", "title", "status", "files", "notes", "resolved", "lead", "agent",
+     "path", "$schema", "version", "tasks", "modules", "Web", "x"]
+)  # fmt: skip
+task_ids = st.from_regex(r"[A-Za-z][A-Za-z0-9_.-]{0,3}", fullmatch=True)
+statuses = st.sampled_from(["todo", "in_progress", "done", "review_feedback", "blocked"])
+words = st.text(min_size=1, max_size=3)
+valid_task = st.fixed_dictionaries(
+    {"id": task_ids, "title": words, "assignee": st.sampled_from(["python", "web"]),
+     "status": statuses},
     optional={
-        "id": ids, "title": strings, "assignee": strings,
-        "status": maybe(st.sampled_from(["todo", "in_progress", "done", "review_feedback",
-                                         "blocked", "started"])),
-        "depends_on": maybe(st.lists(ids, max_size=3)), "outputs": maybe(outputs),
-        "review_comments": maybe(comments), "blocked_reason": strings,
-        "x-estimate": json_values, "colour": json_values,
+        "depends_on": st.lists(task_ids, max_size=3, unique=True),
+        "outputs": st.fixed_dictionaries({}, optional={
+            "files": st.lists(words, max_size=2), "commits": st.lists(st.text(max_size=2)),
+            "endpoints": st.just(["GET /x"]), "dependencies": st.just([]),
+            "notes": st.text(max_size=2), "x-n": json_values}),
+        "review_comments": st.lists(st.fixed_dictionaries(
+            {"author": words, "body": words},
+            optional={"resolved": st.booleans(), "x-k": json_values}), max_size=2),
+        "blocked_reason": st.none() | st.text(max_size=3),
+        "x-estimate": json_values,
     },
 )  # fmt: skip
-boards = st.fixed_dictionaries(
-    {}, optional={"version": st.sampled_from([1, 1.0, True, 2, "1"]) | json_values,
-                  "tasks": maybe(st.lists(maybe(tasks), max_size=3)), "x-a": json_values,
-                  "$schema": strings, "sprint": json_values},
-)  # fmt: skip
-names = st.sampled_from(["python", "web", "Web", "a" * 41, "x-y", "9a", "ok_name-2"]) | st.text(
-    max_size=3
+valid_board = st.fixed_dictionaries(
+    {"version": st.just(1), "tasks": st.lists(valid_task, max_size=3)},
+    optional={"x-a": json_values, "$schema": st.text(max_size=3)},
 )
-modules = st.fixed_dictionaries(
-    {}, optional={"path": strings, "agent": strings, "language": strings, "x-p": json_values,
-                  "owner": json_values},
-)  # fmt: skip
-structures = st.fixed_dictionaries(
-    {}, optional={"version": maybe(st.just(1)),
-                  "modules": maybe(st.dictionaries(names, maybe(modules), max_size=3)),
-                  "roles": maybe(st.fixed_dictionaries({}, optional={
-                      "lead": maybe(names), "reviewer": maybe(names), "x-r": json_values,
-                      "owner": json_values})),
-                  "x-s": json_values, "other": json_values},
+scopes = st.from_regex(r"[a-z][a-z0-9_-]{0,3}", fullmatch=True)
+valid_structure = st.fixed_dictionaries(
+    {"version": st.just(1),
+     "modules": st.dictionaries(scopes, st.fixed_dictionaries(
+         {"path": st.text(max_size=4), "agent": words},
+         optional={"language": words, "x-p": json_values}), max_size=3)},
+    optional={"roles": st.fixed_dictionaries({}, optional={
+        "lead": scopes, "reviewer": scopes, "x-r": json_values}),
+        "x-s": json_values, "$schema": st.text(max_size=2)},
 )  # fmt: skip
 
-_SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+def _slots(doc: Any, out: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    if isinstance(doc, dict):
+        out.append((doc, None))  # a place to add a key
+        for key in list(doc):
+            out.append((doc, key))
+            _slots(doc[key], out)
+    elif isinstance(doc, list):
+        for i in range(len(doc)):
+            out.append((doc, i))
+            _slots(doc[i], out)
+    return out
+
+
+def mutate(data: st.DataObject, doc: Any) -> Any:
+    doc = copy.deepcopy(doc)  # st.just() hands out one shared object: never change it
+    for _ in range(data.draw(st.integers(0, 3))):
+        parent, key = data.draw(st.sampled_from(_slots(doc, [(None, None)])))
+        if parent is None:
+            doc = copy.deepcopy(data.draw(odd_values | json_values))
+            continue
+        op = data.draw(st.sampled_from(["replace", "delete", "add", "repeat"]))
+        if key is None or op == "add":
+            if isinstance(parent, dict):
+                parent[data.draw(odd_keys)] = copy.deepcopy(data.draw(odd_values | json_values))
+        elif op == "replace":
+            parent[key] = copy.deepcopy(data.draw(odd_values | json_values))
+        elif op == "delete":
+            del parent[key]
+        elif isinstance(parent, list):
+            parent.append(copy.deepcopy(parent[key]))
+    return doc
+
+
+_SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_SETTINGS
-@given(boards)
-def test_acceptor_agrees_with_jsonschema_on_boards(doc: Any) -> None:
+@given(valid_board, st.data())
+def test_acceptor_agrees_with_jsonschema_on_boards(doc: Any, data: st.DataObject) -> None:
+    doc = mutate(data, doc)
     accept = acceptor(TASKS)
     assert accept is not None
     assert accept(doc) == _validator(TASKS).is_valid(doc)
 
 
 @_SETTINGS
-@given(structures)
-def test_acceptor_agrees_with_jsonschema_on_structures(doc: Any) -> None:
+@given(valid_structure, st.data())
+def test_acceptor_agrees_with_jsonschema_on_structures(doc: Any, data: st.DataObject) -> None:
+    doc = mutate(data, doc)
     accept = acceptor(STRUCTURE)
     assert accept is not None
     assert accept(doc) == _validator(STRUCTURE).is_valid(doc)
 
 
 @_SETTINGS
-@given(boards)
-def test_every_rejection_is_explained(doc: Any) -> None:
+@given(valid_board, st.data())
+def test_every_rejection_is_explained(doc: Any, data: st.DataObject) -> None:
+    doc = mutate(data, doc)
     problems, total = schema_problems(TASKS, doc)
     valid = _validator(TASKS).is_valid(doc)
     assert (problems == [] and total == 0) == valid
+    assert len(problems) == min(total, 10)
+
+
+RICH_BOARD = {
+    "version": 1, "$schema": "s", "x-a": {"b": [1]},
+    "tasks": [
+        {"id": "T1", "title": "t", "assignee": "python", "status": "done",
+         "depends_on": ["T2", "a.b-c_9"], "blocked_reason": None, "x-e": 3,
+         "outputs": {"files": ["a.py"], "commits": ["c"], "endpoints": ["GET /x"],
+                     "dependencies": ["d"], "notes": "n", "x-n": 1},
+         "review_comments": [{"author": "r", "body": "b", "resolved": False, "x-k": 1}]},
+        {"id": "T2", "title": "u", "assignee": "web", "status": "todo", "blocked_reason": "r"},
+    ],
+}  # fmt: skip
+RICH_STRUCTURE = {
+    "version": 1, "$schema": "s", "x-s": 1,
+    "modules": {"python": {"path": "services/api", "agent": "p", "language": "python",
+                           "x-p": 1}, "web": {"path": "web", "agent": "w"}},
+    "roles": {"lead": "lead", "reviewer": "review", "x-r": 1},
+}  # fmt: skip
+SINGLE_VALUES = ["T1", "T1\n", "1T", "", "T" * 65, "é", "started", "python", "Web", "a" * 41,
+                 "9a", 1, 1.0, 2, True, False, None, [], {}, ["T1", "T1"], [1, True], ["a.py"],
+                 {"x-k": 1}, {"k": 1}]  # fmt: skip
+SINGLE_KEYS = ["x-k", "colour", "id", "Web", "x", "$schema"]
+
+
+def single_mutations(doc: Any) -> list[Any]:
+    """Every document one replacement, deletion or added key away from `doc`."""
+    out = []
+    for index in range(len(_slots(doc, []))):
+        for op in ("delete", *(("add", k) for k in SINGLE_KEYS),
+                   *(("rename", k) for k in SINGLE_KEYS),
+                   *(("replace", v) for v in SINGLE_VALUES)):  # fmt: skip
+            clone = copy.deepcopy(doc)
+            parent, key = _slots(clone, [])[index]
+            if op == "delete" and key is not None:
+                del parent[key]
+            elif op[0] == "add" and isinstance(parent, dict):
+                parent[op[1]] = 1
+            elif op[0] == "rename" and isinstance(parent, dict) and key is not None:
+                parent[op[1]] = parent.pop(key)
+            elif op[0] == "replace" and key is not None:
+                parent[key] = copy.deepcopy(op[1])
+            else:
+                continue
+            out.append(clone)
+    return out
+
+
+@pytest.mark.parametrize(("kind", "doc"), [(TASKS, RICH_BOARD), (STRUCTURE, RICH_STRUCTURE)])
+def test_acceptor_agrees_on_every_single_mutation(kind: str, doc: Any) -> None:
+    accept = acceptor(kind)
+    assert accept is not None
+    assert accept(doc)
+    assert _validator(kind).is_valid(doc)
+    mutations = single_mutations(doc)
+    assert len(mutations) > 500
+    disagreements = [m for m in mutations if accept(m) != _validator(kind).is_valid(m)]
+    assert disagreements == []
+    assert sum(1 for m in mutations if not accept(m)) > len(mutations) // 2
 
 
 def test_pattern_end_is_the_end_of_the_string() -> None:

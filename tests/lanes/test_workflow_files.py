@@ -105,7 +105,8 @@ SCHEMA_CASES = [
     ("an unknown outputs key", tweak(outputs={"file": []}), '/tasks/0/outputs/file: unknown key'),
     ("a comment without a body", tweak(review_comments=[{"author": "review"}]),
      '/tasks/0/review_comments/0: the required key "body" is missing'),
-    ("resolved as a string", tweak(review_comments=[{"author": "r", "body": "b", "resolved": "yes"}]),
+    ("resolved as a string",
+     tweak(review_comments=[{"author": "r", "body": "b", "resolved": "yes"}]),
      "/tasks/0/review_comments/0/resolved"),
     ("blocked_reason as a number", tweak(blocked_reason=3), "/tasks/0/blocked_reason"),
     ("a task that is a list", {"version": 1, "tasks": [[]]}, "/tasks/0: [] — expected object"),
@@ -116,7 +117,8 @@ SCHEMA_CASES = [
 def test_board_schema(lane_repo: GitRepo, name: str, doc: Any, says: str) -> None:
     proc = commit_raw(lane_repo, TASKS, json.dumps(doc, indent=2) + "\n")
     found = text_findings(proc.stderr)
-    assert found and all(rule in ("TG302", "TG303") for rule, _ in found), proc.stderr
+    assert found, proc.stderr
+    assert all(rule in ("TG302", "TG303") for rule, _ in found), proc.stderr
     assert ("TG302", TASKS) in [(r, rest.split(":", 1)[0]) for r, rest in found]
     assert says in proc.stderr
     assert proc.returncode == 1
@@ -287,7 +289,10 @@ def test_look_alike_paths_do_not_overlap(lane_repo: GitRepo) -> None:
 @pytest.mark.parametrize(
     ("roles", "says"),
     [
-        ({"lead": "python", "reviewer": "review"}, "the lead role's scope 'python' is also a module"),
+        (
+            {"lead": "python", "reviewer": "review"},
+            "the lead role's scope 'python' is also a module",
+        ),
         ({"reviewer": "web"}, "the reviewer role's scope 'web' is also a module name"),
         ({"lead": "boss", "reviewer": "boss"}, "the lead and the reviewer share the scope 'boss'"),
     ],
@@ -387,7 +392,9 @@ def test_commit_msg_skips_a_blob_pre_commit_validated(lane_repo: GitRepo) -> Non
     assert lane_repo.taskgate("hook", "pre-commit").returncode == 0
     assert _commit_msg_probe(lane_repo, LEAD) == "0"  # nothing validated, nothing heavy
     (lane_repo.path / ".git" / "taskgate" / "validated-blobs").unlink()
-    assert _commit_msg_probe(lane_repo, LEAD) == "0 taskgate.workflow.schema,taskgate.workflow.checks"
+    assert (
+        _commit_msg_probe(lane_repo, LEAD) == "0 taskgate.workflow.schema,taskgate.workflow.checks"
+    )
 
 
 def test_commit_msg_without_workflow_change_imports_nothing_heavy(lane_repo: GitRepo) -> None:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from tests.conftest import GitRepo
 
-SNAPSHOT_PREFIX = "taskgate-"
+SNAPSHOT_PREFIX = "taskgate-"  # the gate's snapshot folders (and nothing else of ours)
 
 
 class RepoState(NamedTuple):
@@ -80,15 +80,6 @@ def settle(repo: GitRepo) -> None:
 def assert_same(before: RepoState, after: RepoState) -> None:
     for field in RepoState._fields:
         assert getattr(before, field) == getattr(after, field), f"{field} changed"
-
-
-def shm_entries() -> set[str]:
-    shm = Path("/dev/shm")  # only listed, never written
-    return (
-        {p.name for p in shm.iterdir() if p.name.startswith(SNAPSHOT_PREFIX)}
-        if shm.is_dir()
-        else set()
-    )
 
 
 # --- gate policies that leave evidence of where they ran ---------------------------

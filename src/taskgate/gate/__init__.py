@@ -137,8 +137,11 @@ def run_gate(
                 cacheable = False
                 continue
             resolved.append(found)
+        # A path relative to the module is part of the tree already: nothing to stamp.
         tools = [
-            Tool(r.command, r.executable or "", executable_stamp(Path(r.executable or "")))
+            Tool(r.command, r.executable, executable_stamp(Path(r.executable)))
+            if r.executable and os.path.isabs(r.executable)
+            else Tool(r.command, r.executable or "", ())
             for r in resolved
         ]
         key = cache_key(module.path, tree, config, tools)

@@ -28,7 +28,7 @@ def format_finding(f: Finding, colour: bool) -> list[str]:
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
-    sev = paint(_RED if f.severity is Severity.ERROR else _YELLOW, f"{f.severity.value:<7}")
+    sev = paint(_RED if f.severity is Severity.ERROR else _YELLOW, f"{f.severity.value:<6}")
     where = ""
     if f.path:
         where = f.path + (f":{f.line}" if f.line else "") + ": "
@@ -36,7 +36,7 @@ def format_finding(f: Finding, colour: bool) -> list[str]:
     if f.commit:
         subject = f" {f.subject}" if f.subject else ""
         lines.append(paint(_DIM, f"{f.commit[:10]}{subject}"))
-    lines.append(f"{paint(_BOLD, f.rule)} {sev}{where}{f.message}")
+    lines.append(f"{paint(_BOLD, f.rule)} {sev} {where}{f.message}")
     lines.extend("    " + s for s in f.snippet)
     if f.hint:
         lines.append(paint(_DIM, f"    hint: {f.hint}"))

@@ -16,7 +16,7 @@ from taskgate.change import Actor, Change, Role
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
-from taskgate.workflow.board import Board, Task, board_on, parsed_json
+from taskgate.workflow.board import Task, board_on, parsed_json
 from taskgate.workflow.jsonfile import JsonProblem
 from taskgate.workflow.structure import Module
 
@@ -142,7 +142,13 @@ def _board_changes(change: Change, path: str, actor: Actor) -> Iterator[_Pending
                 None,
             )
             return
-        before = Board((), {})
+        yield _Pending(
+            "TG308",
+            f"the board {path} is created by the {actor.name}; only the lead creates it",
+            "ask the lead to create the board",
+            None,
+        )
+        return
     if (before.top or {}) != (after.top or {}):
         keys = sorted(set(before.top or {}) ^ set(after.top or {}) | {
             k for k in set(before.top or {}) & set(after.top or {})

@@ -36,6 +36,9 @@ _ROUTE_SIGN = re.compile(
     r"@[ \t]*[\w.]+\.(?:get|post|put|patch|delete|head|options|route|api_route)[ \t]*\("
     r"|add_api_route|add_url_rule|add_route|Route[ \t]*\("
 )
+_ADDED_SIGN = re.compile(
+    _ROUTE_SIGN.pattern + r"|[\"']/|prefix|methods|include_router|register_blueprint"
+)
 _PARAM = re.compile(r"\{[^}/]*\}|<[^>/]*>")
 _APPS = frozenset({"FastAPI", "Flask", "Starlette", "Quart", "APIFlask", "Sanic"})
 _ROUTERS = {"APIRouter": "prefix", "Blueprint": "url_prefix", "APIBlueprint": "url_prefix"}
@@ -236,7 +239,14 @@ def endpoints_declared(change: Change, policy: Policy) -> Iterable[Finding]:
 
 
 def _findings(change: Change, policy: Policy) -> Iterator[Finding]:
-    from taskgate.rules.integrity import after_path, before_path
+    from taskgate.rules.integrity import (
+        added_text,
+        after_path,
+        before_path,
+        prefetch,
+        prefetch_after,
+        side_text,
+    )
 
     module = change.actor.module if change.actor is not None else None
 
@@ -244,14 +254,27 @@ def _findings(change: Change, policy: Policy) -> Iterator[Finding]:
         owned = module is None or module.owns(path or "")
         return path is not None and path.endswith(".py") and owned
 
+    prefetch_after(change)
+    # A file with no route decorator or call anywhere has no route; in one that has, a new
+    # route shows on an added line: a decorator or call, a path literal, a prefix.
+    routed = [
+        fc
+        for fc in change.files
+        if mine(after_path(fc)) and _ROUTE_SIGN.search(side_text(change, fc, "after") or "")
+    ]
+    prefetch(change, routed, "before")
+    candidates = [fc for fc in routed if _ADDED_SIGN.search(added_text(change, fc))]
+    if not candidates:
+        return
+    prefetch(change, [fc for fc in change.files if mine(before_path(fc))], "before")
     before: set[tuple[str, str]] = set()
     added: list[tuple[str, Route]] = []
     for fc in change.files:
         if mine(before_path(fc)):
             before.update(r.key for r in _module_routes(change, fc, "before"))
-    for fc in change.files:
+    for fc in candidates:
         path = after_path(fc)
-        if path is not None and mine(path):
+        if path is not None:
             added.extend(
                 (path, r) for r in _module_routes(change, fc, "after") if r.key not in before
             )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 from typing import Any, NamedTuple
 
 from taskgate.change import Change, FileChange, Role
@@ -67,6 +68,24 @@ def side_text(change: Change, fc: FileChange, side: str) -> str | None:
     return result
 
 
+def prefetch(change: Change, files: Iterable[FileChange], side: str) -> None:
+    """Read these files of one side in one pipelined exchange, when the side can (the
+    git-backed sides can): a round trip per file would cost more than the rules."""
+    reader = change.before if side == "before" else change.after
+    fetch = getattr(reader, "prefetch", None)
+    if fetch is None:
+        return
+    pick = before_path if side == "before" else after_path
+    paths = [p for fc in files if (p := pick(fc)) is not None]
+    if paths:
+        fetch(paths)
+
+
+def prefetch_after(change: Change) -> None:
+    """Every file of the after side, once per change: nearly every rule reads them."""
+    change.memo("prefetched-after", lambda: prefetch(change, change.files, "after"))
+
+
 class LineDelta(NamedTuple):
     """Which lines of the after side are new, and which lines of the before side went."""
 
@@ -96,6 +115,23 @@ def line_delta(change: Change, fc: FileChange) -> LineDelta:
 
     result: LineDelta = change.memo(f"delta\0{fc.old_path}\0{fc.path}", compute)
     return result
+
+
+def added_text(change: Change, fc: FileChange) -> str:
+    """The after side's added lines joined by newlines (all of it for a new file): where
+    anything a rule reports as new must show up, so what the cheap looks are run on."""
+
+    def compute() -> str:
+        after = side_text(change, fc, "after")
+        if after is None:
+            return ""
+        if side_text(change, fc, "before") is None:
+            return after
+        lines = after.split("\n")
+        return "\n".join(lines[n - 1] for n in sorted(line_delta(change, fc).added))
+
+    text: str = change.memo(f"added\0{fc.old_path}\0{fc.path}", compute)
+    return text
 
 
 def removed_pool(change: Change) -> Counter[str]:
@@ -255,34 +291,53 @@ def ini_bool(value: Any) -> bool | None:
 # --- TG603: suppression comments --------------------------------------------
 
 # File-level switches first, so a file-wide ruff switch is not also counted as a line one.
-_SUPPRESSIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("# ruff: noqa", re.compile(r"#\s*ruff\s*:\s*noqa\b", re.I)),
-    ("# flake8: noqa", re.compile(r"#\s*flake8\s*[:=]\s*noqa\b", re.I)),
-    ("# noqa", re.compile(r"#\s*noqa\b", re.I)),
-    ("# type: ignore", re.compile(r"#\s*type\s*:\s*ignore\b")),
-    ("# pragma: no cover", re.compile(r"pragma\s*:\s*no\s*(?:cover|branch)\b", re.I)),
-    ("# mypy: ignore-errors", re.compile(r"#\s*mypy\s*:\s*(?:ignore-errors|disable-error-code)")),
-    ("# pyright: ignore", re.compile(r"#\s*pyright\s*:\s*(?:ignore\b|basic\b)")),
-    ("# pylint: disable", re.compile(r"#\s*pylint\s*:\s*disable")),
-    ("# nosec", re.compile(r"#\s*nosec\b", re.I)),
+_SUPPRESSIONS = (
+    ("# ruff: noqa", r"(?i)#\s*ruff\s*:\s*noqa\b"),
+    ("# flake8: noqa", r"(?i)#\s*flake8\s*[:=]\s*noqa\b"),
+    ("# noqa", r"(?i)#\s*noqa\b"),
+    ("# type: ignore", r"#\s*type\s*:\s*ignore\b"),
+    ("# pragma: no cover", r"(?i)pragma\s*:\s*no\s*(?:cover|branch)\b"),
+    ("# mypy: ignore-errors", r"#\s*mypy\s*:\s*(?:ignore-errors|disable-error-code)"),
+    ("# pyright: ignore", r"#\s*pyright\s*:\s*(?:ignore\b|basic\b)"),
+    ("# pylint: disable", r"#\s*pylint\s*:\s*disable"),
+    ("# nosec", r"(?i)#\s*nosec\b"),
 )
-_SUPPRESSION_HINT = re.compile(
-    r"noqa|type\s*:\s*ignore|pragma\s*:|mypy\s*:|pyright\s*:|pylint\s*:|nosec", re.I
+_SUPPRESSION_HINT = r"(?i)noqa|type\s*:\s*ignore|pragma\s*:|mypy\s*:|pyright\s*:|pylint\s*:|nosec"
+# Strings (triple-quoted first) and comments: a C-speed first look; tokenize decides.
+_LEXEMES = (
+    r"(?s:\"\"\"(?:\\.|.)*?\"\"\"|'''(?:\\.|.)*?''')"
+    r"|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|#[^\n]*"
 )
+
+
+class _Patterns(NamedTuple):
+    sign: re.Pattern[str]
+    kinds: tuple[tuple[str, re.Pattern[str]], ...]
+    lexemes: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    """Compiled on first use: the commit-msg hook imports this module on every commit."""
+    kinds = tuple((k, re.compile(p)) for k, p in _SUPPRESSIONS)
+    return _Patterns(re.compile(_SUPPRESSION_HINT), kinds, re.compile(_LEXEMES))
+
+
 _FILE_LEVEL = frozenset({"# ruff: noqa", "# flake8: noqa", "# mypy: ignore-errors"})
 
 
-def suppressions(text: str) -> list[Occurrence]:
-    """Suppression comments of Python source, found by `tokenize` so strings never count.
+def suppressions(text: str, *, exact: bool = True) -> list[Occurrence]:
+    """Suppression comments of Python source, found by `tokenize` so strings never count
+    (`exact=False`: by a quick regular-expression lexer, for a first look).
 
     Source that does not tokenize (the gate will say why) falls back to every `#` on
     the line, which may count a string: it only ever errs towards reporting.
     """
-    comments = _comments(text)
+    comments = _comments(text) if exact else _screened_comments(text)
     out = []
     for line, comment in comments:
         rest = comment
-        for kind, pattern in _SUPPRESSIONS:
+        for kind, pattern in _patterns().kinds:
             if pattern.search(rest):
                 out.append(Occurrence(kind, line))
                 rest = pattern.sub("", rest)
@@ -304,21 +359,46 @@ def _comments(text: str) -> list[tuple[int, str]]:
         return [(n, line[line.index("#") :]) for n, line in enumerate(lines, 1) if "#" in line]
 
 
+def _screened_comments(text: str) -> list[tuple[int, str]]:
+    """Comments that show a suppression sign, skipping strings with one regular expression."""
+    patterns = _patterns()
+    out = []
+    line, last = 1, 0
+    for m in patterns.lexemes.finditer(text):
+        lexeme = m.group()
+        if lexeme.startswith("#") and patterns.sign.search(lexeme):
+            line += text.count("\n", last, m.start())
+            last = m.start()
+            out.append((line, lexeme))
+    return out
+
+
 def _suppression_findings(change: Change) -> Iterator[Finding]:
     pool: Counter[str] | None = None
-    for fc in change.files:
-        path = after_path(fc)
-        if path is None or not path.endswith((".py", ".pyi")):
-            continue
-        after = side_text(change, fc, "after")
-        if after is None or not _SUPPRESSION_HINT.search(after):
-            continue
-        delta = line_delta(change, fc)
-        lines = after.split("\n")
+    sign = _patterns().sign
+    prefetch_after(change)
+    signed = [
+        fc
+        for fc in change.files
+        if (after_path(fc) or "").endswith((".py", ".pyi"))
+        and sign.search(side_text(change, fc, "after") or "")
+    ]
+    prefetch(change, signed, "before")
+    for fc in signed:
+        path = after_path(fc) or ""
+        after = side_text(change, fc, "after") or ""
         # A new suppression sits on a new line: look closer only when one shows a sign of it.
-        if not any(_SUPPRESSION_HINT.search(lines[n - 1]) for n in delta.added):
+        if not sign.search(added_text(change, fc)):
             continue
         before = side_text(change, fc, "before")
+        delta = line_delta(change, fc)
+        if not pick_new(
+            suppressions(before, exact=False) if before else [],
+            suppressions(after, exact=False),
+            delta.added,
+        ):
+            continue  # the signs are in strings (tokenize, slower, would only agree)
+        lines = after.split("\n")
         new = pick_new(suppressions(before) if before else [], suppressions(after), delta.added)
         if pool is None and new:
             pool = removed_pool(change)
@@ -347,6 +427,14 @@ _MYPY_STRICT = frozenset(
      "warn_unreachable", "extra_checks"}
 )  # fmt: skip
 _MYPY_DEFAULT_TRUE = frozenset({"strict_optional", "no_implicit_optional"})
+# What `strict = true` turns on: listing one of these next to it changes nothing.
+_MYPY_BY_STRICT = frozenset(
+    {"disallow_any_generics", "disallow_subclassing_any", "disallow_untyped_calls",
+     "disallow_untyped_defs", "disallow_incomplete_defs", "check_untyped_defs",
+     "disallow_untyped_decorators", "warn_redundant_casts", "warn_unused_ignores",
+     "warn_return_any", "no_implicit_reexport", "strict_equality", "extra_checks",
+     "warn_unused_configs"}
+)  # fmt: skip
 _MYPY_LOOSE = frozenset(
     {"ignore_errors", "ignore_missing_imports", "allow_untyped_globals", "allow_redefinition",
      "implicit_reexport", "implicit_optional", "allow_untyped_defs"}
@@ -493,7 +581,9 @@ def loosenings(before: ToolSettings, after: ToolSettings) -> list[Loosening]:
     strict_now = after.flags.get("strict") is True
     for flag in sorted(_MYPY_STRICT):
         was, now = before.flags.get(flag), after.flags.get(flag)
-        dropped = was is True and now is not True
+        # Dropping a line that restates a default, or what strict already turns on, is no change.
+        implied = flag in _MYPY_DEFAULT_TRUE or (strict_now and flag in _MYPY_BY_STRICT)
+        dropped = was is True and (now is False or (now is None and not implied))
         turned_off = now is False and was is None and (flag in _MYPY_DEFAULT_TRUE or strict_now)
         if dropped or turned_off:
             state = "removed" if now is None else "false"
@@ -521,7 +611,13 @@ def _needles(items: Iterable[str]) -> Iterator[str]:
 
 
 def _config_findings(change: Change) -> Iterator[Finding]:
-    for fc in change.files:
+    configs = [
+        fc
+        for fc in change.files
+        if basename(after_path(fc) or before_path(fc) or "") in TOML_CONFIGS | INI_CONFIGS
+    ]
+    prefetch(change, configs, "before")
+    for fc in configs:
         path = after_path(fc) or before_path(fc)
         if path is None or basename(path) not in TOML_CONFIGS | INI_CONFIGS:
             continue

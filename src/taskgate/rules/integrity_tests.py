@@ -11,7 +11,8 @@ import ast
 import re
 import shlex
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import NamedTuple
 
 from taskgate.change import Change, FileChange
@@ -19,6 +20,7 @@ from taskgate.finding import Finding
 from taskgate.rules.integrity import (
     ConfigDoc,
     Occurrence,
+    added_text,
     after_path,
     basename,
     before_path,
@@ -27,6 +29,8 @@ from taskgate.rules.integrity import (
     line_delta,
     line_of,
     pick_new,
+    prefetch,
+    prefetch_after,
     removed_pool,
     side_text,
     table,
@@ -135,9 +139,19 @@ def deleted_test_findings(change: Change) -> Iterator[Finding]:
     """TG601. Tests are compared across every changed file of the commit, keyed by
     class and name, so a test moved to another file (or renamed with its file) is kept;
     a test left over is then matched by its function name alone, so a renamed class or
-    a test moved between classes is kept too."""
-    lost: list[_Lost] = []
-    gained = Counter[str]()
+    a test moved between classes is kept too.
+
+    Only files that lost a `def test…` or `class` line are parsed, and the files that
+    gained one only when something was lost."""
+    losing: list[tuple[FileChange, str | None, str | None]] = []
+    gaining: list[FileChange] = []
+    test_files = [
+        fc
+        for fc in change.files
+        if any(p is not None and is_python_test_path(p) for p in (before_path(fc), after_path(fc)))
+    ]
+    prefetch(change, test_files, "before")
+    prefetch(change, test_files, "after")
     for fc in change.files:
         old, new = before_path(fc), after_path(fc)
         old_is_test = old is not None and is_python_test_path(old)
@@ -151,8 +165,15 @@ def deleted_test_findings(change: Change) -> Iterator[Finding]:
         after = side_text(change, fc, "after") if new_is_test else None
         had = Counter(_TEST_DEF.findall(before)) if before else Counter[str]()
         has = Counter(_TEST_DEF.findall(after)) if after else Counter[str]()
-        if not (had - has or has - had):
-            continue  # every test and class line is still there: nothing lost, nothing new
+        if had - has:
+            losing.append((fc, before, after))
+        elif has - had:
+            gaining.append(fc)
+
+    lost: list[_Lost] = []
+    gained = Counter[str]()
+    for fc, before, after in losing:
+        old, new = before_path(fc), after_path(fc)
         before_ids = _ids(change, fc, "before") if before is not None else []
         after_ids = _ids(change, fc, "after") if after is not None else []
         if before_ids is None:
@@ -169,6 +190,13 @@ def deleted_test_findings(change: Change) -> Iterator[Finding]:
                 here.append(_Lost(fc, old, test))
         lost.extend(reversed(here))
         gained.update(Counter(t.name for t in after_ids) - Counter(t.name for t in before_ids))
+    if not lost:
+        return
+    for fc in gaining:
+        before_ids = _ids(change, fc, "before") if before_path(fc) is not None else []
+        after_ids = _ids(change, fc, "after")
+        if before_ids is not None and after_ids is not None:
+            gained.update(Counter(t.name for t in after_ids) - Counter(t.name for t in before_ids))
 
     unmatched: list[_Lost] = []
     for item in lost:
@@ -188,6 +216,11 @@ def deleted_test_findings(change: Change) -> Iterator[Finding]:
             bare[name] -= 1
         else:
             remaining.append(item)
+    new_names = sorted(name for name, n in bare.items() if n > 0)
+    renamed = ""
+    if new_names:
+        shown = ", ".join(new_names[:3]) + (", …" if len(new_names) > 3 else "")
+        renamed = f"; if it was renamed or merged into {shown}, the lead commits that"
     deleted_files: dict[str, list[TestId]] = {}
     for item in remaining:
         if after_path(item.fc) is None:
@@ -198,14 +231,12 @@ def deleted_test_findings(change: Change) -> Iterator[Finding]:
             f"deletes test {item.test.name} (line {item.test.line} before this commit)",
             path=item.path,
             line=item.test.line,
-            hint="fix the code so the test passes; only the lead removes tests",
+            hint=f"fix the code so the test passes; only the lead removes tests{renamed}",
         )
-    for path, tests in deleted_files.items():
-        names = ", ".join(t.name for t in sorted(tests, key=lambda t: t.line)[:5])
-        more = ", …" if len(tests) > 5 else ""
-        yield _file_finding(
-            path, f" with {len(tests)} test{'s' * (len(tests) != 1)}: {names}{more}"
-        )
+    for path, gone in deleted_files.items():
+        names = ", ".join(t.name for t in sorted(gone, key=lambda t: t.line)[:5])
+        more = ", …" if len(gone) > 5 else ""
+        yield _file_finding(path, f" with {len(gone)} test{'s' * (len(gone) != 1)}: {names}{more}")
 
 
 def _ids(change: Change, fc: FileChange, side: str) -> list[TestId] | None:
@@ -226,6 +257,9 @@ def _file_finding(path: str, detail: str) -> Finding:
 # --- TG602: skipped tests ----------------------------------------------------
 
 _SKIP_HINT = re.compile(r"skip|Skip|xfail|expectedFailure|collect_ignore")
+_MARKER_ALIAS = re.compile(
+    r"\b(?:skip\w*|xfail|SkipTest|expectedFailure|importorskip)\s+as\s+(\w+)"
+)
 _MARKERS = {
     "pytest.mark.skip": "pytest.mark.skip",
     "pytest.mark.skipif": "pytest.mark.skipif",
@@ -241,6 +275,20 @@ _MARKERS = {
 _COLLECT_IGNORE = frozenset({"collect_ignore", "collect_ignore_glob"})
 _PYTEST_CONFIGS = frozenset({"pyproject.toml", "pytest.ini", ".pytest.ini", "setup.cfg", "tox.ini"})
 _FILTER_FLAGS = ("--deselect", "--ignore-glob", "--ignore", "-k", "-m")
+
+
+def _may_add_markers(after: str, added_lines: Callable[[], str]) -> bool:
+    """Whether the added lines can hold a new marker: they name one, or use a name the
+    file imports one as (`from unittest import skip as later` … `@later(...)`)."""
+    if not _SKIP_HINT.search(after):
+        return False  # no marker anywhere, and no import of one under another name
+    added = added_lines()
+    if _SKIP_HINT.search(added):
+        return True
+    aliases = _MARKER_ALIAS.findall(after)
+    if not aliases:
+        return False
+    return re.search(r"\b(?:" + "|".join(aliases) + r")\b", added) is not None
 
 
 def _aliases(tree: ast.Module) -> dict[str, str]:
@@ -385,14 +433,23 @@ def skip_findings(change: Change) -> Iterator[Finding]:
     """TG602: markers counted per kind and file before and after (an existing marker is
     never reported again; one moved from another changed file is not new)."""
     pool: Counter[str] | None = None
+    prefetch_after(change)
+    marked = [
+        fc
+        for fc in change.files
+        if (path := after_path(fc)) is not None
+        and (basename(path) == "conftest.py" or is_python_test_path(path))
+        and _SKIP_HINT.search(side_text(change, fc, "after") or "")
+    ]
+    prefetch(change, marked, "before")
     for fc in change.files:
         path = after_path(fc)
         if path is None:
             continue
         name = basename(path)
-        if path.endswith(".py"):
+        if name == "conftest.py" or is_python_test_path(path):
             after = side_text(change, fc, "after")
-            if after is None or not _SKIP_HINT.search(after) or not line_delta(change, fc).added:
+            if after is None or not _may_add_markers(after, partial(added_text, change, fc)):
                 continue
             after_tree = parsed(change, fc, "after")
             if after_tree is None:

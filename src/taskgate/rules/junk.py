@@ -13,7 +13,7 @@ from typing import NamedTuple
 from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
 from taskgate.policy import Policy
-from taskgate.rules.integrity import after_path, before_path
+from taskgate.rules.integrity import after_path, before_path, prefetch_after
 
 _JUNK_DIRS = {
     ".venv": "a virtual environment",
@@ -68,6 +68,7 @@ def _size(n: int) -> str:
 
 def junk_findings(change: Change, policy: Policy) -> Iterator[Finding]:
     folders: dict[str, tuple[str, int]] = {}
+    prefetch_after(change)
     for fc in change.files:
         path = after_path(fc)
         if path is None or fc.new is None or fc.new.is_gitlink:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable, Iterator
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
@@ -11,11 +10,14 @@ from taskgate.finding import Finding
 from taskgate.rules.registry import check
 
 if TYPE_CHECKING:
+    import ast
+
     from taskgate.change import Change, FileChange
     from taskgate.policy import Policy
     from taskgate.workflow.structure import Module
 
-_Function = ast.FunctionDef | ast.AsyncFunctionDef
+    _Function = ast.FunctionDef | ast.AsyncFunctionDef
+
 _DEPENDENCY_FILES = ("requirements*.txt", "setup.py", "setup.cfg")
 
 
@@ -32,6 +34,8 @@ def _dependency_file(path: str) -> bool:
 
 
 def _is_staticmethod(fn: _Function) -> bool:
+    import ast
+
     for deco in fn.decorator_list:
         name = deco.id if isinstance(deco, ast.Name) else getattr(deco, "attr", None)
         if name == "staticmethod":
@@ -41,6 +45,8 @@ def _is_staticmethod(fn: _Function) -> bool:
 
 def _functions(body: Iterable[ast.stmt], in_class: bool) -> Iterator[tuple[_Function, bool]]:
     """Every function with whether it is a method (defined directly in a class body)."""
+    import ast
+
     for node in body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             yield node, in_class and not _is_staticmethod(node)
@@ -54,6 +60,8 @@ def _functions(body: Iterable[ast.stmt], in_class: bool) -> Iterator[tuple[_Func
 
 
 def _child_bodies(node: ast.stmt) -> Iterator[list[ast.stmt]]:
+    import ast
+
     for field in ("body", "orelse", "finalbody"):
         value = getattr(node, field, None)
         if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
@@ -94,6 +102,9 @@ def _changed_python_files(change: Change) -> Iterator[FileChange]:
 @check("TG404", stage="pre")
 def check_annotations(change: Change, policy: Policy) -> Iterable[Finding]:
     """TG404: every function signature in a changed .py file of a Python module is annotated."""
+    # ast only when a check runs: the family is imported by every hook, commit-msg included.
+    import ast
+
     for fc in _changed_python_files(change):
         text = change.text_after(fc.path)
         if text is None:

@@ -21,14 +21,29 @@ from typing import NamedTuple
 from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
 from taskgate.policy import Policy
-from taskgate.rules.integrity import after_path, basename, before_path, line_delta, side_text
-
-# A sign of a secret somewhere in the text: only such files meet the patterns below.
-_SIGN = re.compile(
-    r"PRIVATE KEY|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|sk-|_live_|eyJ"
-    r"|://[^\s/@:]*:[^\s/@]*@"
-    r"|(?i:passw|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|credential)"
+from taskgate.rules.integrity import (
+    after_path,
+    basename,
+    before_path,
+    line_delta,
+    prefetch,
+    prefetch_after,
+    side_text,
 )
+
+# Signs of a secret (lower case): only text showing one meets the patterns below. Plain
+# substring tests: a regular expression alternating these is several times slower.
+_SIGNS = (
+    "private key", "akia", "asia", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+    "glpat-", "xox", "sk-", "_live_", "eyj", "://", "passw", "passphrase", "pwd", "secret",
+    "token", "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey",
+    "auth_key", "auth-key", "authkey", "credential",
+)  # fmt: skip
+
+
+def has_sign(text: str) -> bool:
+    low = text.lower()
+    return any(sign in low for sign in _SIGNS)
 
 
 class _Pattern(NamedTuple):
@@ -87,6 +102,7 @@ _LOCKFILES = frozenset(
      "Pipfile.lock", "composer.lock", "Gemfile.lock", "go.sum"}
 )  # fmt: skip
 
+_PROSE_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
 _SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "token", "apikey", "credential")
 _NOT_SECRET_TAIL = frozenset(
     {"url", "uri", "type", "name", "path", "file", "env", "var", "field", "label", "len",
@@ -174,8 +190,10 @@ def _url_password_placeholder(user: str, password: str, host: str) -> bool:
         return True
     if host.endswith(("example.com", "example.org", "example.net", ".example", ".invalid")):
         return True
-    # "user:pass@host" and its variants are how documentation and tests spell a URL.
-    return "pass" in low or low in ("pw", "p", "pwd") or any(p in low for p in _PLACEHOLDER_PARTS)
+    # "user:pass@host", "foo:bar@host": how documentation and tests spell a URL.
+    if any(word in low for word in ("pass", "foo", "bar", "baz", "qux")):
+        return True
+    return low in ("pw", "p", "pwd") or any(p in low for p in _PLACEHOLDER_PARTS)
 
 
 def _mask(kind: str, value: str) -> str:
@@ -184,10 +202,11 @@ def _mask(kind: str, value: str) -> str:
     return f"{value[:4]}…, {len(value)} characters"
 
 
-def find_secrets(text: str, numbers: list[int], bare: bool, lockfile: bool) -> list[Secret]:
+def find_secrets(text: str, numbers: list[int], bare: bool, shapes_only: bool) -> list[Secret]:
     """Secrets in `text` (added lines joined by newlines; `numbers[i]` is the file line of
-    the text's line i). `bare` allows unquoted values (config files)."""
-    if not _SIGN.search(text):
+    the text's line i). `bare` allows unquoted values (config files); `shapes_only` keeps
+    to the specific shapes (keys, tokens, URLs), without password-literal guessing."""
+    if not has_sign(text):
         return []
 
     def line_at(pos: int) -> int:
@@ -214,7 +233,7 @@ def find_secrets(text: str, numbers: list[int], bare: bool, lockfile: bool) -> l
             if _shape_placeholder(pattern.kind, value):
                 continue
             add(pattern.kind, value, _mask(pattern.kind, value), m.start())
-    if lockfile:
+    if shapes_only:
         return out
     reported = {(s.line, s.value) for s in out}
     regexes = (_ASSIGNED, _BARE) if bare else (_ASSIGNED,)
@@ -278,6 +297,8 @@ def _added_text(change: Change, fc: FileChange, after: str) -> tuple[str, list[i
 def secret_findings(change: Change, policy: Policy) -> Iterator[Finding]:
     """TG604 over every added or modified text file of the change."""
     candidates: list[tuple[str, Secret]] = []
+    prefetch_after(change)
+    prefetch(change, change.files, "before")  # every modified file's added lines are read
     for fc in change.files:
         path = after_path(fc)
         if path is None or fc.new is None or fc.new.is_symlink or fc.new.is_gitlink:
@@ -286,12 +307,16 @@ def secret_findings(change: Change, policy: Policy) -> Iterator[Finding]:
         if raw is None or len(raw) > policy.integrity.max_file_bytes:
             continue  # TG605 reports the size
         after = side_text(change, fc, "after")
-        if after is None or not _SIGN.search(after):
+        if after is None:
             continue
         text, numbers = _added_text(change, fc, after)
+        if not has_sign(text):
+            continue
         name = basename(path)
         bare = name.startswith(".env") or name.endswith(_BARE_SUFFIXES)
-        for secret in find_secrets(text, numbers, bare, name in _LOCKFILES):
+        # Lock files hold hashes, prose holds examples: there only the specific shapes count.
+        shapes_only = name in _LOCKFILES or name.endswith(_PROSE_SUFFIXES)
+        for secret in find_secrets(text, numbers, bare, shapes_only):
             candidates.append((path, secret))
     if not candidates:
         return

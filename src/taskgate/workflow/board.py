@@ -46,34 +46,45 @@ def board_from_data(data: Any) -> Board:
     if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
         raise BoardError("expected an object with a 'tasks' list")
     tasks = []
+    # Plain loops: a 10,000-task board is built twice per commit (before and after).
     for i, raw in enumerate(data["tasks"]):
         if not isinstance(raw, dict):
             raise BoardError(f"tasks[{i}] must be an object")
         tid, title = raw.get("id"), raw.get("title", "")
         assignee, status = raw.get("assignee"), raw.get("status")
-        if not all(isinstance(v, str) for v in (tid, title, assignee, status)):
+        if not (
+            isinstance(tid, str)
+            and isinstance(title, str)
+            and isinstance(assignee, str)
+            and isinstance(status, str)
+        ):
             raise BoardError(f"tasks[{i}] needs string id, title, assignee and status")
-        deps = raw.get("depends_on", [])
-        outputs = raw.get("outputs") or {}
-        files = outputs.get("files", []) if isinstance(outputs, dict) else []
+        deps = raw.get("depends_on")
+        outputs = raw.get("outputs")
+        files = outputs.get("files") if isinstance(outputs, dict) else None
         reason = raw.get("blocked_reason")
         tasks.append(
             Task(
-                id=str(tid),
-                title=str(title),
-                assignee=str(assignee),
-                status=str(status),
-                depends_on=tuple(d for d in deps if isinstance(d, str))
-                if isinstance(deps, list)
-                else (),
-                output_files=tuple(f for f in files if isinstance(f, str))
-                if isinstance(files, list)
-                else (),
-                blocked_reason=reason if isinstance(reason, str) else None,
-                raw=raw,
+                tid,
+                title,
+                assignee,
+                status,
+                _strings(deps),
+                _strings(files),
+                reason if isinstance(reason, str) else None,
+                raw,
             )
         )
     return Board(tuple(tasks), {k: v for k, v in data.items() if k != "tasks"})
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not value or not isinstance(value, list):
+        return ()
+    for item in value:
+        if not isinstance(item, str):
+            return tuple(v for v in value if isinstance(v, str))
+    return tuple(value)
 
 
 def parse_board(raw: bytes) -> Board:

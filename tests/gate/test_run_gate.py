@@ -1,0 +1,36 @@
+"""`run_gate` as `ci` calls it: named modules on a commit's tree."""
+
+from __future__ import annotations
+
+import pytest
+
+from taskgate.errors import TaskgateError
+from taskgate.gate import run_gate
+from taskgate.git import Repo
+from taskgate.sources import CommitChanges
+from tests.conftest import GitRepo
+from tests.gate.helpers import CALC_BAD, MODULE
+
+
+def test_named_modules_are_gated_even_when_the_tip_does_not_touch_them(
+    gate_repo: GitRepo,
+) -> None:
+    gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
+    gate_repo.add(f"{MODULE}/app/calc.py")
+    gate_repo.commit("feat(python): break it", "--no-verify", check=True)
+    gate_repo.write("web/index.html", "<p>tip</p>\n")
+    gate_repo.add("web/index.html")
+    gate_repo.commit("feat(web): tip", "--no-verify", check=True)
+    tip = gate_repo.head()
+    with Repo(gate_repo.path) as r:
+        info = r.read_commits([tip])[0]
+        built = CommitChanges(r).build(info, r.commit_diff(info.parents[0], tip))
+        untouched = run_gate(r, built.change, built.policy)
+        named = run_gate(r, built.change, built.policy, modules=["python", "web"])
+        with pytest.raises(TaskgateError, match="no module named 'nope'"):
+            run_gate(r, built.change, built.policy, modules=["nope"])
+    assert untouched.findings == []
+    assert untouched.notes == []
+    assert [(f.rule, f.path) for f in named.findings] == [("TG401", MODULE)]
+    # web has no language and no commands: skipped without a word.
+    assert [n for n in named.notes if "web" in n] == []
