@@ -98,12 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_repo(path: Path | None) -> Repo:
+def _open_repo(path: Path | None, *, hook: bool = False) -> Repo:
     from taskgate.errors import GitMissing
     from taskgate.git import Repo
 
     try:
-        return Repo(path)
+        return Repo(path, hook=hook)
     except GitMissing:
         raise  # "not inside a repository" would send the user looking in the wrong place
     except TaskgateError as exc:
@@ -154,7 +154,9 @@ def _dispatch(args: Any, started: float) -> int:
 
         _safe_write(sys.stdout, explain(args.rule_id))
         return EXIT_OK
-    repo = _open_repo(args.repo)
+    # The commit hooks run in the top level, where Repo may find .git without rev-parse.
+    commit_hook = cmd == "hook" and args.hook in ("commit-msg", "pre-commit", "pre-merge-commit")
+    repo = _open_repo(args.repo, hook=commit_hook)
     with repo:
         if cmd == "install":
             from taskgate.install import install

@@ -282,17 +282,23 @@ def parse_commit(sha: str, raw: bytes) -> CommitInfo:
 class Repo:
     """A git repository as taskgate sees it: where it is and how to read it."""
 
-    def __init__(self, cwd: Path | None = None) -> None:
+    def __init__(self, cwd: Path | None = None, *, hook: bool = False) -> None:
         start = Path.cwd() if cwd is None else cwd
         self.git = Git(start)
-        # One rev-parse answers everything; --show-toplevel fails in a bare repository.
-        asks = ("--is-bare-repository", "--absolute-git-dir", "--git-common-dir",
-                "--is-shallow-repository")  # fmt: skip
-        try:
-            out = self.git.run("rev-parse", *asks, "--show-toplevel")
-        except GitError:
-            out = self.git.run("rev-parse", *asks)
-        answers = out.decode("utf-8", "surrogateescape").split("\n")
+        plain = _plain_top_level(start) if hook and cwd is None else None
+        if plain is not None:
+            # git runs hooks in the top level; there, an ordinary .git needs no rev-parse.
+            shallow = str((plain / "shallow").exists()).lower()
+            answers = ["false", str(plain), str(plain), shallow, str(start), ""]
+        else:
+            # One rev-parse answers everything; --show-toplevel fails in a bare repository.
+            asks = ("--is-bare-repository", "--absolute-git-dir", "--git-common-dir",
+                    "--is-shallow-repository")  # fmt: skip
+            try:
+                out = self.git.run("rev-parse", *asks, "--show-toplevel")
+            except GitError:
+                out = self.git.run("rev-parse", *asks)
+            answers = out.decode("utf-8", "surrogateescape").split("\n")
         bare, git_dir, common_dir, shallow = answers[:4]
         self.bare = bare == "true"
         self.git_dir = Path(git_dir)
@@ -453,6 +459,30 @@ class Repo:
         out = self.git.run("rev-parse", "--git-path", "hooks").decode().strip()
         path = Path(out)
         return path if path.is_absolute() else (self.root / path)
+
+
+def _plain_top_level(start: Path) -> Path | None:
+    """`start/.git` when `start` is the top level of an ordinary repository, else None.
+
+    A hook saves a git process this way (rev-parse), but only where git's discovery
+    has one answer: no GIT_DIR/GIT_WORK_TREE (git sets GIT_DIR for the hooks of linked
+    worktrees), a `.git` directory (not the file of a worktree or submodule) with a
+    HEAD, and a config with no core.worktree, core.bare or include (those can move
+    the top level). Anything else asks rev-parse.
+    """
+    if any(v in os.environ for v in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")):
+        return None
+    git_dir = start / ".git"
+    try:
+        config = (git_dir / "config").read_bytes()
+    except OSError:
+        return None
+    squeezed = config.lower().replace(b" ", b"").replace(b"\t", b"")
+    if b"worktree" in squeezed or b"bare=true" in squeezed or b"[include" in squeezed:
+        return None
+    if not (git_dir / "HEAD").is_file() or (git_dir / "commondir").exists():
+        return None
+    return git_dir
 
 
 def amend_in_progress() -> bool:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from taskgate.change import Actor, Change, EmptySide, FileChange, Role, Side, Stage
 from taskgate.finding import Finding
-from taskgate.git import CommitInfo, Entry, RawDiff, Repo
+from taskgate.git import CommitInfo, Entry, RawDiff, Repo, is_null_oid
 from taskgate.message import CommitMessage
 from taskgate.policy import Paths, Policy, load_policy
 from taskgate.workflow.structure import Structure, StructureError, parse_structure
@@ -35,12 +35,18 @@ def _tracked_form(path: str) -> bool:
 class IndexSide:
     """The staged side: the index git is about to commit (GIT_INDEX_FILE honoured)."""
 
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self, repo: Repo, staged: dict[str, str | None] | None = None) -> None:
         self._repo = repo
+        # The change's own paths (blob id, or None: gone from the index), known from the diff:
+        # read by id, cat-file need not load a 50,000-entry index to resolve ":0:path".
+        self._staged = staged or {}
 
     def read(self, path: str) -> bytes | None:
         if not _tracked_form(path):
             return None
+        if path in self._staged:
+            oid = self._staged[path]
+            return self._repo.objects.read(oid, "blob") if oid else None
         if "\n" in path:
             entry = self._repo.index_entries([path]).get(path)
             return self._repo.objects.read(entry.oid, "blob") if entry else None
@@ -48,12 +54,37 @@ class IndexSide:
 
     def prefetch(self, paths: Iterable[str]) -> None:
         """Fetch many files in one pipelined exchange; `read` then answers from memory."""
-        names = [f":0:{p}" for p in paths if _tracked_form(p) and "\n" not in p]
+        names = [
+            self._staged.get(p) or f":0:{p}"
+            for p in paths
+            if _tracked_form(p) and "\n" not in p and self._staged.get(p, "") is not None
+        ]
         self._repo.objects.read_many(names, kind="blob")
 
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
-        return set(self._repo.index_entries(wanted)) & set(wanted) if wanted else set()
+        found = {p for p in wanted if self._staged.get(p)}
+        rest = [p for p in wanted if p not in self._staged]
+        if rest:
+            found |= set(self._repo.index_entries(rest)) & set(rest)
+        return found
+
+
+def staged_entries(files: Iterable[FileChange]) -> dict[str, str | None]:
+    """Path → staged blob id (None: removed) for the paths a staged change touches."""
+    out: dict[str, str | None] = {}
+    changes = list(files)
+    for fc in changes:
+        if fc.status == "R":
+            out[fc.old_path] = None
+        if fc.new is None:
+            out[fc.path] = None
+    for fc in changes:
+        # Gitlinks are not blobs: they keep the ":0:path" / ls-files route.
+        if fc.new is not None and not fc.new.is_gitlink:
+            # An unmerged path has no stage-0 entry (diff-index shows a null id): absent.
+            out[fc.path] = None if is_null_oid(fc.new.oid) else fc.new.oid
+    return out
 
 
 class TreeSide:
@@ -248,14 +279,15 @@ def staged_change(
         parents = repo.read_commits([head])[0].parents
         base_rev = parents[0] if parents else None
     before: Side = TreeSide(repo, base_rev) if base_rev else EmptySide()
-    after = IndexSide(repo)
+    files = file_changes(repo.staged_diff(base_rev))
+    after = IndexSide(repo, staged_entries(files))
     # First commit: there is no HEAD to read the policy from, so the index is the base.
     base_side: Side = before if base_rev else after
     where = f"commit {base_rev[:12]}" if base_rev else "the index"
     base = load_base(base_side.read, where, policy_cache(repo))
     claim = agent_claim(repo)
     change = Change(
-        files=file_changes(repo.staged_diff(base_rev)),
+        files=files,
         before=before,
         after=after,
         stage=stage,

@@ -416,3 +416,21 @@ def test_rule_ignore_policy_applies(lane_repo: GitRepo) -> None:
     proc = commit_raw(lane_repo, TASKS, json.dumps(board_doc([task("T1", "mobile")])))
     assert proc.returncode == 0, proc.stderr
     assert "TG303 warning" in proc.stderr
+
+
+def test_huge_array_of_distinct_objects(lane_repo: GitRepo) -> None:
+    """uniqueItems over 20,000 objects: jsonschema alone compares them pairwise (hours)."""
+    tasks = base()
+    tasks[0]["depends_on"] = [{"k": i} for i in range(20_000)]
+    lane_repo.write_json(TASKS, board_doc(tasks))
+    lane_repo.add(TASKS)
+    assert my_findings(lane_repo) == [("TG302", TASKS)]
+
+
+def test_hundred_thousand_failing_tasks(lane_repo: GitRepo) -> None:
+    doc = board_doc([task(f"T{i}", "python", "started") for i in range(100_000)])
+    proc = commit_raw(lane_repo, TASKS, json.dumps(doc) + "\n")
+    found = text_findings(proc.stderr)
+    assert [r for r, _ in found if r.startswith("TG3")] == ["TG302"] * 11
+    assert [r for r, _ in found if not r.startswith("TG3")] == ["TG605"]  # over 1 MiB
+    assert "99990 more part(s) of the file do not match the schema" in proc.stderr

@@ -183,7 +183,9 @@ _ALL = [
         "msg",
         "policy file changed by someone other than the lead",
         "project_structure.json, the policy, .pre-commit-config.yaml, .github/, "
-        ".gitlab-ci.yml, the hooks/ shims and .gitattributes are the lead's alone.",
+        ".gitlab-ci.yml, the hooks/ shims and .gitattributes are the lead's alone. The root "
+        "pyproject.toml counts as a policy file when it holds [tool.taskgate] before or after "
+        "the change; otherwise it is an ordinary root file (TG201 for a coder).",
         "An agent that can change the rules can switch them off.",
         "feat(python): relax header limit   # changes taskgate.toml",
         "Ask the lead; the lead commits with the lead scope.",
@@ -300,7 +302,10 @@ _ALL = [
         "lead-only-fields",
         "msg",
         "coder changed a lead-only task field, or added/removed tasks",
-        "title, assignee and depends_on, and the list of tasks itself, are the lead's.",
+        "title, assignee and depends_on, the list of tasks itself, the board's top-level keys "
+        "and creating or deleting the board are the lead's; rewriting review comments too. "
+        "Also reported for fields the actor may not edit: a coder adding review comments, the "
+        "reviewer editing outputs, blocked_reason or a comment's resolved flag.",
         "The plan of work is the lead's decision.",
         "coder changes T1's assignee",
         "Ask the lead.",

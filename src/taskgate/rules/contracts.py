@@ -32,13 +32,26 @@ if TYPE_CHECKING:
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _VERBS = frozenset(m.lower() for m in METHODS)
-_ROUTE_SIGN = re.compile(
-    r"@[ \t]*[\w.]+\.(?:get|post|put|patch|delete|head|options|route|api_route)[ \t]*\("
-    r"|add_api_route|add_url_rule|add_route|Route[ \t]*\("
-)
+_DECORATOR = r"@[ \t]*[\w.]+\.(?:get|post|put|patch|delete|head|options|route|api_route)[ \t]*\("
+_CALLS = ("add_api_route", "add_url_rule", "add_route", "Route(", "Route (")
 _ADDED_SIGN = re.compile(
-    _ROUTE_SIGN.pattern + r"|[\"']/|prefix|methods|include_router|register_blueprint"
+    _DECORATOR
+    + r"|"
+    + "|".join(re.escape(c) for c in _CALLS)
+    + r"|[\"']/|prefix|methods|include_router|register_blueprint"
 )
+_DECORATOR_BYTES = re.compile(_DECORATOR.encode())
+_CALLS_BYTES = tuple(c.encode() for c in _CALLS)
+
+
+def _route_sign(raw: bytes) -> bool:
+    """A route decorator or call somewhere in a file's bytes (the pattern starts with "@",
+    which the regular-expression engine scans for quickly; the calls are substrings)."""
+    if any(c in raw for c in _CALLS_BYTES):
+        return True
+    return b"@" in raw and _DECORATOR_BYTES.search(raw) is not None
+
+
 _PARAM = re.compile(r"\{[^}/]*\}|<[^>/]*>")
 _APPS = frozenset({"FastAPI", "Flask", "Starlette", "Quart", "APIFlask", "Sanic"})
 _ROUTERS = {"APIRouter": "prefix", "Blueprint": "url_prefix", "APIBlueprint": "url_prefix"}
@@ -219,11 +232,10 @@ def covered(route: Route, endpoints: set[tuple[str, str]]) -> bool:
 
 
 def _module_routes(change: Change, fc: FileChange, side: str) -> list[Route]:
-    from taskgate.rules.integrity import side_text
+    from taskgate.rules.integrity import side_bytes
     from taskgate.rules.integrity_tests import parsed
 
-    text = side_text(change, fc, side)
-    if text is None or not _ROUTE_SIGN.search(text):
+    if not _route_sign(side_bytes(change, fc, side)):
         return []
     tree = parsed(change, fc, side)
     return routes(tree) if tree is not None else []
@@ -245,7 +257,7 @@ def _findings(change: Change, policy: Policy) -> Iterator[Finding]:
         before_path,
         prefetch,
         prefetch_after,
-        side_text,
+        side_bytes,
     )
 
     module = change.actor.module if change.actor is not None else None
@@ -260,7 +272,7 @@ def _findings(change: Change, policy: Policy) -> Iterator[Finding]:
     routed = [
         fc
         for fc in change.files
-        if mine(after_path(fc)) and _ROUTE_SIGN.search(side_text(change, fc, "after") or "")
+        if mine(after_path(fc)) and _route_sign(side_bytes(change, fc, "after"))
     ]
     prefetch(change, routed, "before")
     candidates = [fc for fc in routed if _ADDED_SIGN.search(added_text(change, fc))]

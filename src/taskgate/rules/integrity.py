@@ -86,35 +86,85 @@ def prefetch_after(change: Change) -> None:
     change.memo("prefetched-after", lambda: prefetch(change, change.files, "after"))
 
 
+def side_bytes(change: Change, fc: FileChange, side: str) -> bytes:
+    """The file's raw content on one side (empty for absent files, symlinks, submodules),
+    for first looks that need no decoding."""
+    path = before_path(fc) if side == "before" else after_path(fc)
+    entry = fc.old if side == "before" else fc.new
+    if path is None or entry is None or entry.is_symlink or entry.is_gitlink:
+        return b""
+    reader = change.before if side == "before" else change.after
+    return reader.read(path) or b""
+
+
 class LineDelta(NamedTuple):
     """Which lines of the after side are new, and which lines of the before side went."""
 
     added: frozenset[int]  # 1-based line numbers on the after side
     removed: Counter[str]  # stripped text of the lines gone from the before side
+    lines: tuple[tuple[int, str], ...]  # the added lines: (number, text), in order
 
 
 def line_delta(change: Change, fc: FileChange) -> LineDelta:
     """Added and removed lines by multiset: a line counts as kept while the before
-    side still has an unmatched copy of it (fast and order-free, unlike difflib)."""
+    side still has an unmatched copy of it (fast and order-free, unlike difflib).
+    The common head and tail are set aside first, by string comparison, so only the
+    region the commit touched is walked line by line."""
 
     def compute() -> LineDelta:
-        before = side_text(change, fc, "before")
-        after = side_text(change, fc, "after")
-        counts = Counter(before.split("\n")) if before else Counter[str]()
-        added = set()
-        for number, line in enumerate(after.split("\n") if after else (), start=1):
+        before = side_text(change, fc, "before") or ""
+        after = side_text(change, fc, "after") or ""
+        if not before or not after:
+            new = after.split("\n") if after else []
+            gone = Counter(t for t in (line.strip() for line in before.split("\n")) if t)
+            return LineDelta(frozenset(range(1, len(new) + 1)), gone, tuple(enumerate(new, 1)))
+        # Whole lines of the common prefix and of the common suffix are the same on both
+        # sides; only the middle is split and walked.
+        start = before.rfind("\n", 0, _common_head(before, after)) + 1
+        skip = before.count("\n", 0, start)
+        rest_b, rest_a = before[start:], after[start:]
+        same = _common_tail(rest_b, rest_a)
+        cut = rest_b[len(rest_b) - same :].find("\n")  # the tail's whole lines follow it
+        old = rest_b[: len(rest_b) - same + cut] if cut >= 0 else rest_b
+        new_text = rest_a[: len(rest_a) - same + cut] if cut >= 0 else rest_a
+        counts = Counter(old.split("\n"))
+        lines = []
+        for number, line in enumerate(new_text.split("\n"), start=skip + 1):
             if counts[line] > 0:
                 counts[line] -= 1
             else:
-                added.add(number)
+                lines.append((number, line))
         removed = Counter[str]()
         for line, n in counts.items():
             if n > 0 and line.strip():
                 removed[line.strip()] += n
-        return LineDelta(frozenset(added), removed)
+        return LineDelta(frozenset(n for n, _ in lines), removed, tuple(lines))
 
     result: LineDelta = change.memo(f"delta\0{fc.old_path}\0{fc.path}", compute)
     return result
+
+
+def _common_head(x: str, y: str) -> int:
+    """Length of the longest common prefix, by halving (each test a C-speed comparison)."""
+    lo, hi = 0, min(len(x), len(y))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if x[:mid] == y[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_tail(x: str, y: str) -> int:
+    lo, hi = 0, min(len(x), len(y))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if x[len(x) - mid :] == y[len(y) - mid :]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def added_text(change: Change, fc: FileChange) -> str:
@@ -127,8 +177,7 @@ def added_text(change: Change, fc: FileChange) -> str:
             return ""
         if side_text(change, fc, "before") is None:
             return after
-        lines = after.split("\n")
-        return "\n".join(lines[n - 1] for n in sorted(line_delta(change, fc).added))
+        return "\n".join(text for _, text in line_delta(change, fc).lines)
 
     text: str = change.memo(f"added\0{fc.old_path}\0{fc.path}", compute)
     return text
@@ -373,6 +422,16 @@ def _screened_comments(text: str) -> list[tuple[int, str]]:
     return out
 
 
+# Plain substrings of the raw bytes for the first look at whole files: a regular
+# expression alternating words scans a large file several times slower.
+_SUPPRESSION_WORDS = (b"noqa", b"NOQA", b"NoQA", b"type:", b"type :", b"pragma", b"mypy",
+                      b"pyright", b"pylint", b"nosec")  # fmt: skip
+
+
+def _may_suppress(raw: bytes) -> bool:
+    return any(word in raw for word in _SUPPRESSION_WORDS)
+
+
 def _suppression_findings(change: Change) -> Iterator[Finding]:
     pool: Counter[str] | None = None
     sign = _patterns().sign
@@ -381,7 +440,7 @@ def _suppression_findings(change: Change) -> Iterator[Finding]:
         fc
         for fc in change.files
         if (after_path(fc) or "").endswith((".py", ".pyi"))
-        and sign.search(side_text(change, fc, "after") or "")
+        and _may_suppress(side_bytes(change, fc, "after"))
     ]
     prefetch(change, signed, "before")
     for fc in signed:

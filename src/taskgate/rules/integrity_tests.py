@@ -32,6 +32,7 @@ from taskgate.rules.integrity import (
     prefetch,
     prefetch_after,
     removed_pool,
+    side_bytes,
     side_text,
     table,
 )
@@ -39,6 +40,7 @@ from taskgate.rules.integrity import (
 _TEST_DIRS = frozenset({"tests", "test"})
 # A test definition or a class line: what must be seen gone (or new) before parsing.
 _TEST_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+test\w*|^[ \t]*class[ \t]+\w+", re.M)
+_TEST_DEF_START = re.compile(r"(?:async\s+)?def\s+test|class\s")
 _CODE_EXTENSIONS = frozenset(
     {"js", "jsx", "ts", "tsx", "mjs", "cjs", "go", "rs", "rb", "java", "kt", "swift", "php",
      "cs", "c", "cc", "cpp", "vue", "svelte", "dart", "scala", "ex", "exs"}
@@ -163,11 +165,18 @@ def deleted_test_findings(change: Change) -> Iterator[Finding]:
             continue
         before = side_text(change, fc, "before") if old_is_test else None
         after = side_text(change, fc, "after") if new_is_test else None
-        had = Counter(_TEST_DEF.findall(before)) if before else Counter[str]()
-        has = Counter(_TEST_DEF.findall(after)) if after else Counter[str]()
-        if had - has:
+        if before is not None and after is not None:
+            # Only a removed `def test…`/`class` line can lose a test, only an added one
+            # can bring one: the line delta says, without reading the rest of the file.
+            delta = line_delta(change, fc)
+            loses = any(_TEST_DEF_START.match(line) for line in delta.removed)
+            gains = any(_TEST_DEF_START.match(text.lstrip()) for _, text in delta.lines)
+        else:
+            loses = before is not None and _TEST_DEF.search(before) is not None
+            gains = after is not None and _TEST_DEF.search(after) is not None
+        if loses:
             losing.append((fc, before, after))
-        elif has - had:
+        elif gains:
             gaining.append(fc)
 
     lost: list[_Lost] = []
@@ -256,7 +265,15 @@ def _file_finding(path: str, detail: str) -> Finding:
 
 # --- TG602: skipped tests ----------------------------------------------------
 
-_SKIP_HINT = re.compile(r"skip|Skip|xfail|expectedFailure|collect_ignore")
+_SKIP_WORDS = ("skip", "Skip", "xfail", "expectedFailure", "collect_ignore")
+_SKIP_BYTES = tuple(w.encode() for w in _SKIP_WORDS)
+
+
+def _names_marker(text: str) -> bool:
+    # Plain substrings: quicker than the alternating pattern over a whole file.
+    return any(word in text for word in _SKIP_WORDS)
+
+
 _MARKER_ALIAS = re.compile(
     r"\b(?:skip\w*|xfail|SkipTest|expectedFailure|importorskip)\s+as\s+(\w+)"
 )
@@ -280,10 +297,10 @@ _FILTER_FLAGS = ("--deselect", "--ignore-glob", "--ignore", "-k", "-m")
 def _may_add_markers(after: str, added_lines: Callable[[], str]) -> bool:
     """Whether the added lines can hold a new marker: they name one, or use a name the
     file imports one as (`from unittest import skip as later` … `@later(...)`)."""
-    if not _SKIP_HINT.search(after):
+    if not _names_marker(after):
         return False  # no marker anywhere, and no import of one under another name
     added = added_lines()
-    if _SKIP_HINT.search(added):
+    if _names_marker(added):
         return True
     aliases = _MARKER_ALIAS.findall(after)
     if not aliases:
@@ -291,18 +308,17 @@ def _may_add_markers(after: str, added_lines: Callable[[], str]) -> bool:
     return re.search(r"\b(?:" + "|".join(aliases) + r")\b", added) is not None
 
 
-def _aliases(tree: ast.Module) -> dict[str, str]:
-    """Local names bound by imports: `import pytest as pt` → {"pt": "pytest"},
+def _aliases_of(node: ast.Import | ast.ImportFrom) -> dict[str, str]:
+    """Local names an import binds: `import pytest as pt` → {"pt": "pytest"},
     `from pytest import mark as m` → {"m": "pytest.mark"}."""
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    names[alias.asname] = alias.name
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                names[alias.asname] = alias.name
+    elif node.module and not node.level:
+        for alias in node.names:
+            names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return names
 
 
@@ -327,13 +343,23 @@ def _marker_kind(dotted: str) -> str | None:
     return None
 
 
-def skip_markers(tree: ast.Module, conftest: bool) -> list[Occurrence]:
+def skip_markers(tree: ast.Module, conftest: bool, source: str) -> list[Occurrence]:
     """Every skip/xfail marker, skip call, `raise SkipTest` and (in a conftest.py)
-    `collect_ignore` entry, with import aliases resolved."""
-    aliases = _aliases(tree)
+    `collect_ignore` entry, with import aliases resolved. Only the parts of the tree on
+    lines that name a marker or import something are visited (`source` says which)."""
+    lines = _lines_naming(source, (*_SKIP_WORDS, "import"))
+    aliases = {
+        name: target
+        for node in _walk_lines(tree, lines)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for name, target in _aliases_of(node).items()
+    }
+    renamed = tuple(name for name, target in aliases.items() if _marker_kind(target))
+    if renamed:
+        lines = sorted(set(lines) | set(_lines_naming(source, renamed)))
     inner: set[int] = set()  # nodes that are the `.value` of a longer attribute chain
     out: list[Occurrence] = []
-    for node in ast.walk(tree):
+    for node in _walk_lines(tree, lines):
         if isinstance(node, ast.Attribute):
             inner.add(id(node.value))
         if isinstance(node, ast.Attribute | ast.Name):
@@ -350,7 +376,44 @@ def skip_markers(tree: ast.Module, conftest: bool) -> list[Occurrence]:
                 out.append(Occurrence("raise SkipTest", node.lineno))
         elif conftest:
             out.extend(_collect_ignores(node))
-    return out
+    return sorted(out, key=lambda o: o.line)
+
+
+def _lines_naming(source: str, words: tuple[str, ...]) -> list[int]:
+    """Sorted numbers of the lines holding one of `words` (plain substring search)."""
+    found = set()
+    for word in words:
+        i = source.find(word)
+        while i >= 0:
+            found.add(source.count("\n", 0, i) + 1)
+            end = source.find("\n", i)
+            if end < 0:
+                break
+            i = source.find(word, end)
+    return sorted(found)
+
+
+def _walk_lines(tree: ast.AST, lines: list[int]) -> Iterator[ast.AST]:
+    """Like ast.walk (parents first), skipping subtrees on none of `lines`."""
+    from bisect import bisect_left
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        children = []
+        for child in ast.iter_child_nodes(node):
+            first = getattr(child, "lineno", None)
+            decorators = getattr(child, "decorator_list", None)
+            if first is not None and decorators:
+                first = min(first, *(d.lineno for d in decorators))  # a def's line is below them
+            if first is not None:
+                last = getattr(child, "end_lineno", None) or first
+                i = bisect_left(lines, first)
+                if i == len(lines) or lines[i] > last:
+                    continue
+            children.append(child)
+        stack.extend(reversed(children))
 
 
 def _collect_ignores(node: ast.AST) -> list[Occurrence]:
@@ -439,15 +502,16 @@ def skip_findings(change: Change) -> Iterator[Finding]:
         for fc in change.files
         if (path := after_path(fc)) is not None
         and (basename(path) == "conftest.py" or is_python_test_path(path))
-        and _SKIP_HINT.search(side_text(change, fc, "after") or "")
+        and any(word in side_bytes(change, fc, "after") for word in _SKIP_BYTES)
     ]
     prefetch(change, marked, "before")
+    marked_ids = {id(fc) for fc in marked}
     for fc in change.files:
         path = after_path(fc)
         if path is None:
             continue
         name = basename(path)
-        if name == "conftest.py" or is_python_test_path(path):
+        if id(fc) in marked_ids:
             after = side_text(change, fc, "after")
             if after is None or not _may_add_markers(after, partial(added_text, change, fc)):
                 continue
@@ -458,9 +522,12 @@ def skip_findings(change: Change) -> Iterator[Finding]:
             if before_tree is None and side_text(change, fc, "before") is not None:
                 continue  # no count to compare with: everything would look new
             conftest = name == "conftest.py"
-            before_marks = skip_markers(before_tree, conftest) if before_tree else []
+            before_text = side_text(change, fc, "before") or ""
+            before_marks = skip_markers(before_tree, conftest, before_text) if before_tree else []
             new = pick_new(
-                before_marks, skip_markers(after_tree, conftest), line_delta(change, fc).added
+                before_marks,
+                skip_markers(after_tree, conftest, after),
+                line_delta(change, fc).added,
             )
             if new and pool is None:
                 pool = removed_pool(change)

@@ -28,6 +28,7 @@ from taskgate.rules.integrity import (
     line_delta,
     prefetch,
     prefetch_after,
+    side_bytes,
     side_text,
 )
 
@@ -41,14 +42,23 @@ _SIGNS = (
 )  # fmt: skip
 
 
+_SIGN_BYTES = tuple(sign.encode() for sign in _SIGNS)
+
+
 def has_sign(text: str) -> bool:
     low = text.lower()
     return any(sign in low for sign in _SIGNS)
 
 
+def has_sign_bytes(raw: bytes) -> bool:
+    low = raw.lower()  # ASCII letters only: every sign is ASCII
+    return any(sign in low for sign in _SIGN_BYTES)
+
+
 class _Pattern(NamedTuple):
     kind: str
     regex: re.Pattern[str]
+    gates: tuple[str, ...]  # the pattern runs only on lines holding one of these (as written)
 
 
 # Specific shapes first: a line reported by one of them is not reported again as a
@@ -59,22 +69,26 @@ _PATTERNS = (
         re.compile(
             r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,300}?([A-Za-z0-9+/]{40,})"
         ),
+        (),  # spans lines: the whole text, when it says PRIVATE KEY
     ),
-    _Pattern("AWS access key", re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b")),
+    _Pattern("AWS access key", re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b"), ("AKIA", "ASIA")),
     _Pattern(
         "GitHub token",
         re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
     ),
-    _Pattern("GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})")),
-    _Pattern("Slack token", re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]{10,})")),
+    _Pattern("GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})"), ("glpat-",)),
+    _Pattern("Slack token", re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]{10,})"), ("xox",)),
     _Pattern(
         "OpenAI-style API key",
         re.compile(r"(?<![A-Za-z0-9_-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,})"),
+        ("sk-",),
     ),
-    _Pattern("Stripe live key", re.compile(r"\b((?:sk|rk)_live_[A-Za-z0-9]{20,})")),
+    _Pattern("Stripe live key", re.compile(r"\b((?:sk|rk)_live_[A-Za-z0-9]{20,})"), ("_live_",)),
     _Pattern(
         "JSON Web Token",
         re.compile(r"\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})"),
+        ("eyJ",),
     ),
     _Pattern(
         "password in a URL",
@@ -82,6 +96,7 @@ _PATTERNS = (
             r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://([^\s:/?#@'\"<>{}\[\]\\]{1,128})"
             r":([^\s/?#@'\"<>{}\[\]\\]{1,256})@([A-Za-z0-9_.\-\[\]%]+)"
         ),
+        ("://",),
     ),
 )
 # `name = "literal"`, `name: str = "literal"`, `"name": "literal"`, `name => 'literal'`.
@@ -103,6 +118,7 @@ _LOCKFILES = frozenset(
 )  # fmt: skip
 
 _PROSE_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
+_NAME_SIGNS = ("passw", "passphrase", "pwd", "pw", "secret", "token", "key", "credential")
 _SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "token", "apikey", "credential")
 _NOT_SECRET_TAIL = frozenset(
     {"url", "uri", "type", "name", "path", "file", "env", "var", "field", "label", "len",
@@ -221,8 +237,24 @@ def find_secrets(text: str, numbers: list[int], bare: bool, shapes_only: bool) -
             seen.add((line, value))
             out.append(Secret(kind, value, shown, line))
 
+    def lines_with(needles: tuple[str, ...], haystack: str) -> list[tuple[int, int]]:
+        """(start, end) of every line of `text` where `haystack` holds a needle."""
+        found = set()
+        for needle in needles:
+            i = haystack.find(needle)
+            while i >= 0:
+                end = text.find("\n", i)
+                end = len(text) if end < 0 else end
+                found.add((text.rfind("\n", 0, i) + 1, end))
+                i = haystack.find(needle, end)
+        return sorted(found)
+
     for pattern in _PATTERNS:
-        for m in pattern.regex.finditer(text):
+        if pattern.gates:
+            where = lines_with(pattern.gates, text)
+        else:
+            where = [(0, len(text))] if "PRIVATE KEY" in text else []
+        for m in (m for start, end in where for m in pattern.regex.finditer(text, start, end)):
             if pattern.kind == "password in a URL":
                 user, password, host = m.group(1), m.group(2), m.group(3)
                 if not _url_password_placeholder(user, password, host):
@@ -237,8 +269,10 @@ def find_secrets(text: str, numbers: list[int], bare: bool, shapes_only: bool) -
         return out
     reported = {(s.line, s.value) for s in out}
     regexes = (_ASSIGNED, _BARE) if bare else (_ASSIGNED,)
+    # A password literal sits on a line that names one: only those lines meet the patterns.
+    named = lines_with(_NAME_SIGNS, text.lower())
     for regex in regexes:
-        for m in regex.finditer(text):
+        for m in (m for start, end in named for m in regex.finditer(text, start, end)):
             name, value = m.group("name"), m.group("value")
             if not secret_name(name) or not literal_looks_secret(value):
                 continue
@@ -289,23 +323,24 @@ def fingerprint(path: str, value: str) -> str:
 def _added_text(change: Change, fc: FileChange, after: str) -> tuple[str, list[int]]:
     if before_path(fc) is None:
         return after, list(range(1, after.count("\n") + 2))
-    added = sorted(line_delta(change, fc).added)
-    lines = after.split("\n")
-    return "\n".join(lines[n - 1] for n in added), added
+    lines = line_delta(change, fc).lines
+    return "\n".join(text for _, text in lines), [n for n, _ in lines]
 
 
 def secret_findings(change: Change, policy: Policy) -> Iterator[Finding]:
     """TG604 over every added or modified text file of the change."""
     candidates: list[tuple[str, Secret]] = []
     prefetch_after(change)
-    prefetch(change, change.files, "before")  # every modified file's added lines are read
-    for fc in change.files:
-        path = after_path(fc)
-        if path is None or fc.new is None or fc.new.is_symlink or fc.new.is_gitlink:
-            continue
-        raw = change.after.read(path)
-        if raw is None or len(raw) > policy.integrity.max_file_bytes:
-            continue  # TG605 reports the size
+    # Only a file showing a sign of a secret anywhere needs its added lines worked out.
+    signed = [
+        fc
+        for fc in change.files
+        if 0 < len(raw := side_bytes(change, fc, "after")) <= policy.integrity.max_file_bytes
+        and has_sign_bytes(raw)
+    ]
+    prefetch(change, signed, "before")
+    for fc in signed:
+        path = after_path(fc) or ""
         after = side_text(change, fc, "after")
         if after is None:
             continue
