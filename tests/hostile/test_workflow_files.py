@@ -179,6 +179,17 @@ def test_staged_workflow_file_of_the_wrong_shape_is_tg302(
     assert ("TG302", target) in errors(findings), findings
 
 
+@pytest.mark.parametrize("target", [STRUCTURE_PATH, BOARD_PATH])
+def test_staged_workflow_file_holding_null_is_reported(workflow_repo: GitRepo, target: str) -> None:
+    """`null` parses, yet it is no workflow file: never mistaken for an absent file."""
+    workflow_repo.write(target, "null\n")
+    workflow_repo.add()
+    proc, findings = check_json(workflow_repo, "chore(lead): edit the workflow files")
+    assert_clean(proc, 1)
+    assert ("TG301", target) in errors(findings), findings
+    assert "null" in next(f for f in findings if f["path"] == target)["message"]
+
+
 def test_staged_20mb_board_that_is_not_json(workflow_repo: GitRepo, huge_invalid: bytes) -> None:
     workflow_repo.write(BOARD_PATH, huge_invalid)
     workflow_repo.add()

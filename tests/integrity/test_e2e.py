@@ -264,3 +264,16 @@ def test_clean_coder_commit_lands(team: GitRepo) -> None:
     team.add()
     assert check(team, FEAT) == []
     lands(team, FEAT)
+
+
+# --- ci re-checks what --no-verify let through ------------------------------------------
+
+
+def test_ci_catches_a_bypassed_commit(team: GitRepo) -> None:
+    base = team.head()
+    team.write(TESTS, TEST_FILE.replace("def test_users", "@pytest.mark.xfail\ndef test_users"))
+    team.add()
+    team.commit("test(python): park a test", "--no-verify", check=True)
+    proc = team.taskgate("ci", "--range", f"{base}..HEAD", "--no-gate", "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert located(proc) == [("TG602", TESTS, 8)]

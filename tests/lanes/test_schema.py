@@ -33,24 +33,14 @@ from tests.lanes.conftest import TASKS as TASKS_PATH
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ["project_structure.schema.json", "task_list.schema.json"]
 
-# check-jsonschema 0.38 subclasses click.ParamType[...], which click 8.1 (pinned by gitlint's
-# trusted-deps) cannot subscript (python-jsonschema/check-jsonschema#719). Run the real
-# command with that one gap filled, so the test works with either click.
-_CHECK_JSONSCHEMA = """
-import sys, click
-if not hasattr(click.ParamType, "__class_getitem__"):
-    click.ParamType.__class_getitem__ = classmethod(lambda cls, item: cls)
-from check_jsonschema import main
-sys.argv[0] = "check-jsonschema"
-main()
-"""
+CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
 
 def check_jsonschema(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The real check-jsonschema command (pinned below 0.38 in pyproject: see the comment)."""
     return subprocess.run(
-        [sys.executable, "-c", _CHECK_JSONSCHEMA, *args], cwd=cwd, capture_output=True,
-        text=True, check=False,
-    )  # fmt: skip
+        [str(CHECK_JSONSCHEMA), *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
 
 
 @pytest.mark.parametrize("name", SCHEMAS)

@@ -332,6 +332,18 @@ _ALL = [
         '{"path": "../other"}',
         '{"path": "services/api"}',
     ),
+    _r(
+        "TG311",
+        "policy-valid",
+        "pre",
+        "the policy the change writes cannot be loaded",
+        "A change that writes taskgate.toml (or [tool.taskgate] in pyproject.toml) must "
+        "leave a policy taskgate can read: valid TOML, known keys, values of the right type.",
+        "The policy of each commit is read from its base; a broken one, once landed, makes "
+        "every later commit exit 2, including the one that would repair it.",
+        "[commit]\nheader_maximum = 72   # unknown key",
+        "[commit]\nheader_max = 72",
+    ),
     # --- gate -------------------------------------------------------------
     _r(
         "TG401",

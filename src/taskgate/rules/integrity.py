@@ -424,8 +424,8 @@ def _screened_comments(text: str) -> list[tuple[int, str]]:
 
 # Plain substrings of the raw bytes for the first look at whole files: a regular
 # expression alternating words scans a large file several times slower.
-_SUPPRESSION_WORDS = (b"noqa", b"NOQA", b"NoQA", b"type:", b"type :", b"pragma", b"mypy",
-                      b"pyright", b"pylint", b"nosec")  # fmt: skip
+_SUPPRESSION_WORDS = (b"noqa", b"NOQA", b"type:", b"pragma", b"mypy", b"pyright", b"pylint",
+                      b"nosec")  # fmt: skip
 
 
 def _may_suppress(raw: bytes) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import re
-import shlex
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
@@ -465,6 +464,8 @@ def addopts_filters(doc: ConfigDoc | None) -> list[str]:
 
 
 def _split(text: str) -> list[str]:
+    import shlex
+
     try:
         return shlex.split(text)
     except ValueError:

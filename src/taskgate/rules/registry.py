@@ -27,6 +27,7 @@ FAMILIES = (
     "taskgate.rules.contracts",
     "taskgate.rules.integrity",
     "taskgate.rules.python",
+    "taskgate.rules.policyfile",
 )
 
 

@@ -107,9 +107,13 @@ def parsed_json(change: Change, side: str, path: str) -> Any:
         if raw is None:
             return None
         try:
-            return load_json(raw)
+            data = load_json(raw)
         except JsonProblem as exc:
             return exc
+        if data is None:
+            # None means "absent" to the callers; a file holding `null` is not absent.
+            return JsonProblem("the top level is null; a workflow file is a JSON object", 1, 1)
+        return data
 
     return change.memo(f"json-{side}:{path}", load)
 

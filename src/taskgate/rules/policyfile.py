@@ -1,0 +1,44 @@
+"""TG311: a policy the change writes must load, or every later commit would exit 2.
+
+The policy is read from the base of each change, so a broken `taskgate.toml` that
+lands blocks everyone after it (the repairing push too, on a server). Judging the
+new policy in the commit that writes it keeps it from landing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from taskgate.change import Change, Stage
+from taskgate.errors import ConfigError
+from taskgate.finding import Finding
+from taskgate.policy import POLICY_FILE, PYPROJECT, Policy, load_policy
+from taskgate.rules.registry import check
+
+
+def policy_findings(change: Change) -> Iterator[Finding]:
+    written = {fc.path for fc in change.files if fc.new is not None}
+    if not written & {POLICY_FILE, PYPROJECT}:
+        return
+    try:
+        load_policy(change.after.read, "the change")
+    except ConfigError as exc:
+        path = POLICY_FILE if POLICY_FILE in str(exc) else PYPROJECT
+        yield Finding(
+            "TG311",
+            f"the policy this change writes cannot be used: {exc}",
+            path=path,
+            hint="fix it in this commit; once landed, every later commit would be refused",
+        )
+
+
+@check("TG311", stage="pre")
+def policy_file(change: Change, policy: Policy) -> Iterator[Finding]:
+    yield from policy_findings(change)
+
+
+@check("TG311", stage="msg")
+def policy_file_at_commit_msg(change: Change, policy: Policy) -> Iterator[Finding]:
+    # Fail closed when the pre-commit hook was skipped; "check" and CI run the "pre" check.
+    if change.stage is Stage.COMMIT_MSG:
+        yield from policy_findings(change)
