@@ -150,7 +150,7 @@ def commands(repo: Path, env: dict[str, str], message: Path) -> dict[str, Callab
 SCENARIOS = (
     ("commit-msg, nothing staged", "in_progress", ()),
     ("commit-msg, 3 module files staged", "in_progress", ("module",)),
-    ("commit-msg, module files + board staged", "todo", ("module", "board")),
+    ("commit-msg, module files and board staged", "todo", ("module", "board")),
 )
 
 

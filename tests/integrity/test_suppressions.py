@@ -20,6 +20,8 @@ CODE = "import os\n\n\ndef home() -> str:\n    return os.getcwd()\n"
         ("# noqa: E501", "# noqa"),
         ("# NOQA:F401", "# noqa"),
         ("# pragma: no cover", "# pragma: no cover"),
+        ("# Pragma: No Cover", "# pragma: no cover"),
+        ("# pragma: nocover", "# pragma: no cover"),
         ("# pyright: ignore[reportGeneralTypeIssues]", "# pyright: ignore"),
         ("# nosec B101", "# nosec"),
         ("# pylint: disable=invalid-name", "# pylint: disable"),

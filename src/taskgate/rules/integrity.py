@@ -415,26 +415,31 @@ def _screened_comments(text: str) -> list[tuple[int, str]]:
     line, last = 1, 0
     for m in patterns.lexemes.finditer(text):
         lexeme = m.group()
-        if lexeme.startswith("#") and patterns.sign.search(lexeme):
+        if lexeme.startswith("#") and _may_suppress_text(lexeme) and patterns.sign.search(lexeme):
             line += text.count("\n", last, m.start())
             last = m.start()
             out.append((line, lexeme))
     return out
 
 
-# Plain substrings of the raw bytes for the first look at whole files: a regular
-# expression alternating words scans a large file several times slower.
-_SUPPRESSION_WORDS = (b"noqa", b"NOQA", b"type:", b"pragma", b"mypy", b"pyright", b"pylint",
-                      b"nosec")  # fmt: skip
+# Plain substrings (of the lower-cased text) for the first looks: a regular expression
+# alternating words scans a large file several times slower.
+_SUPPRESSION_TEXT = ("noqa", "type:", "pragma", "mypy", "pyright", "pylint", "nosec")
+_SUPPRESSION_BYTES = tuple(word.encode() for word in _SUPPRESSION_TEXT)
 
 
 def _may_suppress(raw: bytes) -> bool:
-    return any(word in raw for word in _SUPPRESSION_WORDS)
+    low = raw.lower()
+    return any(word in low for word in _SUPPRESSION_BYTES)
+
+
+def _may_suppress_text(text: str) -> bool:
+    low = text.lower()
+    return any(word in low for word in _SUPPRESSION_TEXT)
 
 
 def _suppression_findings(change: Change) -> Iterator[Finding]:
     pool: Counter[str] | None = None
-    sign = _patterns().sign
     prefetch_after(change)
     signed = [
         fc
@@ -447,7 +452,7 @@ def _suppression_findings(change: Change) -> Iterator[Finding]:
         path = after_path(fc) or ""
         after = side_text(change, fc, "after") or ""
         # A new suppression sits on a new line: look closer only when one shows a sign of it.
-        if not sign.search(added_text(change, fc)):
+        if not _may_suppress_text(added_text(change, fc)):
             continue
         before = side_text(change, fc, "before")
         delta = line_delta(change, fc)
