@@ -6,21 +6,16 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from taskgate.scaffold import STRUCTURE as SCAFFOLD_STRUCTURE
+
 PYTHON = sys.executable
 
-STRUCTURE = {
-    "version": 1,
-    "modules": {
-        "python": {"path": "services/api", "agent": "python-coder", "language": "python"},
-        "web": {"path": "web", "agent": "frontend-coder"},
-    },
-    "roles": {"lead": "lead", "reviewer": "review"},
-}
+# The module map `taskgate init` writes: tests and the scaffold agree on one example.
+STRUCTURE = SCAFFOLD_STRUCTURE
 
 BOARD = {
     "version": 1,
@@ -60,7 +55,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
     (home / ".gitconfig").write_text(
         "[user]\n\tname = Test\n\temail = test@example.invalid\n"
         "[init]\n\tdefaultBranch = main\n"
-        "[protocol \"file\"]\n\tallow = always\n"
+        '[protocol "file"]\n\tallow = always\n'
     )
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -151,7 +146,7 @@ def repo(tmp_path: Path) -> GitRepo:
 
 
 @pytest.fixture
-def workflow_repo(repo: GitRepo) -> Iterator[GitRepo]:
+def workflow_repo(repo: GitRepo) -> GitRepo:
     """A repository with the workflow files committed by the lead and the hooks installed.
 
     Modules: python (services/api, language python) and web (web). Board: T1 (python,
@@ -167,7 +162,7 @@ def workflow_repo(repo: GitRepo) -> Iterator[GitRepo]:
     repo.add()
     repo.commit("chore(lead): set up the workflow", "--no-verify", check=True)
     repo.install()
-    yield repo
+    return repo
 
 
 def finding_ids(proc: subprocess.CompletedProcess[str]) -> list[str]:
