@@ -87,3 +87,38 @@ def test_commit_msg_hook_judges_alike_in_every_layout(
     assert "COMMIT_EDITMSG" in refused.stderr
     landed = workflow_repo.git("commit", "-m", "chore(lead): change the page", check=False, cwd=cwd)
     assert landed.returncode == 0, landed.stderr
+
+
+# The commit hooks start config, cat-file and diff-index against HEAD before the rules
+# are imported; the cases where HEAD is not the base must not use that early diff.
+
+
+def test_first_commit_has_no_head_to_diff_against(repo: GitRepo) -> None:
+    from tests.conftest import PLAN, POLICY_NO_GATE, STRUCTURE
+
+    repo.write_json("shared/project_structure.json", STRUCTURE)
+    repo.write("shared/plan.md", PLAN)
+    repo.write("taskgate.toml", POLICY_NO_GATE)
+    repo.add()
+    repo.install()
+    refused = repo.commit("Set up the workflow")
+    assert refused.returncode != 0
+    assert finding_ids(refused) == ["TG101"]
+    assert "COMMIT_EDITMSG" in refused.stderr
+    landed = repo.commit("chore(lead): set up the workflow")
+    assert landed.returncode == 0, landed.stderr
+
+
+def test_amend_is_checked_against_the_parent_not_head(workflow_repo: GitRepo) -> None:
+    workflow_repo.write("web/index.html", "<p>lead's page</p>\n")
+    workflow_repo.add("web/index.html")
+    lead = workflow_repo.commit("chore(lead): reword the page")
+    assert lead.returncode == 0, lead.stderr
+    # Nothing staged: against HEAD the amend changes nothing, against its parent it
+    # changes web/index.html, which the python coder does not own.
+    amended = workflow_repo.commit("feat(python): reword the page", "--amend")
+    assert amended.returncode != 0
+    assert finding_ids(amended) == ["TG201", "TG203"], amended.stderr
+    for line in amended.stderr.splitlines():
+        if line.startswith(("TG201", "TG203")):
+            assert "web/index.html" in line

@@ -101,6 +101,11 @@ class CommitInfo(NamedTuple):
         return first.decode("utf-8", "replace").strip()
 
 
+# What the index changes against a commit: rename and copy detection, submodules shown.
+_STAGED_DIFF = ("diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "-C",
+                "--ignore-submodules=none")  # fmt: skip
+
+
 class Git:
     """Runs git in one directory; raises GitError with git's own words on failure."""
 
@@ -135,6 +140,19 @@ class Git:
             raise GitError(f"git {args[0]} failed: {err or f'exit {proc.returncode}'}")
         return proc.stdout
 
+    def start(self, *args: str) -> "subprocess.Popen[bytes] | None":
+        """Start git with its output piped, to be collected later; None if it cannot start."""
+        try:
+            return subprocess.Popen(
+                ["git", *args],
+                cwd=self.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            return None  # run() will say why when the answer is needed
+
     def popen(self, *args: str) -> subprocess.Popen[bytes]:
         try:
             return subprocess.Popen(
@@ -162,6 +180,10 @@ class CatFile:
         if self._proc.stdin is None or self._proc.stdout is None:
             raise GitError("git cat-file could not be started with pipes")
         return self._proc.stdin, self._proc.stdout
+
+    def start(self) -> None:
+        """Start the process now (it is otherwise started by the first read)."""
+        self._pipes()
 
     def read(self, name: str, kind: str | None = None) -> bytes | None:
         """Object content by id or `rev:path`; None when missing (or not of `kind`)."""
@@ -310,11 +332,40 @@ class Repo:
         self.git = Git(self.root)
         self.objects = CatFile(self.git)
         self._config: dict[str, str] | None = None
+        self._started: dict[str, subprocess.Popen[bytes] | None] = {}
+        if hook:
+            self._start_hook_processes()
         self._head: str | None = None
         self._head_known = False
 
     def close(self) -> None:
         self.objects.close()
+        for proc in self._started.values():
+            if proc is not None:
+                proc.kill()
+                proc.communicate()
+        self._started.clear()
+
+    def _start_hook_processes(self) -> None:
+        """Start the three git processes every commit hook needs (config, objects, staged
+        diff), so that git works while Python imports the rules; collected when asked."""
+        self._started["config"] = self.git.start("config", "-z", "--list")
+        if not amend_in_progress():
+            # HEAD is the base unless amending; on an unborn branch this one just fails.
+            self._started["diff HEAD"] = self.git.start(*_STAGED_DIFF, "HEAD")
+        try:
+            self.objects.start()
+        except BaseException:
+            self.close()  # the constructor fails: nobody else will reap the others
+            raise
+
+    def _collect(self, key: str) -> bytes | None:
+        """The output of a process started early, or None (not started, or it failed)."""
+        proc = self._started.pop(key, None)
+        if proc is None:
+            return None
+        out, _ = proc.communicate()
+        return out if proc.returncode == 0 else None
 
     def __enter__(self) -> "Repo":
         return self
@@ -326,7 +377,9 @@ class Repo:
     def config(self, key: str) -> str | None:
         """A config value (last one wins, as git does); keys compare case-insensitively."""
         if self._config is None:
-            raw = self.git.run("config", "-z", "--list", ok_codes=(0, 1))
+            raw = self._collect("config")
+            if raw is None:
+                raw = self.git.run("config", "-z", "--list", ok_codes=(0, 1))
             conf: dict[str, str] = {}
             for item in raw.split(b"\0"):
                 if not item:
@@ -387,12 +440,11 @@ class Repo:
 
     def staged_diff(self, base: str | None) -> list[RawDiff]:
         """What the index changes relative to `base` (a commit, or None for no HEAD)."""
+        early = self._collect("diff HEAD") if base is not None and base == self.head() else None
+        if early is not None:
+            return parse_raw_diff(early)
         against = base if base is not None else self.empty_tree()
-        out = self.git.run(
-            "diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "-C",
-            "--ignore-submodules=none", against,
-        )  # fmt: skip
-        return parse_raw_diff(out)
+        return parse_raw_diff(self.git.run(*_STAGED_DIFF, against))
 
     def commit_diff(self, parent: str | None, commit: str) -> list[RawDiff]:
         against = parent if parent is not None else self.empty_tree()
