@@ -197,3 +197,15 @@ def test_hand_written_revert_cannot_shed_a_claimed_identity(workflow_repo: GitRe
     assert "TG204" in finding_ids(proc)
     assert "taskgate.toml" in proc.stderr
     assert repo.head() == head
+
+
+def test_hand_written_revert_naming_no_scope_is_refused_in_ci(
+    pushed: tuple[GitRepo, GitRepo],
+) -> None:
+    """Nobody can be named for `Revert "anything"`: that fails closed instead of skipping
+    every lane rule (the commit touches another module)."""
+    repo, server = pushed
+    repo.write("web/index.html", "<p>not mine</p>\n")
+    repo.add()
+    repo.git("commit", "-q", "--no-verify", "-m", FAKE_REVERT.format(subject="anything at all"))
+    assert_caught(repo, server, {("TG103", "COMMIT_EDITMSG")})

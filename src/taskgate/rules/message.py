@@ -141,6 +141,22 @@ def message_rules(change: Change, policy: Policy) -> Iterator[Finding]:
             severity=Severity.WARNING,
             hint="save the message as UTF-8 (git config i18n.commitEncoding is not enough)",
         )
+    if (
+        msg.is_git_revert
+        and not change.is_merge
+        and change.structure is not None
+        and change.actor is None
+    ):
+        # An exempt revert nobody can be named for would skip every lane rule: fail closed.
+        yield Finding(
+            "TG103",
+            "cannot tell whose revert this is: the reverted subject names no module or role",
+            path=MSG,
+            line=1,
+            hint="reword it with a scope, e.g. revert(<module>): <subject>, or set "
+            "TASKGATE_AGENT when reverting",
+            snippet=caret(msg.header, 0),
+        )
     # Exempt by git state, never by the words of the subject alone.
     if exempt(change):
         return
