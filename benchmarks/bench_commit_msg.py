@@ -26,9 +26,9 @@ from pathlib import Path
 from harness import (
     VENV_BIN,
     Row,
-    bench_env,
     fresh_dir,
     git,
+    hook_env,
     median_ms,
     python_exe,
     run_process,
@@ -104,20 +104,6 @@ def stage_module_files(root: Path, env: dict[str, str], count: int = 3) -> None:
 def stage_board_move(root: Path, env: dict[str, str]) -> None:
     _write(root, "shared/task_list.json", json.dumps(_board("in_progress"), indent=2) + "\n")
     git(root, "add", "shared/task_list.json", env=env)
-
-
-def hook_env(workdir: Path, repo: Path) -> dict[str, str]:
-    """What git gives a commit-msg hook for `git commit -m`: the index, no editor."""
-    config = workdir / "gitconfig"
-    config.write_text("[user]\n\tname = Bench\n\temail = bench@example.com\n", encoding="utf-8")
-    return bench_env(
-        {
-            "HOME": str(workdir),
-            "GIT_CONFIG_GLOBAL": str(config),
-            "GIT_INDEX_FILE": str(repo / ".git" / "index"),
-            "GIT_EDITOR": ":",
-        }
-    )
 
 
 def commands(repo: Path, env: dict[str, str], message: Path) -> dict[str, Callable[[], object]]:

@@ -25,9 +25,9 @@ from pathlib import Path
 from harness import (
     VENV_BIN,
     Row,
-    bench_env,
     fresh_dir,
     git,
+    hook_env,
     median_ms,
     python_exe,
     run_process,
@@ -143,20 +143,6 @@ def make_repo(root: Path, env: dict[str, str], policy: str, files: int, extra: i
     _write(root, f"{MODULE}/app/users0.py", SOURCE.format(i=0) + "\n\nVERSION = 2\n")
     git(root, "add", MODULE, env=env)
     return root
-
-
-def hook_env(workdir: Path, repo: Path) -> dict[str, str]:
-    """What git gives a pre-commit hook: the index file, no editor."""
-    config = workdir / "gitconfig"
-    config.write_text("[user]\n\tname = Bench\n\temail = bench@example.com\n", encoding="utf-8")
-    return bench_env(
-        {
-            "HOME": str(workdir),
-            "GIT_CONFIG_GLOBAL": str(config),
-            "GIT_INDEX_FILE": str(repo / ".git" / "index"),
-            "GIT_EDITOR": ":",
-        }
-    )
 
 
 def _hook(repo: Path, env: dict[str, str]) -> Callable[[], int]:

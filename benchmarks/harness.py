@@ -148,6 +148,20 @@ def git(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
     return proc.stdout
 
 
+def hook_env(workdir: Path, repo: Path) -> dict[str, str]:
+    """What git gives a hook for `git commit -m`: the index file, no editor, a clean config."""
+    config = workdir / "gitconfig"
+    config.write_text("[user]\n\tname = Bench\n\temail = bench@example.com\n", encoding="utf-8")
+    return bench_env(
+        {
+            "HOME": str(workdir),
+            "GIT_CONFIG_GLOBAL": str(config),
+            "GIT_INDEX_FILE": str(repo / ".git" / "index"),
+            "GIT_EDITOR": ":",
+        }
+    )
+
+
 def fresh_dir(workdir: Path, name: str) -> Path:
     """An empty directory ``workdir/name`` (removed and recreated)."""
     import shutil
