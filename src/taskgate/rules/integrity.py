@@ -190,6 +190,8 @@ def removed_pool(change: Change) -> Counter[str]:
     def compute() -> Counter[str]:
         pool = Counter[str]()
         for fc in change.files:
+            if before_path(fc) is None:
+                continue  # a new file (or a copy) removes no line
             pool.update(line_delta(change, fc).removed)
         return pool
 
@@ -428,8 +430,17 @@ _SUPPRESSION_TEXT = ("noqa", "type:", "pragma", "mypy", "pyright", "pylint", "no
 _SUPPRESSION_BYTES = tuple(word.encode() for word in _SUPPRESSION_TEXT)
 
 
+# Every suppression sits in a comment: from a `#` to the end of its line. The first `#`
+# of a line may open a string, but its match runs on over the comment that follows.
+_HASH_TO_EOL = re.compile(rb"#[^\n]*")
+
+
 def _may_suppress(raw: bytes) -> bool:
-    low = raw.lower()
+    """A first look at a file's bytes: a suppression word after a `#` on some line (the
+    comment parts are a small share of a file, so scanning only them is cheaper)."""
+    if b"#" not in raw:
+        return False
+    low = b"\n".join(_HASH_TO_EOL.findall(raw)).lower()
     return any(word in low for word in _SUPPRESSION_BYTES)
 
 

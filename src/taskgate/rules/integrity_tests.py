@@ -382,9 +382,12 @@ def _lines_naming(source: str, words: tuple[str, ...]) -> list[int]:
     """Sorted numbers of the lines holding one of `words` (plain substring search)."""
     found = set()
     for word in words:
+        line, last = 1, 0  # newlines are counted from the previous hit, not from the start
         i = source.find(word)
         while i >= 0:
-            found.add(source.count("\n", 0, i) + 1)
+            line += source.count("\n", last, i)
+            last = i
+            found.add(line)
             end = source.find("\n", i)
             if end < 0:
                 break
