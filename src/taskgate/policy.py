@@ -73,10 +73,6 @@ class Policy(NamedTuple):
     integrity: IntegrityPolicy = IntegrityPolicy()
     source: str = "defaults"
 
-    @property
-    def lead_only_files(self) -> frozenset[str]:
-        return frozenset({self.paths.structure, POLICY_FILE})
-
 
 # --- strict reading -------------------------------------------------------
 
