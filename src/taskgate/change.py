@@ -9,11 +9,12 @@ one `git cat-file --batch` process.
 # No `from __future__ import annotations` here: NamedTuple turns string annotations
 # into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 
 from taskgate.git import Entry
+from taskgate.linehints import Hints
 from taskgate.message import CommitMessage
 from taskgate.workflow.structure import Module, Structure
 
@@ -111,6 +112,7 @@ class Change:
         agent_claim: str | None = None,
         is_merge: bool = False,
         commit: str | None = None,
+        hints: Hints | Callable[[], Hints | None] | None = None,
     ) -> None:
         self.files = files
         self.before = before
@@ -122,7 +124,16 @@ class Change:
         self.agent_claim = agent_claim
         self.is_merge = is_merge
         self.commit = commit
+        # git's added and removed lines of modified files, when a hook had git compute them
+        # (a callable: collected on first use, so a commit no rule reads them for never waits).
+        self._hints = hints
         self._memo: dict[str, Any] = {}
+
+    @property
+    def hints(self) -> Hints | None:
+        if callable(self._hints):
+            self._hints = self._hints()
+        return self._hints
 
     def __iter__(self) -> Iterator[FileChange]:
         return iter(self.files)

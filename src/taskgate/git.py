@@ -105,6 +105,13 @@ class CommitInfo(NamedTuple):
 _STAGED_DIFF = ("diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "-C",
                 "--ignore-submodules=none")  # fmt: skip
 
+# The lines the index adds and removes in files it modifies or renames, as git's own diff
+# sees them (rules take their first looks there; see taskgate.linehints). No context, full
+# blob ids to key each file by, and nothing from the user's diff settings.
+_STAGED_PATCH = ("diff-index", "--cached", "-p", "-U0", "--full-index", "--no-color",
+                 "--no-ext-diff", "--no-textconv", "-M", "-C", "--ignore-submodules=none",
+                 "--diff-filter=MR")  # fmt: skip
+
 
 class Git:
     """Runs git in one directory; raises GitError with git's own words on failure."""
@@ -233,6 +240,27 @@ class CatFile:
             out[n] = None if found is None or (kind and found[0] != kind) else found[1]
         return out
 
+    def sizes(self, oids: Iterable[str]) -> dict[str, int]:
+        """Object sizes by id: from memory, or one `cat-file --batch-check` for the rest
+        (it inflates only each object's header)."""
+        out: dict[str, int] = {}
+        ask: list[str] = []
+        for oid in dict.fromkeys(oids):
+            found = self._cache.get(oid)
+            if found is not None:
+                out[oid] = len(found[1])
+            elif oid not in self._cache and "\n" not in oid:
+                ask.append(oid)
+        if ask:
+            lines = self._git.run(
+                "cat-file", "--batch-check", stdin="".join(o + "\n" for o in ask).encode()
+            )
+            for line in lines.decode("utf-8", "replace").split("\n"):
+                parts = line.split(" ")
+                if len(parts) == 3 and parts[2].isdigit():
+                    out[parts[0]] = int(parts[2])
+        return out
+
     def clear(self) -> None:
         """Forget every answer read so far: a long history check keeps memory to one batch."""
         self._cache.clear()
@@ -304,7 +332,9 @@ def parse_commit(sha: str, raw: bytes) -> CommitInfo:
 class Repo:
     """A git repository as taskgate sees it: where it is and how to read it."""
 
-    def __init__(self, cwd: Path | None = None, *, hook: bool = False) -> None:
+    def __init__(self, cwd: Path | None = None, *, hook: bool = False, lines: bool = True) -> None:
+        """`hook`: start the processes a commit hook needs at once; `lines`: among them
+        the staged patch the integrity rules take their first looks in."""
         start = Path.cwd() if cwd is None else cwd
         self.git = Git(start)
         plain = _plain_top_level(start) if hook and cwd is None else None
@@ -334,7 +364,7 @@ class Repo:
         self._config: dict[str, str] | None = None
         self._started: dict[str, subprocess.Popen[bytes] | None] = {}
         if hook:
-            self._start_hook_processes()
+            self._start_hook_processes(lines)
         self._head: str | None = None
         self._head_known = False
 
@@ -346,13 +376,15 @@ class Repo:
                 proc.communicate()
         self._started.clear()
 
-    def _start_hook_processes(self) -> None:
-        """Start the three git processes every commit hook needs (config, objects, staged
-        diff), so that git works while Python imports the rules; collected when asked."""
+    def _start_hook_processes(self, lines: bool) -> None:
+        """Start the git processes every commit hook needs (config, objects, staged diff and
+        its lines), so that git works while Python imports the rules; collected when asked."""
         self._started["config"] = self.git.start("config", "-z", "--list")
         if not amend_in_progress():
             # HEAD is the base unless amending; on an unborn branch this one just fails.
             self._started["diff HEAD"] = self.git.start(*_STAGED_DIFF, "HEAD")
+            if lines:
+                self._started["patch HEAD"] = self.git.start(*_STAGED_PATCH, "HEAD")
         try:
             self.objects.start()
         except BaseException:
@@ -445,6 +477,18 @@ class Repo:
             return parse_raw_diff(early)
         against = base if base is not None else self.empty_tree()
         return parse_raw_diff(self.git.run(*_STAGED_DIFF, against))
+
+    def staged_patch(self, base: str | None) -> bytes | None:
+        """The patch of the files the index modifies relative to `base`, when a hook started
+        it early (None otherwise: the rules then read the files themselves)."""
+        if base is None or base != self.head():
+            return None
+        return self._collect("patch HEAD")
+
+    def object_sizes(self, oids: Iterable[str]) -> dict[str, int]:
+        """Sizes of blobs by id, without reading them (objects already read answer from
+        memory); missing objects are left out."""
+        return self.objects.sizes(oids)
 
     def commit_diff(self, parent: str | None, commit: str) -> list[RawDiff]:
         against = parent if parent is not None else self.empty_tree()

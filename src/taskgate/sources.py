@@ -16,6 +16,7 @@ from typing import NamedTuple
 from taskgate.change import Actor, Change, EmptySide, FileChange, Role, Side, Stage
 from taskgate.finding import Finding
 from taskgate.git import CommitInfo, Entry, RawDiff, Repo, is_null_oid
+from taskgate.linehints import Hints
 from taskgate.message import CommitMessage
 from taskgate.policy import Paths, Policy, load_policy
 from taskgate.workflow.structure import Structure, StructureError, parse_structure
@@ -60,6 +61,10 @@ class IndexSide:
             if _tracked_form(p) and "\n" not in p and self._staged.get(p, "") is not None
         ]
         self._repo.objects.read_many(names, kind="blob")
+
+    def blob_sizes(self, oids: Iterable[str]) -> dict[str, int]:
+        """Blob sizes by id without reading the blobs."""
+        return self._repo.object_sizes(oids)
 
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
@@ -117,6 +122,10 @@ class TreeSide:
             elif _tracked_form(p) and "\n" not in p:
                 names.append(f"{self.rev}:{p}")
         self._repo.objects.read_many(names, kind="blob")
+
+    def blob_sizes(self, oids: Iterable[str]) -> dict[str, int]:
+        """Blob sizes by id without reading the blobs."""
+        return self._repo.object_sizes(oids)
 
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
@@ -296,8 +305,17 @@ def staged_change(
         actor=resolve_actor(base.structure, message, claim),
         agent_claim=claim,
         is_merge=repo.merge_in_progress() if merge is None else merge,
+        hints=lambda: _hints(repo.staged_patch(base_rev)),
     )
     return Built(change, base.policy, base.problems)
+
+
+def _hints(patch: bytes | None) -> Hints | None:
+    if patch is None:
+        return None
+    from taskgate.linehints import parse_patch
+
+    return parse_patch(patch)
 
 
 class CommitChanges:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 from taskgate.change import Actor, Change, FileChange, Role, Stage
 from taskgate.finding import Finding
 from taskgate.git import Entry
+from taskgate.linehints import Hints, parse_patch
 from taskgate.policy import IntegrityPolicy, Policy
 from taskgate.workflow.structure import Module, Structure
 
@@ -18,6 +22,10 @@ CODER = Actor(Role.CODER, PYTHON)
 LEAD = Actor(Role.LEAD)
 
 Content = str | bytes
+
+# Set by tests/integrity/conftest.py: build changes with git's added and removed lines
+# attached (as a hook's staged change has them), so every rule test also runs that way.
+WITH_GIT_LINES = False
 
 
 class MemorySide:
@@ -79,7 +87,29 @@ def make_change(
         structure=STRUCTURE,
         actor=actor,
         is_merge=is_merge,
+        hints=git_lines(files, b, a) if WITH_GIT_LINES else None,
     )
+
+
+def git_lines(files: Iterable[FileChange], before: MemorySide, after: MemorySide) -> Hints:
+    """git's own lines for every file on both sides: `git diff --no-index` of the two
+    contents, keyed by this change's entry ids (made with sha1 of the bare content)."""
+    hints: Hints = {}
+    with tempfile.TemporaryDirectory(prefix="taskgate-test-") as tmp:
+        for fc in files:
+            if fc.old is None or fc.new is None:
+                continue
+            old, new = Path(tmp, "old"), Path(tmp, "new")
+            old.write_bytes(before.files[fc.old_path])
+            new.write_bytes(after.files[fc.path])
+            patch = subprocess.run(
+                ["git", "diff", "--no-index", "-p", "-U0", "--full-index", "--no-color",
+                 "--no-ext-diff", "--", str(old), str(new)],
+                capture_output=True, check=False,
+            ).stdout  # fmt: skip
+            for hint in parse_patch(patch).values():
+                hints[(fc.old.oid, fc.new.oid)] = hint
+    return hints
 
 
 def policy(max_file_bytes: int = 1024 * 1024, allow: Iterable[str] = ()) -> Policy:

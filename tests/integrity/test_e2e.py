@@ -158,6 +158,19 @@ def test_added_skip_marker_is_rejected(team: GitRepo) -> None:
     assert check(team, "test(python): park a test") == [("TG602", TESTS, 8)]
 
 
+def test_marker_imported_under_another_name_is_rejected(team: GitRepo) -> None:
+    """The alias is imported in an earlier commit: the lines this commit adds name no
+    marker (the hook's patch shows none), so the file's imports must be read."""
+    aliased = "from unittest import skip as later\n" + TEST_FILE
+    team.write(TESTS, aliased)
+    team.add()
+    team.commit("chore(lead): an import", "--no-verify", check=True)
+    team.write(TESTS, aliased.replace("def test_users", '@later("no time")\ndef test_users'))
+    team.add()
+    rejected(team, "test(python): later", "TG602")
+    assert check(team, "test(python): later") == [("TG602", TESTS, 9)]
+
+
 def test_skip_in_a_string_lands(team: GitRepo) -> None:
     team.write(TESTS, TEST_FILE + '\n\ndef test_words() -> None:\n    assert "skip" != "xfail"\n')
     team.add()
@@ -244,6 +257,23 @@ def test_virtualenv_is_one_finding(team: GitRepo) -> None:
     team.add()
     rejected(team, "chore(python): env", "TG605")
     assert check(team, "chore(python): env") == [("TG605", "services/api/.venv", None)]
+
+
+def test_file_growing_over_the_size_limit_is_rejected(team: GitRepo) -> None:
+    """Sizes come from git without reading the blobs; a file already over the limit is
+    not reported again when edited."""
+    team.write("taskgate.toml", "[gate]\nenabled = false\n[integrity]\nmax_file_bytes = 1024\n")
+    team.write("services/api/app/big.txt", "x" * 2000 + "\n")
+    team.add()
+    team.commit("chore(lead): a limit and a big file", "--no-verify", check=True)
+    team.write("services/api/app/big.txt", "y" * 2000 + "\n")
+    team.write("services/api/app/data.txt", "small\n")
+    team.add()
+    team.commit("chore(python): data", check=True)
+    team.write("services/api/app/data.txt", "z" * 1500 + "\n")
+    team.add()
+    rejected(team, "chore(python): more data", "TG605")
+    assert check(team, "chore(python): more data") == [("TG605", "services/api/app/data.txt", None)]
 
 
 # --- all together --------------------------------------------------------------------

@@ -256,8 +256,8 @@ def _findings(change: Change, policy: Policy) -> Iterator[Finding]:
         added_text,
         after_path,
         before_path,
+        line_hint,
         prefetch,
-        prefetch_after,
         side_bytes,
     )
 
@@ -267,14 +267,17 @@ def _findings(change: Change, policy: Policy) -> Iterator[Finding]:
         owned = module is None or module.owns(path or "")
         return path is not None and path.endswith(".py") and owned
 
-    prefetch_after(change)
-    # A file with no route decorator or call anywhere has no route; in one that has, a new
-    # route shows on an added line: a decorator or call, a path literal, a prefix.
-    routed = [
+    # A new route shows on an added line: a decorator or call, a path literal, a prefix.
+    # Where git's added lines show none, the file is not read; elsewhere a file with no
+    # route decorator or call anywhere has no route.
+    python = [
         fc
         for fc in change.files
-        if mine(after_path(fc)) and _route_sign(side_bytes(change, fc, "after"))
+        if mine(after_path(fc))
+        and ((hint := line_hint(change, fc)) is None or _ADDED_SIGN.search(hint.added_text()))
     ]
+    prefetch(change, python, "after")
+    routed = [fc for fc in python if _route_sign(side_bytes(change, fc, "after"))]
     prefetch(change, routed, "before")
     candidates = [fc for fc in routed if _ADDED_SIGN.search(added_text(change, fc))]
     if not candidates:

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from taskgate.change import Change, FileChange, Role
 from taskgate.finding import Finding
+from taskgate.linehints import NO_LINES, LineHint
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
 
@@ -81,9 +82,17 @@ def prefetch(change: Change, files: Iterable[FileChange], side: str) -> None:
         fetch(paths)
 
 
-def prefetch_after(change: Change) -> None:
-    """Every file of the after side, once per change: nearly every rule reads them."""
-    change.memo("prefetched-after", lambda: prefetch(change, change.files, "after"))
+def line_hint(change: Change, fc: FileChange) -> LineHint | None:
+    """git's added and removed lines of a file present on both sides, when the change
+    has them (a hook's staged change); None: the rule reads the file to find out.
+    Only ever a reason to skip a file (see taskgate.linehints), never to report one."""
+    if change.hints is None or fc.old is None or fc.new is None:
+        return None
+    if before_path(fc) is None or after_path(fc) is None:
+        return None  # a new file (or a copy) is all new: there is nothing to narrow
+    if fc.old.oid == fc.new.oid:
+        return NO_LINES
+    return change.hints.get((fc.old.oid, fc.new.oid))
 
 
 def side_bytes(change: Change, fc: FileChange, side: str) -> bytes:
@@ -451,13 +460,21 @@ def _may_suppress_text(text: str) -> bool:
 
 def _suppression_findings(change: Change) -> Iterator[Finding]:
     pool: Counter[str] | None = None
-    prefetch_after(change)
+    python = [fc for fc in change.files if (after_path(fc) or "").endswith((".py", ".pyi"))]
+    hints = {id(fc): line_hint(change, fc) for fc in python}
+    prefetch(change, [fc for fc in python if hints[id(fc)] is None], "after")
+    # A new suppression sits on a new line: where git's lines show no sign of one, the
+    # file is not read at all; elsewhere a look at its bytes comes first.
     signed = [
         fc
-        for fc in change.files
-        if (after_path(fc) or "").endswith((".py", ".pyi"))
-        and _may_suppress(side_bytes(change, fc, "after"))
+        for fc in python
+        if (
+            _may_suppress_text(hint.added_text())
+            if (hint := hints[id(fc)]) is not None
+            else _may_suppress(side_bytes(change, fc, "after"))
+        )
     ]
+    prefetch(change, signed, "after")
     prefetch(change, signed, "before")
     for fc in signed:
         path = after_path(fc) or ""

@@ -26,10 +26,10 @@ from taskgate.rules.integrity import (
     config_doc,
     drop_moved,
     line_delta,
+    line_hint,
     line_of,
     pick_new,
     prefetch,
-    prefetch_after,
     removed_pool,
     side_bytes,
     side_text,
@@ -150,9 +150,11 @@ def deleted_test_findings(change: Change) -> Iterator[Finding]:
         fc
         for fc in change.files
         if any(p is not None and is_python_test_path(p) for p in (before_path(fc), after_path(fc)))
+        and not _no_test_line_changed(change, fc)
     ]
     prefetch(change, test_files, "before")
     prefetch(change, test_files, "after")
+    reading = {id(fc) for fc in test_files}
     for fc in change.files:
         old, new = before_path(fc), after_path(fc)
         old_is_test = old is not None and is_python_test_path(old)
@@ -160,7 +162,7 @@ def deleted_test_findings(change: Change) -> Iterator[Finding]:
         if old is not None and new is None and not old_is_test and is_other_test_file(old):
             yield _file_finding(old, "")
             continue
-        if not (old_is_test or new_is_test):
+        if not (old_is_test or new_is_test) or id(fc) not in reading:
             continue
         before = side_text(change, fc, "before") if old_is_test else None
         after = side_text(change, fc, "after") if new_is_test else None
@@ -247,6 +249,20 @@ def deleted_test_findings(change: Change) -> Iterator[Finding]:
         yield _file_finding(path, f" with {len(gone)} test{'s' * (len(gone) != 1)}: {names}{more}")
 
 
+def _no_test_line_changed(change: Change, fc: FileChange) -> bool:
+    """git's lines of this file add and remove no `def test…`/`class` line, so it neither
+    loses nor gains a test (False when the change has no such lines to look at)."""
+    old, new = before_path(fc), after_path(fc)
+    if old is None or new is None or not (is_python_test_path(old) and is_python_test_path(new)):
+        return False  # moved into or out of the tests: every test it holds counts
+    hint = line_hint(change, fc)
+    if hint is None:
+        return False
+    return not any(_TEST_DEF_START.match(line.strip()) for line in hint.removed) and not any(
+        _TEST_DEF_START.match(line.lstrip()) for line in hint.added
+    )
+
+
 def _ids(change: Change, fc: FileChange, side: str) -> list[TestId] | None:
     tree = parsed(change, fc, side)
     return test_ids(tree) if tree is not None else None
@@ -305,6 +321,13 @@ def _may_add_markers(after: str, added_lines: Callable[[], str]) -> bool:
     if not aliases:
         return False
     return re.search(r"\b(?:" + "|".join(aliases) + r")\b", added) is not None
+
+
+def _added(change: Change, fc: FileChange) -> str:
+    """git's added lines when the change has them (they include the exact ones), else
+    the exact added lines."""
+    hint = line_hint(change, fc)
+    return hint.added_text() if hint is not None else added_text(change, fc)
 
 
 def _aliases_of(node: ast.Import | ast.ImportFrom) -> dict[str, str]:
@@ -500,14 +523,31 @@ def skip_findings(change: Change) -> Iterator[Finding]:
     """TG602: markers counted per kind and file before and after (an existing marker is
     never reported again; one moved from another changed file is not new)."""
     pool: Counter[str] | None = None
-    prefetch_after(change)
-    marked = [
+    tests = [
         fc
         for fc in change.files
         if (path := after_path(fc)) is not None
         and (basename(path) == "conftest.py" or is_python_test_path(path))
-        and any(word in side_bytes(change, fc, "after") for word in _SKIP_BYTES)
     ]
+    # Where git's added lines name no marker, only a marker imported under another name
+    # could be new: those files are read for their imports, the others not at all.
+    unnamed = [
+        fc
+        for fc in tests
+        if (hint := line_hint(change, fc)) is None or not _names_marker(hint.added_text())
+    ]
+    prefetch(change, unnamed, "after")
+    unnamed_ids = {id(fc) for fc in unnamed}
+    marked = [
+        fc
+        for fc in tests
+        if id(fc) not in unnamed_ids
+        or (
+            any(word in side_bytes(change, fc, "after") for word in _SKIP_BYTES)
+            and _may_add_markers(side_text(change, fc, "after") or "", partial(_added, change, fc))
+        )
+    ]
+    prefetch(change, marked, "after")
     prefetch(change, marked, "before")
     marked_ids = {id(fc) for fc in marked}
     for fc in change.files:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
 from taskgate.policy import Policy
-from taskgate.rules.integrity import after_path, before_path, prefetch_after
+from taskgate.rules.integrity import after_path, before_path
 
 _JUNK_DIRS = {
     ".venv": "a virtual environment",
@@ -68,7 +68,7 @@ def _size(n: int) -> str:
 
 def junk_findings(change: Change, policy: Policy) -> Iterator[Finding]:
     folders: dict[str, tuple[str, int]] = {}
-    prefetch_after(change)
+    sizes = _sizes(change)
     for fc in change.files:
         path = after_path(fc)
         if path is None or fc.new is None or fc.new.is_gitlink:
@@ -83,17 +83,36 @@ def junk_findings(change: Change, policy: Policy) -> Iterator[Finding]:
                 yield _finding(path, f"adds {path}: {junk.what}", _remove_hint(path))
             continue
         if junk is None and not fc.new.is_symlink:
-            yield from _size_finding(change, fc, path, old, policy.integrity.max_file_bytes)
+            yield from _size_finding(change, fc, path, old, policy.integrity.max_file_bytes, sizes)
     for folder, (what, count) in folders.items():
         files = f"{count} file{'s' * (count != 1)}"
         yield _finding(folder, f"adds {folder}/: {what} ({files})", _remove_hint(folder + "/"))
 
 
+def _sizes(change: Change) -> dict[str, int]:
+    """Blob sizes of the after side by id, without reading the blobs (when the side can)."""
+    sized = getattr(change.after, "blob_sizes", None)
+    if sized is None:
+        return {}
+    found: dict[str, int] = sized(
+        fc.new.oid for fc in change.files if fc.new is not None and not fc.new.is_gitlink
+    )
+    return found
+
+
 def _size_finding(
-    change: Change, fc: FileChange, path: str, old: str | None, limit: int
+    change: Change,
+    fc: FileChange,
+    path: str,
+    old: str | None,
+    limit: int,
+    sizes: dict[str, int],
 ) -> Iterator[Finding]:
-    data = change.after.read(path)
-    if data is None or len(data) <= limit:
+    size = sizes.get(fc.new.oid) if fc.new is not None else None
+    if size is None:
+        data = change.after.read(path)
+        size = None if data is None else len(data)
+    if size is None or size <= limit:
         return
     if old is not None and fc.old is not None and not fc.old.is_symlink:
         before = change.before.read(old)
@@ -101,7 +120,7 @@ def _size_finding(
             return  # it was already over the limit before this commit
     yield _finding(
         path,
-        f"adds a file of {_size(len(data))}, over the limit of {_size(limit)}",
+        f"adds a file of {_size(size)}, over the limit of {_size(limit)}",
         "keep large files out of git (an artifact store, Git LFS); the lead sets "
         "[integrity] max_file_bytes",
     )

@@ -26,8 +26,8 @@ from taskgate.rules.integrity import (
     basename,
     before_path,
     line_delta,
+    line_hint,
     prefetch,
-    prefetch_after,
     side_bytes,
     side_text,
 )
@@ -330,23 +330,31 @@ def _added_text(change: Change, fc: FileChange, after: str) -> tuple[str, list[i
 def secret_findings(change: Change, policy: Policy) -> Iterator[Finding]:
     """TG604 over every added or modified text file of the change."""
     candidates: list[tuple[str, Secret]] = []
-    prefetch_after(change)
-    # Only a file showing a sign of a secret anywhere needs its added lines worked out.
+    limit = policy.integrity.max_file_bytes
+    hints = {id(fc): line_hint(change, fc) for fc in change.files}
+    prefetch(change, [fc for fc in change.files if hints[id(fc)] is None], "after")
+    # Only a file showing a sign of a secret needs its added lines worked out: a sign in
+    # git's added lines when the change has them (the file is not read otherwise), else
+    # a sign anywhere in the file.
     signed = [
         fc
         for fc in change.files
-        if 0 < len(raw := side_bytes(change, fc, "after")) <= policy.integrity.max_file_bytes
-        and has_sign_bytes(raw)
+        if (
+            has_sign(hint.added_text())
+            if (hint := hints[id(fc)]) is not None
+            else 0 < len(raw := side_bytes(change, fc, "after")) <= limit and has_sign_bytes(raw)
+        )
     ]
+    prefetch(change, signed, "after")
     prefetch(change, signed, "before")
     for fc in signed:
         path = after_path(fc) or ""
+        if not 0 < len(side_bytes(change, fc, "after")) <= limit:
+            continue  # too large to scan (TG605 reports it) or empty
         after = side_text(change, fc, "after")
         if after is None:
             continue
         text, numbers = _added_text(change, fc, after)
-        if not has_sign(text):
-            continue
         name = basename(path)
         bare = name.startswith(".env") or name.endswith(_BARE_SUFFIXES)
         # Lock files hold hashes, prose holds examples: there only the specific shapes count.
