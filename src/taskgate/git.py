@@ -109,8 +109,8 @@ _STAGED_DIFF = ("diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "-
 # sees them (rules take their first looks there; see taskgate.linehints). No context, full
 # blob ids to key each file by, and nothing from the user's diff settings.
 _STAGED_PATCH = ("diff-index", "--cached", "-p", "-U0", "--full-index", "--no-color",
-                 "--no-ext-diff", "--no-textconv", "-M", "-C", "--ignore-submodules=none",
-                 "--diff-filter=MR")  # fmt: skip
+                 "--no-ext-diff", "--no-textconv", "--submodule=short", "-M", "-C",
+                 "--ignore-submodules=none", "--diff-filter=MR")  # fmt: skip
 
 
 class Git:

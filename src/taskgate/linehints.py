@@ -21,12 +21,10 @@ class LineHint(NamedTuple):
 
     added: tuple[str, ...]
     removed: tuple[str, ...]
-
-    def added_text(self) -> str:
-        return "\n".join(self.added)
+    added_text: str  # the added lines joined by newlines, where most first looks search
 
 
-NO_LINES = LineHint((), ())
+NO_LINES = LineHint((), (), "")
 
 Hints = dict[tuple[str, str], LineHint]
 
@@ -56,7 +54,8 @@ def parse_patch(data: bytes) -> Hints:
                 added.append(line[1:])
             elif line[:1] == b"-":
                 removed.append(line[1:])
-        out[key] = LineHint(_decode(added), _decode(removed))
+        text = b"\n".join(added).decode("utf-8", "replace")
+        out[key] = LineHint(_lines(text, added), _lines(_decode(removed), removed), text)
     return out
 
 
@@ -72,7 +71,9 @@ def _blob_pair(header: bytes) -> tuple[str, str] | None:
     return old.decode("ascii", "replace"), new.decode("ascii", "replace")
 
 
-def _decode(lines: list[bytes]) -> tuple[str, ...]:
-    if not lines:
-        return ()
-    return tuple(b"\n".join(lines).decode("utf-8", "replace").split("\n"))
+def _decode(lines: list[bytes]) -> str:
+    return b"\n".join(lines).decode("utf-8", "replace")
+
+
+def _lines(text: str, raw: list[bytes]) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if raw else ()

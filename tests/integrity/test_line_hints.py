@@ -124,7 +124,7 @@ def test_a_hook_change_carries_git_lines(workflow_repo: GitRepo) -> None:
     assert edit.removed == ("b = 2",)
     renamed = by_path["services/api/app/new_name.py"]
     assert renamed.status == "R"
-    assert line_hint(change, renamed) == (("extra = 1  # noqa",), ())
+    assert line_hint(change, renamed) == (("extra = 1  # noqa",), (), "extra = 1  # noqa")
     # A binary file has no lines to offer: the rules read it themselves.
     assert line_hint(change, by_path["services/api/app/blob.bin"]) is None
     assert line_hint(change, by_path["services/api/app/mode.sh"]) == NO_LINES
@@ -184,7 +184,7 @@ def test_patch_parser_keys_by_blob_ids() -> None:
         b"Binary files a/b.bin and b/b.bin differ\n"
     )  # fmt: skip
     hints = parse_patch(patch)
-    assert hints == {("1" * 40, "2" * 40): (("new \ufffd",), ("old",))}
+    assert hints == {("1" * 40, "2" * 40): (("new \ufffd",), ("old",), "new \ufffd")}
     assert parse_patch(b"") == {}
 
 
@@ -203,4 +203,33 @@ def test_paths_are_irrelevant_to_the_key(tmp_path: Path) -> None:
         assert change.hints is not None
     (fc,) = change.files
     assert fc.path == name
-    assert line_hint(change, fc) == (("x = 2",), ("x = 1",))
+    assert line_hint(change, fc) == (("x = 2",), ("x = 1",), "x = 2")
+
+
+def test_the_users_diff_settings_change_nothing(workflow_repo: GitRepo) -> None:
+    r = workflow_repo
+    r.write("services/api/app/edit.py", "a = 1\n")
+    r.add()
+    r.git("commit", "-q", "--no-verify", "-m", "chore(lead): a file")
+    for key, value in (
+        ("diff.external", "false"),
+        ("color.diff", "always"),
+        ("color.ui", "always"),
+        ("diff.noprefix", "true"),
+        ("diff.mnemonicPrefix", "true"),
+        ("diff.submodule", "diff"),
+        ("diff.context", "9"),
+        ("diff.interHunkContext", "9"),
+        ("diff.algorithm", "patience"),
+    ):
+        r.git("config", key, value)
+    r.write("services/api/app/edit.py", "a = 2\nb = 3  # noqa\n")
+    r.add()
+    with Repo(r.path, hook=True) as repo:
+        change = staged_change(repo, Stage.PRE_COMMIT).change
+        (fc,) = change.files
+        assert line_hint(change, fc) == (
+            ("a = 2", "b = 3  # noqa"),
+            ("a = 1",),
+            "a = 2\nb = 3  # noqa",
+        )

@@ -274,7 +274,7 @@ def _findings(change: Change, policy: Policy) -> Iterator[Finding]:
         fc
         for fc in change.files
         if mine(after_path(fc))
-        and ((hint := line_hint(change, fc)) is None or _ADDED_SIGN.search(hint.added_text()))
+        and ((hint := line_hint(change, fc)) is None or _ADDED_SIGN.search(hint.added_text))
     ]
     prefetch(change, python, "after")
     routed = [fc for fc in python if _route_sign(side_bytes(change, fc, "after"))]

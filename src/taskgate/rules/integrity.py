@@ -469,7 +469,7 @@ def _suppression_findings(change: Change) -> Iterator[Finding]:
         fc
         for fc in python
         if (
-            _may_suppress_text(hint.added_text())
+            _may_suppress_text(hint.added_text)
             if (hint := hints[id(fc)]) is not None
             else _may_suppress(side_bytes(change, fc, "after"))
         )

@@ -289,9 +289,10 @@ def _names_marker(text: str) -> bool:
     return any(word in text for word in _SKIP_WORDS)
 
 
-_MARKER_ALIAS = re.compile(
-    r"\b(?:skip\w*|xfail|SkipTest|expectedFailure|importorskip)\s+as\s+(\w+)"
-)
+# `<marker> as <name>`, found from each `as` backwards: a file has few of those, while
+# one pattern starting with the marker names is tried at every word of the file.
+_AS_NAME = re.compile(r"as\s+(\w+)")
+_MARKER_WORD = re.compile(r"skip\w*|xfail|SkipTest|expectedFailure|importorskip")
 _MARKERS = {
     "pytest.mark.skip": "pytest.mark.skip",
     "pytest.mark.skipif": "pytest.mark.skipif",
@@ -309,6 +310,25 @@ _PYTEST_CONFIGS = frozenset({"pyproject.toml", "pytest.ini", ".pytest.ini", "set
 _FILTER_FLAGS = ("--deselect", "--ignore-glob", "--ignore", "-k", "-m")
 
 
+def marker_aliases(text: str) -> list[str]:
+    """The names a skip marker is imported as (`from unittest import skip as later`)."""
+    out = []
+    i = text.find("as")
+    while i >= 0:
+        m = _AS_NAME.match(text, i)
+        j = i
+        while j > 0 and text[j - 1].isspace():
+            j -= 1  # `as` follows white space, which follows the marker's name
+        if m and j < i:
+            k = j
+            while k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"):
+                k -= 1
+            if _MARKER_WORD.fullmatch(text, k, j):
+                out.append(m.group(1))
+        i = text.find("as", i + 2)
+    return out
+
+
 def _may_add_markers(after: str, added_lines: Callable[[], str]) -> bool:
     """Whether the added lines can hold a new marker: they name one, or use a name the
     file imports one as (`from unittest import skip as later` … `@later(...)`)."""
@@ -317,7 +337,7 @@ def _may_add_markers(after: str, added_lines: Callable[[], str]) -> bool:
     added = added_lines()
     if _names_marker(added):
         return True
-    aliases = _MARKER_ALIAS.findall(after)
+    aliases = marker_aliases(after)
     if not aliases:
         return False
     return re.search(r"\b(?:" + "|".join(aliases) + r")\b", added) is not None
@@ -327,7 +347,7 @@ def _added(change: Change, fc: FileChange) -> str:
     """git's added lines when the change has them (they include the exact ones), else
     the exact added lines."""
     hint = line_hint(change, fc)
-    return hint.added_text() if hint is not None else added_text(change, fc)
+    return hint.added_text if hint is not None else added_text(change, fc)
 
 
 def _aliases_of(node: ast.Import | ast.ImportFrom) -> dict[str, str]:
@@ -534,7 +554,7 @@ def skip_findings(change: Change) -> Iterator[Finding]:
     unnamed = [
         fc
         for fc in tests
-        if (hint := line_hint(change, fc)) is None or not _names_marker(hint.added_text())
+        if (hint := line_hint(change, fc)) is None or not _names_marker(hint.added_text)
     ]
     prefetch(change, unnamed, "after")
     unnamed_ids = {id(fc) for fc in unnamed}

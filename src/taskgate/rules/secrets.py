@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import AnyStr, Generic, NamedTuple
 
 from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
@@ -42,17 +42,51 @@ _SIGNS = (
 )  # fmt: skip
 
 
-_SIGN_BYTES = tuple(sign.encode() for sign in _SIGNS)
+# The same signs, grouped so that a text is scanned 16 times rather than 30 (each scan
+# of a large file costs the same whatever it looks for): the key names share "key" and
+# are told apart by what precedes it; the GitHub prefixes and the passwords are two
+# patterns with a literal head, which the regular-expression engine finds quickly.
+_DIRECT = ("://", "token", "secret", "pwd", "eyj", "sk-", "xox", "akia", "asia", "_live_",
+           "glpat-", "github_pat_", "credential")  # fmt: skip
+_KEY_HEADS = ("private ", "api_", "api-", "api", "access_", "access-", "access", "auth_",
+              "auth-", "auth")  # fmt: skip
+_HEADED = (r"gh[pousr]_", r"pass(?:w|phrase)")
+
+
+class _Scan(NamedTuple, Generic[AnyStr]):
+    direct: tuple[AnyStr, ...]
+    key: AnyStr
+    heads: tuple[AnyStr, ...]
+    headed: tuple[re.Pattern[AnyStr], ...]
+
+
+_TEXT_SCAN = _Scan(_DIRECT, "key", _KEY_HEADS, tuple(re.compile(p) for p in _HEADED))
+_BYTES_SCAN = _Scan(
+    tuple(d.encode() for d in _DIRECT),
+    b"key",
+    tuple(h.encode() for h in _KEY_HEADS),
+    tuple(re.compile(p.encode()) for p in _HEADED),
+)
+
+
+def _signed(low: AnyStr, scan: _Scan[AnyStr]) -> bool:
+    """Whether lower-cased `low` holds one of `_SIGNS`."""
+    if any(d in low for d in scan.direct) or any(p.search(low) for p in scan.headed):
+        return True
+    i = low.find(scan.key)
+    while i >= 0:
+        if low[max(0, i - 8) : i].endswith(scan.heads):
+            return True
+        i = low.find(scan.key, i + 3)
+    return False
 
 
 def has_sign(text: str) -> bool:
-    low = text.lower()
-    return any(sign in low for sign in _SIGNS)
+    return _signed(text.lower(), _TEXT_SCAN)
 
 
 def has_sign_bytes(raw: bytes) -> bool:
-    low = raw.lower()  # ASCII letters only: every sign is ASCII
-    return any(sign in low for sign in _SIGN_BYTES)
+    return _signed(raw.lower(), _BYTES_SCAN)  # ASCII letters only: every sign is ASCII
 
 
 class _Pattern(NamedTuple):
@@ -340,7 +374,7 @@ def secret_findings(change: Change, policy: Policy) -> Iterator[Finding]:
         fc
         for fc in change.files
         if (
-            has_sign(hint.added_text())
+            has_sign(hint.added_text)
             if (hint := hints[id(fc)]) is not None
             else 0 < len(raw := side_bytes(change, fc, "after")) <= limit and has_sign_bytes(raw)
         )
