@@ -15,10 +15,11 @@ policy, and the four hooks run alternately, run by run:
 Pre-commit runs TG604/TG605 (and TG404/TG405 on the same files); commit-msg runs
 TG501/TG601–TG603 (the message names the coder's module). What the families add
 to a hook is the first difference; the second (only them minus nothing) is their
-cost when no other rule read a blob first, steadier where the other rules are slow.
-Budget: under 20 ms for a 100-file change. Every copy still starts the hook's git
-processes, the staged patch among them (about 1 ms of spawning that the differences
-do not count); only the integrity families wait for it.
+cost when no other rule read a blob first: an upper bound, and steady where the
+first is not (at pre-commit TG404 parses every file, so both medians there are
+~0.4 s). The budget, under 20 ms for a 100-file change, is judged on the second.
+Every copy still starts the hook's git processes, the staged patch among them (about
+1 ms of spawning that the differences do not count); only these rules wait for it.
 
 Two changes: the 100 files edited (a comment in the middle, a function at the
 end: what a commit usually is), and the 100 files new (every line is an added
@@ -212,9 +213,11 @@ def run(workdir: Path, quick: bool) -> list[Row]:
                     name,
                     f"added by {ids}",
                     ms["every rule"] - ms["without TG501, TG601–TG605"],
-                    BUDGET_MS,
+                    None,
                     f"every rule minus every rule but these; files of {size} KiB on average; "
-                    f"{mine} TG5xx/TG6xx findings on this change",
+                    f"{mine} TG5xx/TG6xx findings on this change; a difference of two "
+                    "medians, as noisy as they are large (the budget is judged on the row "
+                    "below)",
                 ),
                 Row(
                     name,

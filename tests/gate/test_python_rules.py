@@ -161,3 +161,19 @@ def test_deleting_the_pyproject_is_tg405(gate_repo: GitRepo) -> None:
     proc = gate_repo.commit(CODER)
     assert proc.returncode == 1
     assert gate_findings(proc.stderr) == [("TG405", MODULE)]
+
+
+def test_the_lead_removing_or_moving_a_whole_module_is_not_tg405(gate_repo: GitRepo) -> None:
+    """The module map comes from the base, so it still names the module being removed;
+    a module with no file left needs no pyproject.toml. Deleting it alone still is TG405."""
+    gate_repo.git("rm", "-q", "-r", MODULE)
+    proc = gate_repo.taskgate("check", "--no-gate", "-m", "chore(lead): retire the api")
+    assert ("TG405", MODULE) not in gate_findings(proc.stderr + proc.stdout), proc.stderr
+    gate_repo.git("reset", "-q", "--hard")
+    gate_repo.git("mv", MODULE, "services/api2")
+    proc = gate_repo.taskgate("check", "--no-gate", "-m", "chore(lead): move the api")
+    assert ("TG405", MODULE) not in gate_findings(proc.stderr + proc.stdout), proc.stderr
+    gate_repo.git("reset", "-q", "--hard")
+    gate_repo.git("rm", "-q", f"{MODULE}/pyproject.toml")
+    proc = gate_repo.taskgate("check", "--no-gate", "-m", "chore(lead): no pyproject")
+    assert ("TG405", MODULE) in gate_findings(proc.stderr + proc.stdout), proc.stderr

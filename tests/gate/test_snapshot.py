@@ -144,3 +144,34 @@ def test_progress_draws_one_line_on_a_terminal_and_nothing_elsewhere() -> None:
     quiet.show([("pytest -q", 0.0)], waiting=0)
     quiet.clear()
     assert pipe.getvalue() == ""
+
+
+def test_folders_of_killed_runs_are_swept(tmp_path: Path, monkeypatch) -> None:
+    """A folder whose lock is free and that is older than a run's first instant is an
+    orphan; a live run's folder (locked), a fresh one and anything not ours stay."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    old = 1_000_000_000.0
+    orphan = tmp_path / "taskgate-gate-orphan"
+    (orphan / "tree" / "deep").mkdir(parents=True)
+    (orphan / "tree" / "deep" / "f.py").write_text("x = 1\n")
+    os.utime(orphan, (old, old))
+    fresh = tmp_path / "taskgate-gate-fresh"
+    fresh.mkdir()
+    other = tmp_path / "someone-else"
+    other.mkdir()
+    os.utime(other, (old, old))
+    live = Snapshot()
+    os.utime(live.base, (old, old))  # old, but its run holds the lock
+    try:
+        swept = Snapshot()
+        assert not orphan.exists()
+        assert fresh.exists()
+        assert other.exists()
+        assert live.base.exists()
+        swept.remove()
+    finally:
+        live.remove()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["someone-else", "taskgate-gate-fresh"]

@@ -1,6 +1,6 @@
 """Ctrl-C, SIGTERM and SIGKILL in the middle of a gate run: nothing changed, nothing left
-running, no temporary folder left (except after SIGKILL, which no process can clean up),
-and no lock that blocks the next run."""
+running, no temporary folder left (after SIGKILL, which no process can clean up after
+itself, the next run removes it), and no lock that blocks the next run."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from taskgate.gate.snapshot import ORPHAN_AFTER
 from tests.conftest import GitRepo
 from tests.safety._support import (
     assert_same,
@@ -127,11 +128,17 @@ def test_sigkill_leaves_no_lock_that_blocks_the_next_run(
     repo, marker = sleeping_gate
     before = capture(repo)
     proc = start_taskgate(["hook", "pre-commit"], repo.path, tmpdir_env)
-    _wait_for_run(marker, proc)
+    cwd, pid = _wait_for_run(marker, proc)
     proc.kill()
     proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     assert_same(before, capture(repo))
+    orphan = snapshot_base(cwd)
+    assert orphan.exists()  # nobody could remove it...
+    os.kill(pid, signal.SIGKILL)  # (the killed run's command, which nobody stopped)
+    # ...until a later run finds its lock free once it is older than a run's first instant.
+    old = time.time() - ORPHAN_AFTER - 1
+    os.utime(orphan, (old, old))
     # The next runs: a passing gate, then its cached pass. Nothing waits for a lock.
     second = tmp_path / "second.txt"
     staged = repo.git("diff", "--cached", "--binary").stdout
@@ -141,6 +148,8 @@ def test_sigkill_leaves_no_lock_that_blocks_the_next_run(
     first_run = repo.taskgate("hook", "pre-commit", env=tmpdir_env)
     assert first_run.returncode == 0, first_run.stderr
     assert len(recorded(second)) == 1
+    assert not orphan.exists()
+    assert list(Path(tmpdir_env["TMPDIR"]).iterdir()) == []
     again = repo.taskgate("hook", "pre-commit", env=tmpdir_env)
     assert again.returncode == 0, again.stderr
     assert "cached pass" in again.stderr

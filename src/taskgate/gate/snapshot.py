@@ -116,13 +116,27 @@ def temp_root() -> str | None:
     return None
 
 
+# A snapshot folder whose lock is free and that has not changed for this long belongs to
+# a run killed outright (SIGKILL, a crash): no live run leaves its folder unlocked longer
+# than the instant between creating it and locking it.
+ORPHAN_AFTER = 10.0  # seconds
+
+
 class Snapshot:
-    """A private temporary folder: `tree/` holds the exported files, `logs/` command output."""
+    """A private temporary folder: `tree/` holds the exported files, `logs/` command output.
+
+    The folder is locked (flock) for the life of the run; a run killed outright cannot
+    remove its folder, but the lock goes with it, so the next run removes the folder."""
 
     def __init__(self) -> None:
+        import fcntl
         import tempfile
 
-        self.base = Path(tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX, dir=temp_root()))
+        root = temp_root()
+        sweep_orphans(Path(root or tempfile.gettempdir()))
+        self.base = Path(tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX, dir=root))
+        self._lock: int | None = os.open(self.base, os.O_RDONLY | os.O_DIRECTORY)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
         self.tree = self.base / "tree"
         self.logs = self.base / "logs"
         self.logs.mkdir()
@@ -140,6 +154,42 @@ class Snapshot:
 
     def remove(self) -> None:
         remove_tree(self.base)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def sweep_orphans(root: Path) -> None:
+    """Remove the snapshot folders (of this user, under `root`) that runs killed outright
+    left behind. Best effort: anything unexpected leaves a folder where it is."""
+    import fcntl
+    import time
+
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        if not entry.name.startswith(SNAPSHOT_PREFIX):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+                continue
+            if now - st.st_mtime < ORPHAN_AFTER:
+                continue  # it may be a run's folder in the instant before its lock
+            fd = os.open(entry.path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # locked: a live run's folder
+        else:
+            remove_tree(Path(entry.path))
+        finally:
+            os.close(fd)
 
 
 def remove_tree(path: Path) -> None:

@@ -394,7 +394,8 @@ _ALL = [
         "pre",
         "dependency declared outside pyproject.toml, or module without pyproject.toml",
         "requirements*.txt, setup.py or setup.cfg added to a Python module, or a Python "
-        "module without pyproject.toml.",
+        "module without pyproject.toml (a change that removes or moves the whole module "
+        "is not one).",
         "Dependencies declared in one place are dependencies that get installed.",
         "services/api/requirements.txt",
         "Declare them in services/api/pyproject.toml.",

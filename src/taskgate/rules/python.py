@@ -156,7 +156,7 @@ def check_dependency_files(change: Change, policy: Policy) -> Iterable[Finding]:
             f"{module.path}/pyproject.toml and remove {name}",
         )
     for module in change.modules_touched():
-        if module.language != "python":
+        if module.language != "python" or _removed_whole(change, module):
             continue
         pyproject = f"{module.path}/pyproject.toml"
         if not change.after.exists([pyproject]):
@@ -166,3 +166,17 @@ def check_dependency_files(change: Change, policy: Policy) -> Iterable[Finding]:
                 path=module.path,
                 hint=f"add {pyproject} with a [project] table listing the dependencies",
             )
+
+
+def _removed_whole(change: Change, module: Module) -> bool:
+    """The change only takes files out of the module (deleted, or renamed away), more
+    than its pyproject.toml: the module is going away or moving (the module map still
+    names it: it comes from the base)."""
+    leaving = 0
+    for fc in change.files:
+        if not fc.deleted and module.owns(fc.path):
+            return False  # something of the module stays or arrives: it needs the file
+        gone = fc.deleted or fc.status == "R"
+        if gone and module.owns(fc.old_path):
+            leaving += fc.old_path != f"{module.path}/pyproject.toml"
+    return leaving > 0
