@@ -105,12 +105,16 @@ class CommitInfo(NamedTuple):
 _STAGED_DIFF = ("diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "-C",
                 "--ignore-submodules=none")  # fmt: skip
 
-# The lines the index adds and removes in files it modifies or renames, as git's own diff
-# sees them (rules take their first looks there; see taskgate.linehints). No context, full
-# blob ids to key each file by, and nothing from the user's diff settings.
-_STAGED_PATCH = ("diff-index", "--cached", "-p", "-U0", "--full-index", "--no-color",
-                 "--no-ext-diff", "--no-textconv", "--submodule=short", "-M", "-C",
-                 "--ignore-submodules=none", "--diff-filter=MR")  # fmt: skip
+# A hook asks for the raw diff and the patch in one process (one comparison of the index
+# with HEAD, which on a 50,000-file index is most of git's work): the raw records come
+# first, then the patch, whose added and removed lines the rules take their first looks
+# in (see taskgate.linehints). No context, full blob ids to key each file by, no content
+# for deletions, nothing from the user's diff settings.
+_STAGED_DIFF_AND_PATCH = (*_STAGED_DIFF, "-p", "-U0", "--full-index", "--irreversible-delete",
+                          "--submodule=short", "--no-color", "--no-ext-diff",
+                          "--no-textconv")  # fmt: skip
+# Where the raw records end and the patch begins: an empty field, then the first header.
+_PATCH_START = b"\0\0diff --git "
 
 
 class Git:
@@ -332,9 +336,8 @@ def parse_commit(sha: str, raw: bytes) -> CommitInfo:
 class Repo:
     """A git repository as taskgate sees it: where it is and how to read it."""
 
-    def __init__(self, cwd: Path | None = None, *, hook: bool = False, lines: bool = True) -> None:
-        """`hook`: start the processes a commit hook needs at once; `lines`: among them
-        the staged patch the integrity rules take their first looks in."""
+    def __init__(self, cwd: Path | None = None, *, hook: bool = False) -> None:
+        """`hook`: start the processes a commit hook needs at once."""
         start = Path.cwd() if cwd is None else cwd
         self.git = Git(start)
         plain = _plain_top_level(start) if hook and cwd is None else None
@@ -363,8 +366,9 @@ class Repo:
         self.objects = CatFile(self.git)
         self._config: dict[str, str] | None = None
         self._started: dict[str, subprocess.Popen[bytes] | None] = {}
+        self._patch_head = b""
         if hook:
-            self._start_hook_processes(lines)
+            self._start_hook_processes()
         self._head: str | None = None
         self._head_known = False
 
@@ -376,15 +380,13 @@ class Repo:
                 proc.communicate()
         self._started.clear()
 
-    def _start_hook_processes(self, lines: bool) -> None:
-        """Start the git processes every commit hook needs (config, objects, staged diff and
-        its lines), so that git works while Python imports the rules; collected when asked."""
+    def _start_hook_processes(self) -> None:
+        """Start the three git processes every commit hook needs (config, objects, staged
+        diff), so that git works while Python imports the rules; collected when asked."""
         self._started["config"] = self.git.start("config", "-z", "--list")
         if not amend_in_progress():
             # HEAD is the base unless amending; on an unborn branch this one just fails.
-            self._started["diff HEAD"] = self.git.start(*_STAGED_DIFF, "HEAD")
-            if lines:
-                self._started["patch HEAD"] = self.git.start(*_STAGED_PATCH, "HEAD")
+            self._started["diff HEAD"] = self.git.start(*_STAGED_DIFF_AND_PATCH, "HEAD")
         try:
             self.objects.start()
         except BaseException:
@@ -472,18 +474,41 @@ class Repo:
 
     def staged_diff(self, base: str | None) -> list[RawDiff]:
         """What the index changes relative to `base` (a commit, or None for no HEAD)."""
-        early = self._collect("diff HEAD") if base is not None and base == self.head() else None
-        if early is not None:
-            return parse_raw_diff(early)
+        if base is not None and base == self.head():
+            early = self._raw_part("diff HEAD")
+            if early is not None:
+                return parse_raw_diff(early)
         against = base if base is not None else self.empty_tree()
         return parse_raw_diff(self.git.run(*_STAGED_DIFF, against))
 
-    def staged_patch(self, base: str | None) -> bytes | None:
-        """The patch of the files the index modifies relative to `base`, when a hook started
-        it early (None otherwise: the rules then read the files themselves)."""
-        if base is None or base != self.head():
+    def _raw_part(self, key: str) -> bytes | None:
+        """The raw records of an early raw-and-patch process, read as soon as they are out;
+        the process stays, as "patch", for `staged_patch` to read the rest."""
+        proc = self._started.pop(key, None)
+        if proc is None or proc.stdout is None:
             return None
-        return self._collect("patch HEAD")
+        data = b""
+        fd = proc.stdout.fileno()  # unbuffered reads: `communicate` later gets the rest
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            data += chunk
+            cut = data.find(_PATCH_START, max(0, len(data) - len(chunk) - len(_PATCH_START)))
+            if cut >= 0:
+                self._started["patch"] = proc
+                self._patch_head = data[cut + 2 :]
+                return data[: cut + 1]
+            if not chunk:  # the end, and no patch: no change, or git failed
+                proc.communicate()
+                return data if proc.returncode == 0 else None
+
+    def staged_patch(self) -> bytes | None:
+        """The rest of a hook's early raw-and-patch process: the patch of the staged change
+        (None when there is none, or git failed: the rules then read the files)."""
+        proc = self._started.pop("patch", None)
+        if proc is None:
+            return None
+        rest, _ = proc.communicate()
+        return self._patch_head + rest if proc.returncode == 0 else None
 
     def object_sizes(self, oids: Iterable[str]) -> dict[str, int]:
         """Sizes of blobs by id, without reading them (objects already read answer from

@@ -39,7 +39,9 @@ def parse_patch(data: bytes) -> Hints:
     for section in data.split(b"\ndiff --git "):
         header, sep, body = section.partition(b"\n@@ ")
         key = _blob_pair(header)
-        if key is None or b"\nBinary files " in header or b"\nGIT binary patch" in header:
+        if key is None or not key[0].strip("0") or not key[1].strip("0"):
+            continue  # a new or a deleted file: all its lines are new or gone anyway
+        if b"\nBinary files " in header or b"\nGIT binary patch" in header:
             continue
         if not sep:
             out[key] = NO_LINES  # a mode change or a pure rename: no line changed

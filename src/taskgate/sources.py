@@ -305,7 +305,7 @@ def staged_change(
         actor=resolve_actor(base.structure, message, claim),
         agent_claim=claim,
         is_merge=repo.merge_in_progress() if merge is None else merge,
-        hints=lambda: _hints(repo.staged_patch(base_rev)),
+        hints=lambda: _hints(repo.staged_patch()),
     )
     return Built(change, base.policy, base.problems)
 

@@ -22,7 +22,7 @@ from taskgate.rules.integrity import (
     skipped_tests,
     suppressions_added,
 )
-from taskgate.sources import staged_change
+from taskgate.sources import CommitChanges, staged_change
 from tests.conftest import GitRepo
 from tests.integrity import memory
 from tests.integrity.memory import policy
@@ -131,11 +131,40 @@ def test_a_hook_change_carries_git_lines(workflow_repo: GitRepo) -> None:
 
 
 def test_outside_a_hook_the_rules_read_the_files(workflow_repo: GitRepo) -> None:
+    """Only a hook asks git for the patch (with the raw diff, in one process): `taskgate
+    check` and a commit re-checked by `ci` are built without it."""
     r = workflow_repo
     r.write("services/api/app/__init__.py", "x = 1\n")
     r.add()
     with Repo(r.path) as repo:
         assert staged_change(repo, Stage.CHECK).change.hints is None
+    r.git("commit", "-q", "--no-verify", "-m", "feat(python): x")
+    with Repo(r.path) as repo:
+        (info,) = repo.read_commits([r.head()])
+        builder = CommitChanges(repo)
+        built = builder.build(info, repo.commit_diff(info.parents[0], info.sha))
+        assert built.change.hints is None
+
+
+def test_a_hook_with_nothing_modified_or_no_head_has_no_patch(repo: GitRepo) -> None:
+    repo.write("a.py", "x = 1\n")
+    repo.add()
+    with Repo(repo.path, hook=True) as r:  # no HEAD yet: the early process fails
+        change = staged_change(r, Stage.PRE_COMMIT).change
+        assert [fc.path for fc in change.files] == ["a.py"]
+        assert change.hints is None
+    repo.git("commit", "-q", "--no-verify", "-m", "chore: a")
+    with Repo(repo.path, hook=True) as r:  # nothing staged
+        change = staged_change(r, Stage.PRE_COMMIT).change
+        assert change.files == ()
+        assert change.hints is None
+    repo.write("b.py", "y = 2\n")
+    repo.git("rm", "-q", "a.py")
+    repo.add()
+    with Repo(repo.path, hook=True) as r:  # only a new and a deleted file
+        change = staged_change(r, Stage.PRE_COMMIT).change
+        assert sorted(fc.status for fc in change.files) == ["A", "D"]
+        assert change.hints == {}
 
 
 class CountingSide:

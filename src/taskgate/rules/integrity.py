@@ -86,13 +86,13 @@ def line_hint(change: Change, fc: FileChange) -> LineHint | None:
     """git's added and removed lines of a file present on both sides, when the change
     has them (a hook's staged change); None: the rule reads the file to find out.
     Only ever a reason to skip a file (see taskgate.linehints), never to report one."""
-    if change.hints is None or fc.old is None or fc.new is None:
-        return None
-    if before_path(fc) is None or after_path(fc) is None:
+    if fc.old is None or fc.new is None or before_path(fc) is None or after_path(fc) is None:
         return None  # a new file (or a copy) is all new: there is nothing to narrow
     if fc.old.oid == fc.new.oid:
         return NO_LINES
-    return change.hints.get((fc.old.oid, fc.new.oid))
+    # Asked only now: a change of new files alone never waits for git's patch.
+    hints = change.hints
+    return hints.get((fc.old.oid, fc.new.oid)) if hints is not None else None
 
 
 def side_bytes(change: Change, fc: FileChange, side: str) -> bytes:

@@ -105,7 +105,11 @@ def check_annotations(change: Change, policy: Policy) -> Iterable[Finding]:
     # ast only when a check runs: the family is imported by every hook, commit-msg included.
     import ast
 
-    for fc in _changed_python_files(change):
+    files = list(_changed_python_files(change))
+    fetch = getattr(change.after, "prefetch", None)
+    if fetch is not None:
+        fetch([fc.path for fc in files])  # one pipelined exchange, not a round trip each
+    for fc in files:
         text = change.text_after(fc.path)
         if text is None:
             continue
