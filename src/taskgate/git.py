@@ -487,19 +487,20 @@ class Repo:
         proc = self._started.pop(key, None)
         if proc is None or proc.stdout is None:
             return None
-        data = b""
+        data = bytearray()  # grows in place: a raw diff of 100,000 files is megabytes
         fd = proc.stdout.fileno()  # unbuffered reads: `communicate` later gets the rest
         while True:
             chunk = os.read(fd, 1 << 16)
             data += chunk
+            # The boundary may straddle two reads: look from just before this one.
             cut = data.find(_PATCH_START, max(0, len(data) - len(chunk) - len(_PATCH_START)))
             if cut >= 0:
                 self._started["patch"] = proc
-                self._patch_head = data[cut + 2 :]
-                return data[: cut + 1]
+                self._patch_head = bytes(data[cut + 2 :])
+                return bytes(data[: cut + 1])
             if not chunk:  # the end, and no patch: no change, or git failed
                 proc.communicate()
-                return data if proc.returncode == 0 else None
+                return bytes(data) if proc.returncode == 0 else None
 
     def staged_patch(self) -> bytes | None:
         """The rest of a hook's early raw-and-patch process: the patch of the staged change

@@ -262,3 +262,23 @@ def test_the_users_diff_settings_change_nothing(workflow_repo: GitRepo) -> None:
             ("a = 1",),
             "a = 2\nb = 3  # noqa",
         )
+
+
+def test_a_raw_part_larger_than_a_pipe_read(repo: GitRepo) -> None:
+    """Thousands of staged files: the raw records span many reads before the patch."""
+    repo.write("keep.py", "x = 1\n")
+    repo.add()
+    repo.git("commit", "-q", "--no-verify", "-m", "chore: one")
+    for i in range(3000):
+        repo.write(f"many/deep/folder/with/a/long/name/file_{i:05d}.txt", f"{i}\n")
+    repo.write("keep.py", "x = 2\n")
+    repo.add()
+    with Repo(repo.path, hook=True) as r:
+        change = staged_change(r, Stage.PRE_COMMIT).change
+        assert len(change.files) == 3001
+        keep = next(fc for fc in change.files if fc.path == "keep.py")
+        assert line_hint(change, keep) == (("x = 2",), ("x = 1",), "x = 2")
+    with Repo(repo.path) as r:  # the same change, from a plain diff-index
+        assert [fc.path for fc in staged_change(r, Stage.CHECK).change.files] == [
+            fc.path for fc in change.files
+        ]
