@@ -511,11 +511,6 @@ class Repo:
         rest, _ = proc.communicate()
         return self._patch_head + rest if proc.returncode == 0 else None
 
-    def object_sizes(self, oids: Iterable[str]) -> dict[str, int]:
-        """Sizes of blobs by id, without reading them (objects already read answer from
-        memory); missing objects are left out."""
-        return self.objects.sizes(oids)
-
     def commit_diff(self, parent: str | None, commit: str) -> list[RawDiff]:
         against = parent if parent is not None else self.empty_tree()
         out = self.git.run(

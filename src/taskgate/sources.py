@@ -16,7 +16,7 @@ from typing import NamedTuple
 from taskgate.change import Actor, Change, EmptySide, FileChange, Role, Side, Stage
 from taskgate.finding import Finding
 from taskgate.git import CommitInfo, Entry, RawDiff, Repo, is_null_oid
-from taskgate.linehints import Hints
+from taskgate.linehints import Hints, parse_patch
 from taskgate.message import CommitMessage
 from taskgate.policy import Paths, Policy, load_policy
 from taskgate.workflow.structure import Structure, StructureError, parse_structure
@@ -64,7 +64,7 @@ class IndexSide:
 
     def blob_sizes(self, oids: Iterable[str]) -> dict[str, int]:
         """Blob sizes by id without reading the blobs."""
-        return self._repo.object_sizes(oids)
+        return self._repo.objects.sizes(oids)
 
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
@@ -125,7 +125,7 @@ class TreeSide:
 
     def blob_sizes(self, oids: Iterable[str]) -> dict[str, int]:
         """Blob sizes by id without reading the blobs."""
-        return self._repo.object_sizes(oids)
+        return self._repo.objects.sizes(oids)
 
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
@@ -313,8 +313,6 @@ def staged_change(
 def _hints(patch: bytes | None) -> Hints | None:
     if patch is None:
         return None
-    from taskgate.linehints import parse_patch
-
     return parse_patch(patch)
 
 

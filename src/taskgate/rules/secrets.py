@@ -255,9 +255,8 @@ def _mask(kind: str, value: str) -> str:
 def find_secrets(text: str, numbers: list[int], bare: bool, shapes_only: bool) -> list[Secret]:
     """Secrets in `text` (added lines joined by newlines; `numbers[i]` is the file line of
     the text's line i). `bare` allows unquoted values (config files); `shapes_only` keeps
-    to the specific shapes (keys, tokens, URLs), without password-literal guessing."""
-    if not has_sign(text):
-        return []
+    to the specific shapes (keys, tokens, URLs), without password-literal guessing.
+    The caller has seen a sign of a secret in `text` (only such text meets the patterns)."""
 
     def line_at(pos: int) -> int:
         return numbers[text.count("\n", 0, pos)]
@@ -389,6 +388,8 @@ def secret_findings(change: Change, policy: Policy) -> Iterator[Finding]:
         if after is None:
             continue
         text, numbers = _added_text(change, fc, after)
+        if before_path(fc) is not None and not has_sign(text):
+            continue  # the sign was elsewhere in the file (a new file's text is all added)
         name = basename(path)
         bare = name.startswith(".env") or name.endswith(_BARE_SUFFIXES)
         # Lock files hold hashes, prose holds examples: there only the specific shapes count.
