@@ -5,7 +5,12 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test test-fast lint typecheck pytest pytest-fast compile coverage golden bench clean
+
+# pytest-xdist workers: one per core ("auto"); `make test JOBS=1` runs in one process.
+JOBS ?= auto
+# -p no:cacheprovider: nothing written into the tree; -n: every core.
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(JOBS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,13 +34,35 @@ lint: $(STAMP_DEV)
 typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
-pytest: $(STAMP_DEV)
-	$(BIN)/pytest -q -p no:cacheprovider
+# Byte-compile src/ first: PYTHONDONTWRITEBYTECODE=1 would make every taskgate process a
+# test starts compile the package again (~70 ms each, hundreds of processes).
+compile: $(STAMP_DEV)
+	$(BIN)/python -m compileall -q src
+
+# Everything, slow tests included (.ci/run calls `make test`).
+pytest: compile
+	$(PYTEST)
+
+# Everything but the tests marked slow (packaging, the pre-commit framework, the demo,
+# the longest property searches).
+pytest-fast: compile
+	$(PYTEST) -m "not slow"
 
 test: lint typecheck pytest
+
+test-fast: lint typecheck pytest-fast
+
+# Coverage of src/, the taskgate subprocesses included (configured in pyproject.toml).
+coverage: compile
+	rm -rf .coverage-data
+	$(PYTEST) --cov --cov-report=term:skip-covered
+
+# Rewrite tests/golden/ from the current rule catalog (see tests/test_golden.py).
+golden: $(STAMP_DEV)
+	$(BIN)/python -m tests.golden
 
 bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache .coverage-data

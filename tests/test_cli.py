@@ -179,6 +179,7 @@ def test_internal_failure_is_exit_3_with_one_line(
     assert "Traceback (most recent call last)" in err
 
 
+@pytest.mark.slow
 def test_demo_plays_every_scene_and_leaves_nothing_behind(tmp_path: Path) -> None:
     scratch = tmp_path / "tmp"
     scratch.mkdir()

@@ -2,6 +2,10 @@
 
 Each `tests/corpus/messages/NAME.msg` holds raw message bytes; `NAME.expect` says the
 verdict, the rule ids, and the git state to run it in (see the corpus README).
+
+The table calls `taskgate.cli.main` in process (the code a hook process runs, minus the
+interpreter start); `test_a_real_process_agrees_with_the_in_process_run` proves, for a
+few cases, that `python -m taskgate` gives the same exit status and output.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import NamedTuple
 import pytest
 
 from tests.conftest import BOARD, PLAN, POLICY_NO_GATE, PYTHON, STRUCTURE
+from tests.support.inprocess import run_main
 
 CORPUS = Path(__file__).parent / "corpus" / "messages"
 CASES = sorted(p.stem for p in CORPUS.glob("*.msg"))
@@ -107,17 +112,26 @@ def repos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"workflow": workflow, "plain": plain}
 
 
-def run_case(name: str, expect: Expect, root: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
+def case_env(expect: Expect) -> dict[str, str | None]:
+    """The variables a hook process of this case sees (on top of the test's environment)."""
     # git tells hooks that no editor ran by setting GIT_EDITOR=":".
-    env["GIT_EDITOR"] = "vi" if expect.editor else ":"
+    env: dict[str, str | None] = {"GIT_EDITOR": "vi" if expect.editor else ":"}
     # git reads GIT_CONFIG_KEY_n/VALUE_n as command-line configuration: no repo is changed.
     env["GIT_CONFIG_COUNT"] = str(len(expect.config))
     for i, (key, value) in enumerate(expect.config):
         env[f"GIT_CONFIG_KEY_{i}"] = key
         env[f"GIT_CONFIG_VALUE_{i}"] = value
-    if expect.agent:
-        env["TASKGATE_AGENT"] = expect.agent
+    env["TASKGATE_AGENT"] = expect.agent or None
+    return env
+
+
+def run_case(
+    name: str, expect: Expect, root: Path, *, process: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """The case through `taskgate hook commit-msg FILE --format json`: in this process,
+    or (`process=True`) as a real `python -m taskgate` process."""
+    args = ("hook", "commit-msg", str(CORPUS / f"{name}.msg"), "--format", "json")
+    env = case_env(expect)
     merge_head = root / ".git" / "MERGE_HEAD"
     if expect.merge_head:
         head = subprocess.run(
@@ -125,10 +139,12 @@ def run_case(name: str, expect: Expect, root: Path) -> subprocess.CompletedProce
         ).stdout
         merge_head.write_text(head)
     try:
+        if not process:
+            return run_main(*args, cwd=root, env=env)
+        full = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
         return subprocess.run(
-            [PYTHON, "-m", "taskgate", "hook", "commit-msg", str(CORPUS / f"{name}.msg"),
-             "--format", "json"],
-            cwd=root, env=env, capture_output=True, text=True, check=False,
+            [PYTHON, "-m", "taskgate", *args],
+            cwd=root, env=full, capture_output=True, text=True, check=False,
         )  # fmt: skip
     finally:
         merge_head.unlink(missing_ok=True)
@@ -165,3 +181,31 @@ def test_corpus_case(name: str, repos: dict[str, Path]) -> None:
             assert f["snippet"][1].endswith("^"), f
             assert "write it as: " in f["hint"] or "e.g. " in f["hint"], f
             assert not any(tell in f["hint"] for tell in REGEX_TELLS), f
+
+
+# A pass, a rejection with a caret, a merge, configuration from git, an agent claim.
+PROCESS_CASES = (
+    "good-scope",
+    "space-before-paren",
+    "merge-head",
+    "comment-char-semicolon",
+    "agent-disagrees",
+)
+
+
+@pytest.mark.parametrize("name", PROCESS_CASES)
+def test_a_real_process_agrees_with_the_in_process_run(name: str, repos: dict[str, Path]) -> None:
+    expect = load_expect(name)
+    real = run_case(name, expect, repos[expect.repo], process=True)
+    here = run_case(name, expect, repos[expect.repo])
+    assert real.returncode == here.returncode == expect.exit, real.stderr
+    assert "Traceback" not in real.stderr
+    findings = json.loads(real.stdout)["findings"]
+    assert sorted(f["rule"] for f in findings) == expect.rules
+    assert [f["path"] for f in findings] == ["COMMIT_EDITMSG"] * len(findings)
+    # The same report, but for the time it took.
+    doc, same = json.loads(real.stdout), json.loads(here.stdout)
+    for report in (doc, same):
+        report.pop("duration_ms")
+    assert doc == same
+    assert real.stderr == here.stderr

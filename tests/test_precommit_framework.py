@@ -18,6 +18,9 @@ import pytest
 from tests.test_packaging import PIP_CACHE, copy_package_tree
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# pip-installs taskgate into the framework's own environment: seconds, not milliseconds.
+pytestmark = pytest.mark.slow
 PRE_COMMIT = ROOT / ".venv" / "bin" / "pre-commit"
 
 CONFIG = """default_install_hook_types: [pre-commit, commit-msg, pre-push]

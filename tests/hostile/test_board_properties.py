@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -94,6 +95,7 @@ ACTORS = [
 ]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     before=board,

@@ -181,6 +181,7 @@ def test_load_json_round_trips(value: Any) -> None:
     assert load_json(json.dumps(value, indent=2, ensure_ascii=False).encode()) == value
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     obj=st.dictionaries(st.text(max_size=6), json_values, min_size=1, max_size=5),

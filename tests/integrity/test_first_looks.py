@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ def plain(text: str) -> bool:
     return any(sign in low for sign in _SIGNS)
 
 
+@pytest.mark.slow
 @settings(max_examples=3000)
 @given(TEXTS)
 def test_grouped_look_agrees_with_the_list(text: str) -> None:
@@ -50,6 +52,7 @@ ALIAS_PIECES = ["skip", "skipIf", "xfail", "SkipTest", "importorskip", "expected
 ORACLE = re.compile(r"(?=\b(?:skip\w*|xfail|SkipTest|expectedFailure|importorskip)\s+as\s+(\w+))")
 
 
+@pytest.mark.slow
 @settings(max_examples=3000)
 @given(st.lists(st.sampled_from(ALIAS_PIECES), max_size=10).map("".join))
 def test_alias_search_agrees_with_one_pattern(text: str) -> None:

@@ -75,16 +75,6 @@ def lane_repo(_template: Path, tmp_path: Path) -> GitRepo:
     return GitRepo(dest)
 
 
-@pytest.fixture(autouse=True)
-def _bytecode_outside_the_tree(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """Hook processes keep compiled bytecode in a session folder (never in src/): the
-    suite starts hundreds of them."""
-    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
-    monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(tmp_path_factory.getbasetemp() / "pycache"))
-
-
 # --- board helpers -----------------------------------------------------------------------
 
 

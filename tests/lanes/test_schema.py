@@ -184,6 +184,7 @@ def mutate(data: st.DataObject, doc: Any) -> Any:
 _SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @_SETTINGS
 @given(valid_board, st.data())
 def test_acceptor_agrees_with_jsonschema_on_boards(doc: Any, data: st.DataObject) -> None:
@@ -193,6 +194,7 @@ def test_acceptor_agrees_with_jsonschema_on_boards(doc: Any, data: st.DataObject
     assert accept(doc) == _validator(TASKS).is_valid(doc)
 
 
+@pytest.mark.slow
 @_SETTINGS
 @given(valid_structure, st.data())
 def test_acceptor_agrees_with_jsonschema_on_structures(doc: Any, data: st.DataObject) -> None:
@@ -202,6 +204,7 @@ def test_acceptor_agrees_with_jsonschema_on_structures(doc: Any, data: st.DataOb
     assert accept(doc) == _validator(STRUCTURE).is_valid(doc)
 
 
+@pytest.mark.slow
 @_SETTINGS
 @given(valid_board, st.data())
 def test_every_rejection_is_explained(doc: Any, data: st.DataObject) -> None:

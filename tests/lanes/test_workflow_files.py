@@ -312,6 +312,7 @@ def test_default_role_clashes_with_a_module(lane_repo: GitRepo) -> None:
 # --- hostile sizes ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ten_megabyte_board(lane_repo: GitRepo) -> None:
     """A 10 MB board: validated in one pass; the bad task is found and placed."""
     tasks = [task(f"T{i}", "python", "done", outputs={"notes": "n" * 380}) for i in range(24_000)]
