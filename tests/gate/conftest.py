@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GitRepo
-from tests.gate.helpers import set_up
+from tests.gate.helpers import MODULE, STUB, STUB_FILE, STUB_SCRIPT, policy, set_up
 
 
 @pytest.fixture
@@ -23,3 +23,12 @@ def own_tmp(tmp_path: Path) -> Path:
     path = tmp_path / "tmpdir"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def stub_gate_repo(workflow_repo: GitRepo) -> GitRepo:
+    """gate_repo, but the module's one gate command is `python check_calc.py` (a stub that
+    checks the calculator in a few milliseconds), not `pytest -q`."""
+    workflow_repo.write(f"{MODULE}/{STUB_FILE}", STUB_SCRIPT)
+    set_up(workflow_repo, policy([STUB]))
+    return workflow_repo

@@ -104,3 +104,16 @@ def tree_of(repo: GitRepo, rev: str = "HEAD") -> str:
 
 def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+# A stub gate command for the tests of the cache and the runner: they need a command
+# that passes or fails with the module's code, not a test runner (pytest costs ~0.5 s a
+# run). Real ruff, mypy and pytest keep their own tests in test_gate_commit.py.
+STUB_FILE = "check_calc.py"
+STUB = f"python {STUB_FILE}"
+STUB_SCRIPT = (
+    "import sys\n\nfrom app.calc import add\n\n"
+    "if add(1, 2) != 3:\n"
+    "    sys.exit(f'add(1, 2) is {add(1, 2)}, not 3')\n"
+    "print('add(1, 2) == 3')\n"
+)

@@ -1,4 +1,8 @@
-"""The cache: a passing tree is not gated twice; a commit's tree gives the same key."""
+"""The cache: a passing tree is not gated twice; a commit's tree gives the same key.
+
+The module's gate command is a stub script (`stub_gate_repo`): the cache keys on the
+tree, the root configuration and the resolved executables, whatever the command is.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from taskgate.gate.cache import GateCache
 from taskgate.git import Repo
 from taskgate.sources import CommitChanges
 from tests.conftest import GitRepo, finding_ids, json_findings
-from tests.gate.helpers import CALC_BAD, CALC_OK, CODER, MODULE, gate_findings, tree_of
+from tests.gate.helpers import CALC_BAD, CALC_OK, CODER, MODULE, STUB, gate_findings, tree_of
 
 
 def _stage_passing_change(repo: GitRepo) -> None:
@@ -19,51 +23,51 @@ def _stage_passing_change(repo: GitRepo) -> None:
 
 
 def test_second_commit_of_the_same_tree_after_a_rejected_message_is_cached(
-    gate_repo: GitRepo,
+    stub_gate_repo: GitRepo,
 ) -> None:
-    _stage_passing_change(gate_repo)
-    rejected = gate_repo.commit("Added version")
+    _stage_passing_change(stub_gate_repo)
+    rejected = stub_gate_repo.commit("Added version")
     assert rejected.returncode == 1
-    assert "gate: python: pytest -q passed" in rejected.stderr
+    assert f"gate: python: {STUB} passed" in rejected.stderr
     assert "TG101" in finding_ids(rejected)
-    landed = gate_repo.commit(CODER)
+    landed = stub_gate_repo.commit(CODER)
     assert landed.returncode == 0, landed.stderr
     # The note names the module's tree id, the same git gives the committed folder.
-    assert f"gate: python cached pass (tree {tree_of(gate_repo)[:7]})" in landed.stderr
-    assert "pytest -q passed" not in landed.stderr
+    assert f"gate: python cached pass (tree {tree_of(stub_gate_repo)[:7]})" in landed.stderr
+    assert f"{STUB} passed" not in landed.stderr
 
 
-def test_a_failure_is_never_cached(gate_repo: GitRepo) -> None:
-    gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
-    gate_repo.add(f"{MODULE}/app/calc.py")
+def test_a_failure_is_never_cached(stub_gate_repo: GitRepo) -> None:
+    stub_gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
+    stub_gate_repo.add(f"{MODULE}/app/calc.py")
     for _ in range(2):
-        proc = gate_repo.commit(CODER)
+        proc = stub_gate_repo.commit(CODER)
         assert proc.returncode == 1
         assert gate_findings(proc.stderr) == [("TG401", MODULE)]
         assert "cached" not in proc.stderr
 
 
-def test_no_cache_forces_a_run(gate_repo: GitRepo) -> None:
-    _stage_passing_change(gate_repo)
-    first = gate_repo.taskgate("check", "-m", CODER, "--format", "json")
+def test_no_cache_forces_a_run(stub_gate_repo: GitRepo) -> None:
+    _stage_passing_change(stub_gate_repo)
+    first = stub_gate_repo.taskgate("check", "-m", CODER, "--format", "json")
     assert first.returncode == 0, first.stderr
     assert [f for f in json_findings(first) if f[0].startswith("TG40")] == []
-    assert any("pytest -q passed" in n for n in json.loads(first.stdout)["notes"])
-    cached = gate_repo.taskgate("check", "-m", CODER, "--format", "json")
+    assert any(f"{STUB} passed" in n for n in json.loads(first.stdout)["notes"])
+    cached = stub_gate_repo.taskgate("check", "-m", CODER, "--format", "json")
     assert any("cached pass" in n for n in json.loads(cached.stdout)["notes"])
-    forced = gate_repo.taskgate("check", "-m", CODER, "--no-cache", "--format", "json")
+    forced = stub_gate_repo.taskgate("check", "-m", CODER, "--no-cache", "--format", "json")
     notes = json.loads(forced.stdout)["notes"]
-    assert any("pytest -q passed" in n for n in notes)
+    assert any(f"{STUB} passed" in n for n in notes)
     assert not any("cached" in n for n in notes)
 
 
-def test_a_changed_root_config_or_command_misses_the_cache(gate_repo: GitRepo) -> None:
-    _stage_passing_change(gate_repo)
-    assert "pytest -q passed" in gate_repo.taskgate("check", "-m", CODER).stderr
-    assert "cached pass" in gate_repo.taskgate("check", "-m", CODER).stderr
-    gate_repo.write("pytest.ini", "[pytest]\n")
-    gate_repo.add("pytest.ini")
-    assert "pytest -q passed" in gate_repo.taskgate("check", "-m", CODER).stderr
+def test_a_changed_root_config_or_command_misses_the_cache(stub_gate_repo: GitRepo) -> None:
+    _stage_passing_change(stub_gate_repo)
+    assert f"{STUB} passed" in stub_gate_repo.taskgate("check", "-m", CODER).stderr
+    assert "cached pass" in stub_gate_repo.taskgate("check", "-m", CODER).stderr
+    stub_gate_repo.write("pytest.ini", "[pytest]\n")
+    stub_gate_repo.add("pytest.ini")
+    assert f"{STUB} passed" in stub_gate_repo.taskgate("check", "-m", CODER).stderr
 
 
 def _gate_commit(repo: GitRepo, sha: str, *, use_cache: bool) -> tuple[list[str], list[str]]:
@@ -74,25 +78,25 @@ def _gate_commit(repo: GitRepo, sha: str, *, use_cache: bool) -> tuple[list[str]
     return [f"{f.rule} {f.path}" for f in result.findings], result.notes
 
 
-def test_a_commit_is_gated_on_its_own_tree(gate_repo: GitRepo) -> None:
-    gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
-    gate_repo.add(f"{MODULE}/app/calc.py")
-    gate_repo.commit(CODER, "--no-verify", check=True)  # a bypassed commit, as CI sees it
-    bad = gate_repo.head()
-    gate_repo.write(f"{MODULE}/app/calc.py", CALC_OK)  # the working tree is fixed: irrelevant
-    index_before = gate_repo.git("ls-files", "-s").stdout
-    findings, _ = _gate_commit(gate_repo, bad, use_cache=True)
+def test_a_commit_is_gated_on_its_own_tree(stub_gate_repo: GitRepo) -> None:
+    stub_gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
+    stub_gate_repo.add(f"{MODULE}/app/calc.py")
+    stub_gate_repo.commit(CODER, "--no-verify", check=True)  # a bypassed commit, as CI sees it
+    bad = stub_gate_repo.head()
+    stub_gate_repo.write(f"{MODULE}/app/calc.py", CALC_OK)  # the working tree is fixed: irrelevant
+    index_before = stub_gate_repo.git("ls-files", "-s").stdout
+    findings, _ = _gate_commit(stub_gate_repo, bad, use_cache=True)
     assert findings == [f"TG401 {MODULE}"]
-    assert gate_repo.git("ls-files", "-s").stdout == index_before
+    assert stub_gate_repo.git("ls-files", "-s").stdout == index_before
 
 
-def test_staged_pass_is_a_cache_hit_for_the_commit_it_became(gate_repo: GitRepo) -> None:
-    _stage_passing_change(gate_repo)
-    proc = gate_repo.commit(CODER)
+def test_staged_pass_is_a_cache_hit_for_the_commit_it_became(stub_gate_repo: GitRepo) -> None:
+    _stage_passing_change(stub_gate_repo)
+    proc = stub_gate_repo.commit(CODER)
     assert proc.returncode == 0, proc.stderr
-    findings, notes = _gate_commit(gate_repo, gate_repo.head(), use_cache=True)
+    findings, notes = _gate_commit(stub_gate_repo, stub_gate_repo.head(), use_cache=True)
     assert findings == []
-    assert notes == [f"gate: python cached pass (tree {tree_of(gate_repo)[:7]})"]
+    assert notes == [f"gate: python cached pass (tree {tree_of(stub_gate_repo)[:7]})"]
 
 
 def test_cache_files_are_whole_or_ignored(tmp_path: Path) -> None:
@@ -107,14 +111,14 @@ def test_cache_files_are_whole_or_ignored(tmp_path: Path) -> None:
     assert sorted(p.name for p in cache.folder.iterdir()) == ["k1", "k2", "k3"]
 
 
-def test_two_runs_at_once_both_pass_and_leave_one_whole_entry(gate_repo: GitRepo) -> None:
+def test_two_runs_at_once_both_pass_and_leave_one_whole_entry(stub_gate_repo: GitRepo) -> None:
     import subprocess
     import sys
 
-    _stage_passing_change(gate_repo)
+    _stage_passing_change(stub_gate_repo)
     argv = [sys.executable, "-m", "taskgate", "check", "-m", CODER, "--format", "json"]
     procs = [
-        subprocess.Popen(argv, cwd=gate_repo.path, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(argv, cwd=stub_gate_repo.path, stdout=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
     for proc in procs:
@@ -122,12 +126,12 @@ def test_two_runs_at_once_both_pass_and_leave_one_whole_entry(gate_repo: GitRepo
         assert proc.returncode == 0
         doc = json.loads(out)
         assert [(f["rule"], f["path"]) for f in doc["findings"]] == []
-    folder = gate_repo.path / ".git" / "taskgate" / "gate-cache"
+    folder = stub_gate_repo.path / ".git" / "taskgate" / "gate-cache"
     entries = list(folder.iterdir())
     assert len(entries) == 1  # no temporary file left behind
     assert (
         json.loads(entries[0].read_text())["tree"]
-        == gate_repo.git("write-tree", "--prefix", f"{MODULE}/").stdout.strip()
+        == stub_gate_repo.git("write-tree", "--prefix", f"{MODULE}/").stdout.strip()
     )
-    third = gate_repo.taskgate("check", "-m", CODER)
+    third = stub_gate_repo.taskgate("check", "-m", CODER)
     assert "gate: python cached pass" in third.stderr

@@ -139,26 +139,28 @@ def test_python_module_without_pyproject_is_tg405() -> None:
 # --- through git commit ----------------------------------------------------------
 
 
-def test_unannotated_function_committed_is_tg404(gate_repo: GitRepo) -> None:
-    gate_repo.write(f"{MODULE}/app/extra.py", "VALUE = 1\n\n\ndef twice(x):\n    return 2 * x\n")
-    gate_repo.add(f"{MODULE}/app/extra.py")
-    proc = gate_repo.commit(CODER)
+def test_unannotated_function_committed_is_tg404(stub_gate_repo: GitRepo) -> None:
+    stub_gate_repo.write(
+        f"{MODULE}/app/extra.py", "VALUE = 1\n\n\ndef twice(x):\n    return 2 * x\n"
+    )
+    stub_gate_repo.add(f"{MODULE}/app/extra.py")
+    proc = stub_gate_repo.commit(CODER)
     assert proc.returncode == 1
     assert gate_findings(proc.stderr) == [("TG404", f"{MODULE}/app/extra.py")]
     assert f"{MODULE}/app/extra.py:4: `twice` is not fully annotated" in proc.stderr
 
 
-def test_requirements_txt_committed_is_tg405(gate_repo: GitRepo) -> None:
-    gate_repo.write(f"{MODULE}/requirements.txt", "fastapi\n")
-    gate_repo.add(f"{MODULE}/requirements.txt")
-    proc = gate_repo.commit(CODER)
+def test_requirements_txt_committed_is_tg405(stub_gate_repo: GitRepo) -> None:
+    stub_gate_repo.write(f"{MODULE}/requirements.txt", "fastapi\n")
+    stub_gate_repo.add(f"{MODULE}/requirements.txt")
+    proc = stub_gate_repo.commit(CODER)
     assert proc.returncode == 1
     assert gate_findings(proc.stderr) == [("TG405", f"{MODULE}/requirements.txt")]
 
 
-def test_deleting_the_pyproject_is_tg405(gate_repo: GitRepo) -> None:
-    gate_repo.git("rm", "-q", f"{MODULE}/pyproject.toml")
-    proc = gate_repo.commit(CODER)
+def test_deleting_the_pyproject_is_tg405(stub_gate_repo: GitRepo) -> None:
+    stub_gate_repo.git("rm", "-q", f"{MODULE}/pyproject.toml")
+    proc = stub_gate_repo.commit(CODER)
     assert proc.returncode == 1
     assert gate_findings(proc.stderr) == [("TG405", MODULE)]
 

@@ -13,16 +13,16 @@ from tests.gate.helpers import CALC_BAD, MODULE
 
 
 def test_named_modules_are_gated_even_when_the_tip_does_not_touch_them(
-    gate_repo: GitRepo,
+    stub_gate_repo: GitRepo,
 ) -> None:
-    gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
-    gate_repo.add(f"{MODULE}/app/calc.py")
-    gate_repo.commit("feat(python): break it", "--no-verify", check=True)
-    gate_repo.write("web/index.html", "<p>tip</p>\n")
-    gate_repo.add("web/index.html")
-    gate_repo.commit("feat(web): tip", "--no-verify", check=True)
-    tip = gate_repo.head()
-    with Repo(gate_repo.path) as r:
+    stub_gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
+    stub_gate_repo.add(f"{MODULE}/app/calc.py")
+    stub_gate_repo.commit("feat(python): break it", "--no-verify", check=True)
+    stub_gate_repo.write("web/index.html", "<p>tip</p>\n")
+    stub_gate_repo.add("web/index.html")
+    stub_gate_repo.commit("feat(web): tip", "--no-verify", check=True)
+    tip = stub_gate_repo.head()
+    with Repo(stub_gate_repo.path) as r:
         info = r.read_commits([tip])[0]
         built = CommitChanges(r).build(info, r.commit_diff(info.parents[0], tip))
         untouched = run_gate(r, built.change, built.policy)
