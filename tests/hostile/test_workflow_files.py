@@ -4,6 +4,7 @@ keys, wrong types. Each gives a rule id on the file's path, never a traceback.""
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -212,9 +213,16 @@ def test_staged_20mb_board_that_is_json(workflow_repo: GitRepo, huge_valid_board
 def test_deep_but_parseable_extension_value(workflow_repo: GitRepo) -> None:
     """950 levels parse (the C scanner allows ~1000); nothing later may recurse into a crash."""
     board: dict[str, Any] = json.loads(VALID_BOARD)
-    board["x-deep"] = json.loads("[" * 950 + "]" * 950)
-    board["tasks"][0]["x-deep"] = json.loads('{"a":' * 900 + "1" + "}" * 900)
-    workflow_repo.write_json(BOARD_PATH, board)
+    # Building the file recurses 950 levels below the test's own frames, which are deeper
+    # under pytest-xdist or coverage: give this process room (taskgate's has its default).
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit + 2000)
+    try:
+        board["x-deep"] = json.loads("[" * 950 + "]" * 950)
+        board["tasks"][0]["x-deep"] = json.loads('{"a":' * 900 + "1" + "}" * 900)
+        workflow_repo.write_json(BOARD_PATH, board)
+    finally:
+        sys.setrecursionlimit(limit)
     workflow_repo.add()
     proc, findings = check_json(workflow_repo, "chore(lead): deep extensions")
     assert proc.returncode in (0, 1)

@@ -1,4 +1,8 @@
-"""Lane rules TG201–TG207 (SPEC §3) through real commits with the hooks installed."""
+"""Lane rules TG201–TG207 (SPEC §3) through the commit hooks.
+
+The case table runs both hooks in process on the staged change (`commit_hooks`); the
+first case per rule id, and the other tests here, make real commits through the shims.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from tests.lanes.conftest import (
     text_findings,
 )
 from tests.lanes.test_board import set_
+from tests.support.inprocess import commit_hooks, one_per_rule
 
 CODER, REVIEWER, LEAD = "feat(python)", "chore(review)", "chore(lead)"
 PLAN_PATH = "shared/plan.md"
@@ -206,6 +211,16 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_lane(lane_repo: GitRepo, case: Case) -> None:
+    lead_setup(lane_repo, {TASKS: board_doc(base(t1="in_progress")), CORE: "X = 1\n"})
+    case.stage(lane_repo)
+    assert_findings(commit_hooks(lane_repo.path, f"{case.scope}: change things"), case.expected)
+
+
+COMMITTED = one_per_rule(CASES, lambda c: c.expected)
+
+
+@pytest.mark.parametrize("case", COMMITTED, ids=[c.name for c in COMMITTED])
+def test_lane_through_git_commit(lane_repo: GitRepo, case: Case) -> None:
     lead_setup(lane_repo, {TASKS: board_doc(base(t1="in_progress")), CORE: "X = 1\n"})
     before = lane_repo.head()
     case.stage(lane_repo)
