@@ -1,5 +1,9 @@
-"""Workflow files (SPEC §1.1, §1.2): TG301, TG302, TG303, TG310 through real commits,
-hostile inputs, and the cache of validated blobs."""
+"""Workflow files (SPEC §1.1, §1.2): TG301, TG302, TG303, TG310 through the commit hooks,
+hostile inputs, and the cache of validated blobs.
+
+The case tables run both hooks in process on the staged change (`commit_hooks`), but for
+their first case, which makes a real commit through the shims like every other test here.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from tests.lanes.conftest import (
     task,
     text_findings,
 )
+from tests.support.inprocess import commit_hooks
 
 LEAD = "chore(lead): update the workflow files"
 
@@ -31,10 +36,19 @@ def my_findings(repo: GitRepo, message: str = LEAD) -> list[tuple[str, str | Non
     return [(r, p) for r, p in check_json(repo, message) if r.startswith("TG3")]
 
 
-def commit_raw(repo: GitRepo, rel: str, raw: bytes | str) -> subprocess.CompletedProcess[str]:
+def commit_raw(
+    repo: GitRepo, rel: str, raw: bytes | str, *, in_process: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Stage `raw` at `rel` and commit it as the lead through the hooks (`in_process`: run
+    both hooks in this process and make no commit)."""
     repo.write(rel, raw)
     repo.add(rel)
-    return repo.commit(LEAD)
+    return commit_hooks(repo.path, LEAD) if in_process else repo.commit(LEAD)
+
+
+def table_case(name: str, table: list[Any]) -> bool:
+    """Whether a table's case runs in process: all but the first (a real commit)."""
+    return name != table[0][0]
 
 
 # --- TG301: not JSON ---------------------------------------------------------------------
@@ -59,7 +73,9 @@ NOT_JSON = [
 
 @pytest.mark.parametrize(("name", "raw", "says"), NOT_JSON, ids=[c[0] for c in NOT_JSON])
 def test_board_not_json(lane_repo: GitRepo, name: str, raw: bytes, says: str) -> None:
-    proc = commit_raw(lane_repo, TASKS, raw)
+    # The deep ones in a process of their own: this process's stack is deeper already.
+    in_process = table_case(name, NOT_JSON) and "levels" not in name
+    proc = commit_raw(lane_repo, TASKS, raw, in_process=in_process)
     assert_findings(proc, [("TG301", TASKS)])
     assert says in proc.stderr
 
@@ -115,7 +131,8 @@ SCHEMA_CASES = [
 
 @pytest.mark.parametrize(("name", "doc", "says"), SCHEMA_CASES, ids=[c[0] for c in SCHEMA_CASES])
 def test_board_schema(lane_repo: GitRepo, name: str, doc: Any, says: str) -> None:
-    proc = commit_raw(lane_repo, TASKS, json.dumps(doc, indent=2) + "\n")
+    raw = json.dumps(doc, indent=2) + "\n"
+    proc = commit_raw(lane_repo, TASKS, raw, in_process=table_case(name, SCHEMA_CASES))
     found = text_findings(proc.stderr)
     assert found, proc.stderr
     assert all(rule in ("TG302", "TG303") for rule, _ in found), proc.stderr
@@ -170,7 +187,8 @@ STRUCTURE_SCHEMA = [
 )
 def test_structure_schema(lane_repo: GitRepo, name: str, modules: Any, says: str) -> None:
     doc = {"version": 1, "modules": modules}
-    proc = commit_raw(lane_repo, STRUCT, json.dumps(doc, indent=2) + "\n")
+    raw = json.dumps(doc, indent=2) + "\n"
+    proc = commit_raw(lane_repo, STRUCT, raw, in_process=table_case(name, STRUCTURE_SCHEMA))
     assert ("TG302", STRUCT) in [(r, p) for r, p in my_findings(lane_repo)]
     assert says in proc.stderr
     assert proc.returncode == 1
@@ -200,7 +218,8 @@ BOARD_STRUCTURE = [
     ("name", "tasks", "says"), BOARD_STRUCTURE, ids=[c[0] for c in BOARD_STRUCTURE]
 )
 def test_board_structure(lane_repo: GitRepo, name: str, tasks: Any, says: str) -> None:
-    proc = commit_raw(lane_repo, TASKS, json.dumps(board_doc(tasks), indent=2) + "\n")
+    raw = json.dumps(board_doc(tasks), indent=2) + "\n"
+    proc = commit_raw(lane_repo, TASKS, raw, in_process=table_case(name, BOARD_STRUCTURE))
     assert_findings(proc, [("TG303", TASKS)])
     assert says in proc.stderr
 
@@ -274,7 +293,8 @@ STRUCTURE_RULES = [
     ("name", "modules", "says"), STRUCTURE_RULES, ids=[c[0] for c in STRUCTURE_RULES]
 )
 def test_structure_rules(lane_repo: GitRepo, name: str, modules: Any, says: str) -> None:
-    proc = commit_raw(lane_repo, STRUCT, json.dumps({**STRUCTURE, "modules": modules}, indent=2))
+    raw = json.dumps({**STRUCTURE, "modules": modules}, indent=2)
+    proc = commit_raw(lane_repo, STRUCT, raw, in_process=table_case(name, STRUCTURE_RULES))
     assert_findings(proc, [("TG310", STRUCT)])
     assert says in proc.stderr
 
