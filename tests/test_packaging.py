@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,31 +16,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PYTHON, GitRepo, finding_ids
+from tests.support.packaging import PIP_CACHE, copy_package_tree
 
 ROOT = Path(__file__).resolve().parent.parent
-# What a wheel is built from; everything else in the tree is irrelevant to it.
-PACKAGE_FILES = ("src", "schemas", "hooks", "pyproject.toml", "README.md")
-# Read before the per-test fixture points HOME at a temporary folder: reuse pip's cache.
-PIP_CACHE = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
 WHERE = """
 import json, taskgate
 from taskgate.resources import data_dir
 print(json.dumps({"package": taskgate.__file__, "schemas": str(data_dir("schemas")),
                   "hooks": str(data_dir("hooks"))}))
 """
-
-
-def copy_package_tree(dest: Path) -> Path:
-    """The files a build needs, copied from the working tree (never built in place)."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in PACKAGE_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=ignore)
-        elif src.exists():
-            shutil.copy2(src, dest / name)
-    return dest
 
 
 def clean_env(**extra: str) -> dict[str, str]:

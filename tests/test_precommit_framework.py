@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.test_packaging import PIP_CACHE, copy_package_tree
+from tests.support.packaging import PIP_CACHE, copy_package_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 

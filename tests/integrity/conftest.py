@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integrity import memory
+from tests.support import memory
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

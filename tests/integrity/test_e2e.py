@@ -15,7 +15,7 @@ import pytest
 
 from taskgate.rules.secrets import fingerprint
 from tests.conftest import BOARD, PLAN, GitRepo, finding_ids
-from tests.integrity.test_secrets_junk import fake
+from tests.support.fakes import fake
 
 MINE = ("TG501", "TG601", "TG602", "TG603", "TG604", "TG605")
 MAIN = "services/api/app/main.py"

@@ -7,7 +7,6 @@ The fake secrets are assembled at run time, so this file holds none a scanner
 from __future__ import annotations
 
 import base64
-import random
 import string
 
 import pytest
@@ -15,14 +14,10 @@ import pytest
 from taskgate.rules.integrity import junk_added, secrets_added
 from taskgate.rules.secrets import entropy, fingerprint
 from tests.integrity.memory import LEAD, make_change, policy, run
+from tests.support.fakes import fake
 
 CFG = "services/api/app/config.py"
 PRE = "import os\n\n"
-
-
-def fake(n: int, alphabet: str = string.ascii_letters + string.digits, seed: int = 7) -> str:
-    """A random-looking string of `n` characters (deterministic)."""
-    return "".join(random.Random(seed * 1000 + n).choices(alphabet, k=n))
 
 
 def jwt() -> str:

@@ -6,7 +6,7 @@ import json
 
 from tests.conftest import GitRepo
 from tests.lanes.conftest import TASKS, base, board_doc, edit_board, lead_setup, task
-from tests.lanes.test_board import set_
+from tests.support.boards import set_
 
 
 def column_of(text: str, heading: str, cell: str) -> bool:

@@ -23,7 +23,7 @@ from tests.lanes.conftest import (
     lead_setup,
     text_findings,
 )
-from tests.lanes.test_board import set_
+from tests.support.boards import set_
 from tests.support.inprocess import commit_hooks, one_per_rule
 
 CODER, REVIEWER, LEAD = "feat(python)", "chore(review)", "chore(lead)"

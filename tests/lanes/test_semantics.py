@@ -16,7 +16,7 @@ from tests.lanes.conftest import (
     edit_board,
     lead_setup,
 )
-from tests.lanes.test_board import set_
+from tests.support.boards import set_
 
 CORE = "services/api/app/core.py"
 W = "web/index.html"
