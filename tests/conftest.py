@@ -73,7 +73,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     for var in ("TASKGATE_AGENT", "GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "NO_COLOR",
                 "GITHUB_ACTIONS", "GITHUB_BASE_REF", "GITHUB_STEP_SUMMARY",
-                "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "TASKGATE_DEBUG"):  # fmt: skip
+                "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "TASKGATE_DEBUG",
+                # pytest-xdist workers inherit the controller's terminal width.
+                "COLUMNS", "LINES"):  # fmt: skip
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("GIT_EDITOR", ":")
     # Every `python -m taskgate` a test starts (directly or through a hook) reads the
