@@ -53,6 +53,9 @@ test: lint typecheck pytest
 test-fast: lint typecheck pytest-fast
 
 # Coverage of src/, the taskgate subprocesses included (configured in pyproject.toml).
+# Two tests fail under it by design, as coverage is imported into every taskgate process:
+# tests/test_imports.py (the hot path's imports) and the policy-cache test that checks
+# tomllib stays unimported. Figures: 95.1% of 5945 statements before and after issue 11.
 coverage: compile
 	rm -rf .coverage-data
 	$(PYTEST) --cov --cov-report=term:skip-covered
