@@ -18,6 +18,21 @@ from taskgate.errors import GitError, GitMissing
 
 ZERO_OID_CHARS = frozenset("0")
 
+# Every git process taskgate starts reads objects as they are: a pushed or local
+# `refs/replace/*` ref must never make git show a good commit in place of a bad one.
+GIT = ("git",)
+NO_REPLACE = "GIT_NO_REPLACE_OBJECTS"
+
+
+def git_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of every git process taskgate starts: replace objects off."""
+    out = dict(os.environ if env is None else env)
+    out[NO_REPLACE] = "1"
+    return out
+
+# `git merge-tree --write-tree` (a merge's automatic result, judged against its tree).
+MIN_GIT_FOR_MERGES = (2, 38)
+
 # Variables a child process may keep; everything else named GIT_* is what git
 # exports to hooks (GIT_INDEX_FILE, GIT_DIR, GIT_WORK_TREE, GIT_PREFIX, ...).
 # A leaked GIT_INDEX_FILE makes a test's own `git add` write into the commit
@@ -132,12 +147,12 @@ class Git:
     ) -> bytes:
         try:
             proc = subprocess.run(
-                ["git", *args],
+                [*GIT, *args],
                 cwd=self.cwd,
                 input=stdin,
                 capture_output=True,
                 check=False,
-                env=env,
+                env=git_env(env),
             )
         except FileNotFoundError as exc:
             # Popen says FileNotFoundError for a missing cwd as well as a missing git.
@@ -155,11 +170,12 @@ class Git:
         """Start git with its output piped, to be collected later; None if it cannot start."""
         try:
             return subprocess.Popen(
-                ["git", *args],
+                [*GIT, *args],
                 cwd=self.cwd,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
+                env=git_env(),
             )
         except OSError:
             return None  # run() will say why when the answer is needed
@@ -167,10 +183,11 @@ class Git:
     def popen(self, *args: str) -> subprocess.Popen[bytes]:
         try:
             return subprocess.Popen(
-                ["git", *args],
+                [*GIT, *args],
                 cwd=self.cwd,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
+                env=git_env(),
             )
         except FileNotFoundError as exc:
             raise GitMissing("git is not installed or not on PATH; install git") from exc
@@ -524,6 +541,19 @@ class Repo:
             return []
         # diff-tree --stdin reads "<commit> <parent>"; a lone commit with --root is a root diff.
         lines = b"".join((f"{c} {p}" if p else c).encode() + b"\n" for p, c in pairs)
+        return self._diffs_stdin(lines, pairs)
+
+    def tree_diffs(self, pairs: Sequence[tuple[str, str]]) -> list[list[RawDiff]]:
+        """Many `(old tree, new tree)` diffs (tree ids) from one `diff-tree --stdin` process."""
+        if not pairs:
+            return []
+        # Two trees on a line: the first is the old side (unlike "<commit> <parent>").
+        lines = b"".join(f"{old} {new}".encode() + b"\n" for old, new in pairs)
+        return self._diffs_stdin(lines, list(pairs))
+
+    def _diffs_stdin(
+        self, lines: bytes, pairs: Sequence[tuple[str | None, str]]
+    ) -> list[list[RawDiff]]:
         out = self.git.run(
             "diff-tree", "--stdin", "--root", "--always", "-r", "-z", "--raw", "--no-abbrev",
             "-M", "-C", stdin=lines,
@@ -547,6 +577,61 @@ class Repo:
             # Never guess an alignment: fall back to one process per commit.
             return [self.commit_diff(p, c) for p, c in pairs]
         return [parse_raw_diff(b"\0".join(fields)) for fields in by_commit]
+
+    def version(self) -> tuple[int, ...]:
+        """git's version as numbers, e.g. (2, 39, 5)."""
+        out = self.git.run("version").decode("utf-8", "replace").split()
+        numbers = []
+        for part in (out[2] if len(out) > 2 else "").split("."):
+            if not part.isdigit():
+                break
+            numbers.append(int(part))
+        return tuple(numbers)
+
+    def require_merge_tree(self) -> None:
+        """Exit 2 on a git too old to compute a merge's automatic result."""
+        found = self.version()
+        if found < MIN_GIT_FOR_MERGES:
+            need = ".".join(map(str, MIN_GIT_FOR_MERGES))
+            have = ".".join(map(str, found)) or "unknown"
+            raise GitError(
+                f"git {have} is too old: taskgate needs git >= {need} to judge merge commits "
+                "(`git merge-tree --write-tree`); upgrade git"
+            )
+
+    def merge_trees(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, bool]]:
+        """git's automatic merge of each `(first, second)` pair: (tree id, clean?).
+
+        A conflicted merge still yields a tree (with conflict markers): what a merge commit
+        holds beyond it is its resolution. Several merge-tree processes run at once.
+        """
+        if not pairs:
+            return []
+        self.require_merge_tree()
+        args = ("merge-tree", "--write-tree", "--no-messages", "--allow-unrelated-histories")
+        out: list[tuple[str, bool]] = []
+        width = 8
+        for start in range(0, len(pairs), width):
+            procs = []
+            for first, second in pairs[start : start + width]:
+                procs.append(
+                    subprocess.Popen(
+                        [*GIT, *args, first, second],
+                        cwd=self.root,
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        env=git_env(),
+                    )
+                )
+            for proc in procs:
+                stdout, stderr = proc.communicate()
+                tree = stdout.split(b"\n", 1)[0].decode().strip()
+                if proc.returncode not in (0, 1) or len(tree) < 40:
+                    err = stderr.decode("utf-8", "replace").strip()
+                    raise GitError(f"git merge-tree failed: {err or f'exit {proc.returncode}'}")
+                out.append((tree, proc.returncode == 0))
+        return out
 
     def rev_list(self, *args: str) -> list[str]:
         out = self.git.run("rev-list", *args)

@@ -66,6 +66,12 @@ class IndexSide:
         """Blob sizes by id without reading the blobs."""
         return self._repo.objects.sizes(oids)
 
+    def entry(self, path: str) -> Entry | None:
+        """The staged entry at `path` (its mode tells a symlink), or None."""
+        if not _tracked_form(path):
+            return None
+        return self._repo.index_entries([path]).get(path)
+
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
         found = {p for p in wanted if self._staged.get(p)}
@@ -126,6 +132,12 @@ class TreeSide:
     def blob_sizes(self, oids: Iterable[str]) -> dict[str, int]:
         """Blob sizes by id without reading the blobs."""
         return self._repo.objects.sizes(oids)
+
+    def entry(self, path: str) -> Entry | None:
+        """The tree entry at `path` (its mode tells a symlink), or None."""
+        if not _tracked_form(path):
+            return None
+        return self._repo.tree_entries(self.rev, [path]).get(path)
 
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
@@ -345,14 +357,26 @@ class CommitChanges:
             self._bases[key] = load_base(side.read, f"commit {rev[:12]}")
         return self._bases[key]
 
-    def build(self, info: CommitInfo, diff: list[RawDiff]) -> Built:
+    def build(
+        self,
+        info: CommitInfo,
+        diff: list[RawDiff],
+        *,
+        base: Base | None = None,
+        against: str | None = None,
+    ) -> Built:
+        """The commit's change against its first parent, or against `against` (the tree of
+        git's automatic merge of a merge's parents: the change is then the merge's own
+        content). `base` overrides the first parent's policy and module map."""
         from taskgate.message import message_from_bytes
 
         parent = info.parents[0] if info.parents else None
-        base = self.base_for(parent, info.sha)
+        if base is None:
+            base = self.base_for(parent, info.sha)
         # Stored messages are already cleaned by git; only normalise white space.
         message = message_from_bytes(info.message, None, "whitespace")
-        before: Side = TreeSide(self.repo, parent, old_blobs(diff)) if parent else EmptySide()
+        old = against or parent
+        before: Side = TreeSide(self.repo, old, old_blobs(diff)) if old else EmptySide()
         change = Change(
             files=file_changes(diff),
             before=before,
@@ -364,5 +388,6 @@ class CommitChanges:
             agent_claim=None,
             is_merge=len(info.parents) > 1,
             commit=info.sha,
+            merge_content=against is not None or len(info.parents) > 2,
         )
         return Built(change, base.policy, base.problems)
