@@ -290,14 +290,9 @@ def _new_root(built: Built, base: Base) -> list[Finding]:
 
 
 def _octopus(built: Built, parents: int) -> Finding:
-    actor = built.change.actor
-    who = actor.name if actor is not None else "an actor nobody can name"
-    return Finding(
-        "TG209",
-        f"an octopus merge ({parents} parents) by the {who}: only the lead may make one",
-        hint="merge one branch at a time (each merge is then judged on its own content), "
-        "or have the lead make it",
-    )
+    from taskgate.rules.history import octopus_finding
+
+    return octopus_finding(built.change.actor, parents)
 
 
 def summary(checked: Checked) -> str:

@@ -30,6 +30,7 @@ def git_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     out[NO_REPLACE] = "1"
     return out
 
+
 # `git merge-tree --write-tree` (a merge's automatic result, judged against its tree).
 MIN_GIT_FOR_MERGES = (2, 38)
 

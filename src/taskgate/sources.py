@@ -292,18 +292,31 @@ def staged_change(
     *,
     amend: bool = False,
     merge: bool | None = None,
+    merge_content: bool = True,
 ) -> Built:
-    """The change the index makes relative to HEAD (HEAD's parent for --amend)."""
+    """The change the index makes relative to HEAD (HEAD's parent for --amend).
+
+    While a merge is in progress the change is the merge's own content: the index against
+    git's automatic merge of HEAD and MERGE_HEAD (`merge_content=False`: against HEAD,
+    what the gate needs). An octopus merge is seen against HEAD and is the lead's alone.
+    """
     head = repo.head()
     base_rev = head
     if amend and head is not None:
         parents = repo.read_commits([head])[0].parents
         base_rev = parents[0] if parents else None
-    before: Side = TreeSide(repo, base_rev) if base_rev else EmptySide()
-    files = file_changes(repo.staged_diff(base_rev))
+    is_merge = repo.merge_in_progress() if merge is None else merge
+    heads = merge_heads(repo) if is_merge and head is not None else []
+    diff_from = base_rev
+    if merge_content and len(heads) == 1 and head is not None:
+        diff_from = repo.merge_trees([(head, heads[0])])[0][0]
+    before: Side = TreeSide(repo, diff_from) if diff_from else EmptySide()
+    files = file_changes(repo.staged_diff(diff_from))
     after = IndexSide(repo, staged_entries(files))
     # First commit: there is no HEAD to read the policy from, so the index is the base.
-    base_side: Side = before if base_rev else after
+    base_side: Side = (
+        (before if diff_from == base_rev else TreeSide(repo, base_rev)) if base_rev else after
+    )
     where = f"commit {base_rev[:12]}" if base_rev else "the index"
     base = load_base(base_side.read, where, policy_cache(repo))
     claim = agent_claim(repo)
@@ -316,10 +329,20 @@ def staged_change(
         message=message,
         actor=resolve_actor(base.structure, message, claim),
         agent_claim=claim,
-        is_merge=repo.merge_in_progress() if merge is None else merge,
+        is_merge=is_merge,
         hints=lambda: _hints(repo.staged_patch()),
+        merge_content=merge_content and bool(heads),
     )
     return Built(change, base.policy, base.problems)
+
+
+def merge_heads(repo: Repo) -> list[str]:
+    """The commits being merged into HEAD (MERGE_HEAD: one a line; several: an octopus)."""
+    try:
+        text = (repo.git_dir / "MERGE_HEAD").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return []
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _hints(patch: bytes | None) -> Hints | None:

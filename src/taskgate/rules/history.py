@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from taskgate.change import Change
+from taskgate.change import Actor, Change
 from taskgate.finding import Finding
 from taskgate.message import HeaderProblem, parse_header
 from taskgate.policy import Policy
@@ -105,4 +105,15 @@ def actor_known(change: Change, policy: Policy) -> Iterator[Finding]:
             if change.is_merge
             else ""
         ),
+    )
+
+
+def octopus_finding(actor: Actor | None, parents: int) -> Finding:
+    """TG209: an octopus merge by anyone but the lead."""
+    who = actor.name if actor is not None else "an actor nobody can name"
+    return Finding(
+        "TG209",
+        f"an octopus merge ({parents} parents) by the {who}: only the lead may make one",
+        hint="merge one branch at a time (each merge is then judged on its own content), "
+        "or have the lead make it",
     )
