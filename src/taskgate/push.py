@@ -120,6 +120,9 @@ def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
                 "refs are local and can be moved); the server's pre-receive or `taskgate ci` "
                 "is the binding check"
             )
+    # A new branch lands beside the remote's default branch: its policy judges too (only
+    # as a policy to pass; pre-push is advisory, pre-receive reads the server's own HEAD).
+    default = _remote_default(repo, remote, olds)
     findings: dict[Finding, None] = {}
     checked_shas: set[str] = set()
     totals: list[Checked] = []
@@ -131,7 +134,9 @@ def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
         ]
         _refuse_cut_history(repo, shas)
         checked_shas.update(shas)
-        checked = check_commits(repo, shas, range_base=old, history_before=bool(have))
+        checked = check_commits(
+            repo, shas, range_base=old or default, history_before=bool(have or default)
+        )
         totals.append(checked)
         findings.update(dict.fromkeys(checked.findings))
     outcome.findings.extend(findings)
@@ -143,6 +148,19 @@ def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
             outcome.findings.extend(found)
             outcome.notes.extend(notes)
     return outcome
+
+
+def _remote_default(repo: Repo, remote: str | None, olds: Sequence[str]) -> str | None:
+    """The remote's default branch as last fetched (or the first old id git gave)."""
+    if olds:
+        return olds[0]
+    if not remote:
+        return None
+    for name in ("HEAD", "main", "master"):
+        found = repo.objects.object_id(f"refs/remotes/{remote}/{name}^{{commit}}", "commit")
+        if found is not None:
+            return found
+    return None
 
 
 def _total(parts: Sequence[Checked]) -> Checked:
