@@ -183,6 +183,11 @@ def _dispatch(args: Any, started: float) -> int:
 
             _safe_write(sys.stdout, show_board(repo, args.format))
             return EXIT_OK
+        if cmd == "hook" and args.hook == "prepare-commit-msg":
+            from taskgate.amend import record_amend
+
+            record_amend(repo, args.source, args.sha)  # a note for commit-msg; says nothing
+            return EXIT_OK
         if cmd == "hook":
             return _report(_hook(repo, args), args.format, started)
         if cmd == "check":
@@ -207,10 +212,6 @@ def _hook(repo: Repo, args: Any) -> Outcome:
     from taskgate import entry
 
     name = args.hook
-    if name == "prepare-commit-msg":
-        from taskgate.amend import record_amend
-
-        return record_amend(repo, args.source, args.sha)
     if name == "commit-msg":
         return entry.hook_commit_msg(repo, args.message_file)
     if name == "pre-commit":

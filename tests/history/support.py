@@ -108,7 +108,9 @@ def assert_caught(repo: GitRepo, server: GitRepo, tmp_path: Path, expected: Pair
     push_refused(repo, server, rules)
 
 
-def assert_lands(repo: GitRepo, server: GitRepo, tmp_path: Path, refspec: str = "HEAD:main") -> None:
+def assert_lands(
+    repo: GitRepo, server: GitRepo, tmp_path: Path, refspec: str = "HEAD:main"
+) -> None:
     found, _doc = ci_fresh_clone(repo, tmp_path)
     assert found == set(), found
     proc = repo.git("push", "origin", refspec, check=False)

@@ -37,9 +37,7 @@ def test_orphan_brought_in_by_an_unrelated_merge_is_refused(
     assert_caught(repo, server, tmp_path, {("TG208", None)})
 
 
-def test_orphan_branch_pushed_on_its_own_is_refused(
-    workflow_repo: GitRepo, tmp_path: Path
-) -> None:
+def test_orphan_branch_pushed_on_its_own_is_refused(workflow_repo: GitRepo, tmp_path: Path) -> None:
     repo = workflow_repo
     server = setup_pushed(repo, tmp_path)
     _orphan(repo, "feat(web): start over")
@@ -52,9 +50,7 @@ def test_leads_new_root_lands_where_the_policy_allows(
     workflow_repo: GitRepo, tmp_path: Path
 ) -> None:
     repo = workflow_repo
-    repo.write(
-        "taskgate.toml", "[gate]\nenabled = false\n[history]\nallow_new_roots = true\n"
-    )
+    repo.write("taskgate.toml", "[gate]\nenabled = false\n[history]\nallow_new_roots = true\n")
     repo.add()
     assert repo.commit("chore(lead): allow new roots").returncode == 0
     server = setup_pushed(repo, tmp_path)
@@ -66,9 +62,7 @@ def test_a_coders_new_root_is_refused_even_where_the_lead_may(
     workflow_repo: GitRepo, tmp_path: Path
 ) -> None:
     repo = workflow_repo
-    repo.write(
-        "taskgate.toml", "[gate]\nenabled = false\n[history]\nallow_new_roots = true\n"
-    )
+    repo.write("taskgate.toml", "[gate]\nenabled = false\n[history]\nallow_new_roots = true\n")
     repo.add()
     assert repo.commit("chore(lead): allow new roots").returncode == 0
     server = setup_pushed(repo, tmp_path)
