@@ -99,6 +99,7 @@ def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
     # (tip, what the remote ref held) per pushed ref; a deletion brings no commit.
     pushed: dict[str, str | None] = {}
     olds: list[str] = []
+    notes: set[str] = set()
     for ref in refs:
         old = None if is_null_oid(ref.remote_sha) else _commit_of(repo, ref.remote_sha)
         if old is not None:
@@ -106,6 +107,8 @@ def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
         tip = None if is_null_oid(ref.local_sha) else _commit_of(repo, ref.local_sha)
         if tip is not None:
             pushed.setdefault(tip, old)
+            if ref.remote_ref.startswith("refs/notes/"):
+                notes.add(tip)
     if not pushed:
         outcome.notes.append("nothing to check: no commits are being pushed")
         return outcome
@@ -130,7 +133,7 @@ def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
         shas = [
             sha
             for sha in repo.rev_list("--reverse", "--topo-order", tip, "--not", *have)
-            if sha not in checked_shas
+            if sha not in checked_shas and not (tip in notes and is_notes_commit(repo, sha))
         ]
         _refuse_cut_history(repo, shas)
         checked_shas.update(shas)
@@ -144,9 +147,9 @@ def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
     outcome.notes.append(f"checked {summary(_total(totals))} not yet on {remote or 'the remote'}")
     if checked_shas:
         for tip, old in pushed.items():
-            found, notes = gate_tip(repo, tip, old, modules, use_cache=True, pre_push=True)
+            found, said = gate_tip(repo, tip, old, modules, use_cache=True, pre_push=True)
             outcome.findings.extend(found)
-            outcome.notes.extend(notes)
+            outcome.notes.extend(said)
     return outcome
 
 

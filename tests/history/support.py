@@ -56,7 +56,7 @@ def ci_fresh_clone(repo: GitRepo, tmp_path: Path, rev: str = "HEAD") -> tuple[Pa
         import shutil
 
         shutil.rmtree(clone)
-    repo.git("clone", "-q", "--no-local", hub, str(clone))
+    repo.git("clone", "-q", "--no-local", "--no-checkout", hub, str(clone))
     proc = repo.taskgate(
         "ci", "--range", "origin/main..origin/pr", "--no-gate", "--format", "json", cwd=clone
     )
@@ -117,3 +117,28 @@ def assert_lands(
     assert proc.returncode == 0, proc.stderr
     local = repo.git("rev-parse", refspec.split(":")[0]).stdout
     assert server.git("rev-parse", refspec.split(":")[1]).stdout == local
+
+
+def tree_with(repo: GitRepo, tree: str | None, parts: list[str], blob: str) -> str:
+    """`tree` with `blob` at the path `parts` (any names at all: written with mktree)."""
+    entries: dict[str, str] = {}
+    if tree is not None:
+        listing = repo.git("ls-tree", "-z", tree).stdout
+        for record in listing.split("\0"):
+            if record:
+                meta, name = record.split("\t", 1)
+                entries[name] = meta
+    head, rest = parts[0], parts[1:]
+    if rest:
+        sub = entries.get(head)
+        sub_tree = sub.split()[2] if sub is not None and sub.split()[1] == "tree" else None
+        entries[head] = f"040000 tree {tree_with(repo, sub_tree, rest, blob)}"
+    else:
+        entries[head] = f"100644 blob {blob}"
+    text = "".join(f"{meta}\t{name}\0" for name, meta in entries.items())
+    return repo.git("mktree", "-z", input=text.encode()).stdout.strip()
+
+
+def commit_tree(repo: GitRepo, tree: str, subject: str, *parents: str) -> str:
+    args = [a for p in parents for a in ("-p", p)]
+    return repo.git("commit-tree", *args, "-m", subject, tree).stdout.strip()
