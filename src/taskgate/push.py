@@ -113,19 +113,19 @@ def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
         outcome.notes.append("nothing to check: no commits are being pushed")
         return outcome
     have: list[str] = list(dict.fromkeys(olds))
-    if not have and remote and repo.config(f"remote.{remote}.url") is not None:
-        tracking = repo.git.run("for-each-ref", "--format=%(objectname)", f"refs/remotes/{remote}")
-        if tracking.strip():
-            have.append(f"--remotes={remote}")
-            outcome.notes.append(
-                f"partial check: git gave no old id for any pushed ref, so commits already on "
-                f"refs/remotes/{remote}/* were taken as on the remote without proof (those "
-                "refs are local and can be moved); the server's pre-receive or `taskgate ci` "
-                "is the binding check"
-            )
     # A new branch lands beside the remote's default branch: its policy judges too (only
     # as a policy to pass; pre-push is advisory, pre-receive reads the server's own HEAD).
     default = _remote_default(repo, remote, olds)
+    if not have and default is not None:
+        # No old id at all: the walk stops at the remote's default branch as last fetched
+        # (one remote-tracking ref, not any of them: refs/remotes/<remote>/zzz is nothing).
+        have.append(default)
+        outcome.notes.append(
+            f"partial check: git gave no old id for any pushed ref, so the commits of "
+            f"{remote}'s default branch as last fetched were taken as on the remote without "
+            "proof (a remote-tracking ref is local and can be moved); the server's "
+            "pre-receive or `taskgate ci` is the binding check"
+        )
     findings: dict[Finding, None] = {}
     checked_shas: set[str] = set()
     totals: list[Checked] = []
