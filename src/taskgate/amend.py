@@ -30,6 +30,7 @@ def _note_path(repo: Repo) -> Path:
 def record_amend(repo: Repo, source: str | None, sha: str | None) -> Outcome:
     """The prepare-commit-msg hook: note `commit <sha>` when `<sha>` is HEAD."""
     path = _note_path(repo)
+    _forget_stale(path.parent)
     amend = source == "commit" and sha is not None and sha == repo.head()
     if amend:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,6 +38,20 @@ def record_amend(repo: Repo, source: str | None, sha: str | None) -> Outcome:
     else:
         path.unlink(missing_ok=True)
     return Outcome(title="prepare-commit-msg")
+
+
+def _forget_stale(folder: Path) -> None:
+    """Notes of git processes that are gone (a commit aborted in the editor)."""
+    for note in folder.glob(f"{_NOTE}-*"):
+        pid = note.name.rsplit("-", 1)[1]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            note.unlink(missing_ok=True)
+        except OSError:
+            pass  # alive, another user's: leave it
 
 
 def amend_state(repo: Repo) -> bool:

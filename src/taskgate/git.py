@@ -723,6 +723,10 @@ def amend_in_progress() -> bool:
     return False
 
 
+_NOT_ALIASES = frozenset({"merge", "pull", "rebase", "cherry-pick", "revert", "am", "stash",
+                          "push", "notes", "tag", "checkout", "switch"})  # fmt: skip
+
+
 def _amends(args: list[str]) -> bool:
     """Whether git's arguments (after `git`) are a `commit --amend`, through one alias."""
     rest = list(args)
@@ -738,6 +742,8 @@ def _amends(args: list[str]) -> bool:
     if not rest:
         return False
     command, tail = rest[0], rest[1:]
+    if command in _NOT_ALIASES:
+        return False  # git's own commands cannot be aliased: no config to read
     if command != "commit":
         expansion = aliases.get(command.lower()) or _alias(command)
         if not expansion or expansion.startswith("!"):

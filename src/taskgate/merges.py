@@ -36,9 +36,7 @@ def _reaches(start: str, target: str, parents: Mapping[str, tuple[str, ...]]) ->
     return False
 
 
-def merge_contents(
-    repo: Repo, infos: Sequence[CommitInfo]
-) -> dict[str, tuple[str, list[RawDiff]]]:
+def merge_contents(repo: Repo, infos: Sequence[CommitInfo]) -> dict[str, tuple[str, list[RawDiff]]]:
     """For each two-parent merge: (tree of git's automatic merge, the merge's own diff)."""
     merges = [info for info in infos if len(info.parents) == 2]
     if not merges:
