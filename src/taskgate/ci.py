@@ -126,8 +126,9 @@ def check_commits(
     """Every commit on its own, each under its first parent's policy and module map.
 
     `range_base`: the commit the range lands on (a pushed ref's old value, a `ci` range's
-    base); every commit must also pass under the policy there, so a commit built on an
-    older, looser policy gains nothing (SPEC §10.3). `history_before`: the repository has
+    base); a commit whose first parent does not descend from it was built on an older
+    policy and must also pass under the policy there, so a stale base gains nothing
+    (SPEC §10.3). `history_before`: the repository has
     history outside `shas`, so a parentless commit among them is refused (TG208).
 
     A merge is judged on its own content: its tree against git's automatic merge of its
