@@ -69,6 +69,13 @@ def hook_commit_msg(repo: Repo, message_file: Path) -> Outcome:
 
     message = read_message_file(repo, message_file)
     built = staged_change(repo, Stage.COMMIT_MSG, message, amend=amend_state(repo))
+    if message.is_empty:
+        from taskgate.git import allow_empty_message_in_progress
+        from taskgate.rules.history import STORES_EMPTY_MESSAGE
+
+        # git aborts an empty message itself unless told to keep it (SPEC §2).
+        stored = allow_empty_message_in_progress()
+        built.change.memo(STORES_EMPTY_MESSAGE, lambda: stored)
     findings = _run(built, repo)
     findings.extend(_octopus(repo, built))
     return Outcome(findings, title="commit-msg")

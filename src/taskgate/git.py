@@ -698,6 +698,17 @@ def amend_in_progress() -> bool:
     be abbreviated as git allows (`--am`, `--amen`). The prepare-commit-msg hook is the
     first signal (taskgate.amend); this is the fallback, and pre-commit's only one.
     """
+    return _commit_option("--amend", 4)
+
+
+def allow_empty_message_in_progress() -> bool:
+    """True when the git process that runs the hook is `git commit --allow-empty-message`
+    (which stores an empty message instead of aborting), read as `amend_in_progress` is."""
+    return _commit_option("--allow-empty-message", len("--allow-empty") + 1)
+
+
+def _commit_option(option: str, shortest: int) -> bool:
+    """Whether the git process running the hook is a `git commit` given `option`."""
     pid = os.getppid()
     for _ in range(6):
         try:
@@ -712,7 +723,7 @@ def amend_in_progress() -> bool:
             exe = args[0] if args else ""
         names = {Path(exe).name, Path(args[0]).name if args else ""}
         if names & {"git", "git.exe"}:
-            return _amends(args[1:])
+            return _commit_has(args[1:], option, shortest)
         # ppid is field 4 of /proc/PID/stat, after the parenthesised command name.
         try:
             pid = int(stat.rsplit(")", 1)[1].split()[1])
@@ -727,8 +738,9 @@ _NOT_ALIASES = frozenset({"merge", "pull", "rebase", "cherry-pick", "revert", "a
                           "push", "notes", "tag", "checkout", "switch"})  # fmt: skip
 
 
-def _amends(args: list[str]) -> bool:
-    """Whether git's arguments (after `git`) are a `commit --amend`, through one alias."""
+def _commit_has(args: list[str], option: str, shortest: int) -> bool:
+    """Whether git's arguments (after `git`) are a `commit` given `option` (or a prefix of
+    it of at least `shortest` characters, as git accepts), through one alias."""
     rest = list(args)
     aliases: dict[str, str] = {}
     while rest and rest[0].startswith("-"):
@@ -755,7 +767,7 @@ def _amends(args: list[str]) -> bool:
     for arg in tail:
         if arg == "--":
             break
-        if len(arg) >= 4 and "--amend".startswith(arg):
+        if len(arg) >= shortest and option.startswith(arg):
             return True
     return False
 
