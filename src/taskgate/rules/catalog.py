@@ -153,7 +153,9 @@ _ALL = [
         "empty or whitespace-only message (`--allow-empty-message`), a scope-less subject "
         "where the policy does not require a scope, a fixup!/squash! of such a subject, or a "
         "merge that brings content of its own under git's default `Merge branch …` subject "
-        "names nobody. Checked at commit-msg, pre-push, pre-receive and in `ci`.",
+        "names nobody. Checked at commit-msg, pre-push, pre-receive and in `ci`; at "
+        "commit-msg an empty message counts only when git will store it "
+        "(`--allow-empty-message`), since git aborts the commit itself otherwise.",
         "Without an actor the lane, board and integrity rules cannot run: an empty message "
         "once landed a change to another module, to the policy and to the board unjudged.",
         'git commit --allow-empty-message -m ""',
