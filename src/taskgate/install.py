@@ -78,11 +78,18 @@ def install(repo: Repo, hooks: list[str] | None = None, python: str | None = Non
             ) from exc
     if "pre-receive" in wanted:
         # git's own object checks refuse `..`, `.git` and their variants in pushed trees.
-        repo.git.run("config", "receive.fsckObjects", "true")
-        done.append(
-            "set receive.fsckObjects = true (git checks every pushed object: no tree entry "
-            "named '.', '..' or '.git')"
-        )
+        # A server repository is bare; elsewhere install touches only the hooks folder.
+        if repo.bare:
+            repo.git.run("config", "receive.fsckObjects", "true")
+            done.append(
+                "set receive.fsckObjects = true (git checks every pushed object: no tree "
+                "entry named '.', '..' or '.git')"
+            )
+        else:
+            done.append(
+                "this repository is not bare: receive.fsckObjects left as it is (on a "
+                "server, run `git config receive.fsckObjects true` there)"
+            )
     return done
 
 
