@@ -113,6 +113,7 @@ class Change:
         is_merge: bool = False,
         commit: str | None = None,
         hints: Hints | Callable[[], Hints | None] | None = None,
+        merge_content: bool = False,
     ) -> None:
         self.files = files
         self.before = before
@@ -124,10 +125,18 @@ class Change:
         self.agent_claim = agent_claim
         self.is_merge = is_merge
         self.commit = commit
+        # A merge whose `files` are its own content (its tree against git's automatic merge
+        # of its parents, see taskgate.merges): every rule judges it like any commit.
+        self.merge_content = merge_content
         # git's added and removed lines of modified files, when a hook had git compute them
         # (a callable: collected on first use, so a commit no rule reads them for never waits).
         self._hints = hints
         self._memo: dict[str, Any] = {}
+
+    @property
+    def unjudged_merge(self) -> bool:
+        """A merge seen against its first parent only: its files are other commits' work."""
+        return self.is_merge and not self.merge_content
 
     @property
     def hints(self) -> Hints | None:

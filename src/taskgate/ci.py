@@ -10,16 +10,17 @@ files the rules read. pre-push and pre-receive (`taskgate.push`) share this code
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from taskgate.change import Change, EmptySide, Side, Stage
+from taskgate.change import Change, EmptySide, Role, Side, Stage
 from taskgate.entry import Outcome
 from taskgate.errors import GitError, TaskgateError
-from taskgate.finding import Finding
-from taskgate.git import CommitInfo, Repo
-from taskgate.rules.registry import run_checks
-from taskgate.sources import CommitChanges, TreeSide, file_changes, new_blobs
+from taskgate.finding import Finding, Severity
+from taskgate.git import CommitInfo, RawDiff, Repo
+from taskgate.policy import Policy
+from taskgate.rules.registry import apply_policy, run_checks
+from taskgate.sources import Base, Built, CommitChanges, TreeSide, file_changes, new_blobs
 from taskgate.workflow.structure import Structure
 
 FULL_HISTORY_FIX = (
@@ -47,7 +48,8 @@ class Checked(NamedTuple):
     findings: list[Finding]
     modules: list[str]  # names, in the order the commits first touched them
     commits: int  # non-merge commits checked
-    merges: int  # merge commits (exempt from the per-commit rules)
+    merges: int  # merge commits with nothing of their own (nothing to judge)
+    judged_merges: int = 0  # merge commits judged on what they hold beyond git's own merge
 
 
 # --- the range ------------------------------------------------------------------
@@ -113,16 +115,45 @@ def range_commits(repo: Repo, rng: Range) -> list[str]:
 # --- checking commits -----------------------------------------------------------
 
 
-def check_commits(repo: Repo, shas: Sequence[str], *, rules: bool = True) -> Checked:
-    """Every non-merge commit on its own; merges only count for the modules touched."""
+def check_commits(
+    repo: Repo,
+    shas: Sequence[str],
+    *,
+    rules: bool = True,
+    range_base: str | None = None,
+    history_before: bool = False,
+) -> Checked:
+    """Every commit on its own, each under its first parent's policy and module map.
+
+    `range_base`: the commit the range lands on (a pushed ref's old value, a `ci` range's
+    base); a commit whose first parent does not descend from it was built on an older
+    policy and must also pass under the policy there, so a stale base gains nothing
+    (SPEC §10.3). `history_before`: the repository has
+    history outside `shas`, so a parentless commit among them is refused (TG208).
+
+    A merge is judged on its own content: its tree against git's automatic merge of its
+    parents (`taskgate.merges`); with nothing of its own it only counts for the modules
+    its first-parent diff touches (the gate's input).
+    """
+    from taskgate.merges import merge_contents
+
     infos = repo.read_commits(shas)
     pairs = [(info.parents[0] if info.parents else None, info.sha) for info in infos]
     diffs = repo.commit_diffs(pairs)
     builder = CommitChanges(repo, Stage.CI)
-    findings: list[Finding] = []
+    own = merge_contents(repo, infos) if rules else {}
+    anchor = builder.base_for(range_base, range_base) if rules and range_base else None
+    first_root: Base | None = None
+    judge = _Judge(anchor)
+    # Commits that descend from the range's base: a policy change made inside the range
+    # (by the lead, judged itself) takes effect from the next commit on. A commit whose
+    # first parent does not descend from the base was built on an older policy.
+    current = {range_base}
+    for info in infos:
+        if any(p in current for p in info.parents):
+            current.add(info.sha)
     modules: dict[str, None] = {}
-    reported: set[Finding] = set()
-    merges = 0
+    merges = judged_merges = 0
     for start in range(0, len(infos), BATCH):
         batch = range(start, min(start + BATCH, len(infos)))
         # One pipelined exchange per batch for what building and checking will read: the
@@ -133,8 +164,8 @@ def check_commits(repo: Repo, shas: Sequence[str], *, rules: bool = True) -> Che
                 [
                     oid
                     for i in batch
-                    if len(infos[i].parents) < 2
-                    for oid in new_blobs(diffs[i]).values()
+                    for diff in ((own[infos[i].sha][1],) if infos[i].sha in own else (diffs[i],))
+                    for oid in new_blobs(diff).values()
                 ]
             )
         for i in batch:
@@ -142,26 +173,140 @@ def check_commits(repo: Repo, shas: Sequence[str], *, rules: bool = True) -> Che
             built = builder.build(info, diffs[i])
             for module in built.change.modules_touched():
                 modules.setdefault(module.name, None)
-            if built.change.is_merge:
-                merges += 1
-                continue
             if not rules:
+                merges += len(info.parents) > 1
                 continue
-            # A broken module map at the base is said once, not once per commit built on it.
-            problems = [p for p in built.problems if p not in reported]
-            reported.update(problems)
-            for finding in (*problems, *run_checks(built.change, built.policy)):
-                findings.append(finding.at_commit(info.sha, info.subject))
+            extra: list[Finding] = []
+            diff, against, over = diffs[i], None, None
+            if not info.parents:
+                if history_before or first_root is not None:
+                    # Never its own policy: the range's base, else the history's first root.
+                    over = anchor or first_root or builder.base_for(None, info.sha)
+                    extra.extend(_new_root(builder.build(info, diff, base=over), over))
+                else:
+                    first_root = builder.base_for(None, info.sha)
+            elif len(info.parents) == 2:
+                against, diff = own[info.sha]
+                if not diff:
+                    merges += 1
+                    continue
+                judged_merges += 1
+            elif len(info.parents) > 2:
+                judged_merges += 1
+                actor = built.change.actor
+                if actor is None or actor.role is not Role.LEAD:
+                    judge.add(info, [_octopus(built, len(info.parents))], built.problems)
+                    continue
+
+            def rebuild(
+                info: CommitInfo = info,
+                diff: list[RawDiff] = diff,
+                against: str | None = against,
+                over: Base | None = over,
+            ) -> Built:
+                return builder.build(info, diff, against=against, base=over)  # fmt: skip
+
+            stale = bool(info.parents) and info.parents[0] not in current
+            judge.run(
+                info,
+                built if against is None and over is None else rebuild(),
+                extra,
+                rebuild if stale else None,
+            )
         # Memory stays at one batch's files, however long the history.
         repo.objects.clear()
-    return Checked(findings, list(modules), len(infos) - merges, merges)
+    checked_commits = len(infos) - merges - judged_merges
+    return Checked(judge.findings, list(modules), checked_commits, merges, judged_merges)
+
+
+class _Judge:
+    """Runs the rules on each change under its own policy and the range base's policy."""
+
+    def __init__(self, anchor: Base | None) -> None:
+        self.anchor = anchor
+        self.findings: list[Finding] = []
+        self._reported: set[Finding] = set()
+        self._differs: dict[int, bool] = {}
+
+    def add(self, info: CommitInfo, found: Iterable[Finding], problems: Iterable[Finding]) -> None:
+        # A broken module map at the base is said once, not once per commit built on it.
+        fresh = [p for p in problems if p not in self._reported]
+        self._reported.update(fresh)
+        for finding in (*fresh, *found):
+            self.findings.append(finding.at_commit(info.sha, info.subject))
+
+    def run(
+        self,
+        info: CommitInfo,
+        built: Built,
+        extra: list[Finding],
+        rebuild: Callable[[], Built] | None,
+    ) -> None:
+        """`rebuild`: the commit is built on a policy older than the range's base (None: not)."""
+        found = [*extra, *run_checks(built.change, built.policy)]
+        anchor = self.anchor
+        if (
+            rebuild is not None
+            and anchor is not None
+            and self._policy_differs(built.policy, anchor.policy)
+        ):
+            # Built on an older (or newer) policy: the one the range lands on judges it too.
+            again = rebuild()
+            seen = set(found)
+            note = f" (under the policy of {anchor.policy.source})"
+            for finding in run_checks(again.change, anchor.policy):
+                if finding not in seen and finding._replace(severity=Severity.ERROR) not in seen:
+                    found.append(finding._replace(message=finding.message + note))
+        self.add(info, found, built.problems)
+
+    def _policy_differs(self, policy: Policy, other: Policy) -> bool:
+        key = id(policy)
+        if key not in self._differs:
+            self._differs[key] = policy._replace(source="") != other._replace(source="")
+        return self._differs[key]
+
+
+def _new_root(built: Built, base: Base) -> list[Finding]:
+    actor = built.change.actor
+    if actor is not None and actor.role is Role.LEAD and base.policy.history.allow_new_roots:
+        return []
+    allowed = base.policy.history.allow_new_roots
+    return apply_policy(
+        [
+            Finding(
+                "TG208",
+                "a commit without parents in a repository that already has history: it "
+                "would bring its own policy and module map",
+                hint="branch from the existing history (git rebase --onto <base> --root)"
+                + (
+                    "; only the lead may start a new root here"
+                    if allowed
+                    else "; the lead allows deliberate new roots with [history] "
+                    "allow_new_roots = true"
+                ),
+            )
+        ],
+        base.policy,
+    )
+
+
+def _octopus(built: Built, parents: int) -> Finding:
+    from taskgate.rules.history import octopus_finding
+
+    return octopus_finding(built.change.actor, parents)
 
 
 def summary(checked: Checked) -> str:
     """'12 commits, 1 merge exempt' for the closing notes."""
     text = f"{checked.commits} commit{'s' * (checked.commits != 1)}"
     if checked.merges:
-        text += f", {checked.merges} merge{'s' * (checked.merges != 1)} exempt"
+        text += (
+            f", {checked.merges} merge{'s' * (checked.merges != 1)} exempt "
+            "(nothing of their own beyond git's automatic merge)"
+        )
+    if checked.judged_merges:
+        n = checked.judged_merges
+        text += f", {n} merge{'s' * (n != 1)} judged on their own content"
     return text
 
 
@@ -254,7 +399,7 @@ def run_ci_command(repo: Repo, args: Any) -> Outcome | str:
         outcome.findings.extend(found)
         outcome.notes.extend(notes)
         return outcome
-    checked = check_commits(repo, shas)
+    checked = check_commits(repo, shas, range_base=rng.base, history_before=rng.base is not None)
     outcome.findings.extend(checked.findings)
     outcome.notes.append(f"checked {summary(checked)} in {rng.text}")
     if not args.no_gate and shas:

@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = hooks.add_parser("commit-msg")
     _common(p)
     p.add_argument("message_file", type=Path)
+    p = hooks.add_parser("prepare-commit-msg")
+    _common(p)
+    p.add_argument("message_file", type=Path)
+    p.add_argument("source", nargs="?", default=None)
+    p.add_argument("sha", nargs="?", default=None)
     p = hooks.add_parser("pre-push")
     _common(p)
     p.add_argument("remote", nargs="?", default=None)
@@ -178,6 +183,11 @@ def _dispatch(args: Any, started: float) -> int:
 
             _safe_write(sys.stdout, show_board(repo, args.format))
             return EXIT_OK
+        if cmd == "hook" and args.hook == "prepare-commit-msg":
+            from taskgate.amend import record_amend
+
+            record_amend(repo, args.source, args.sha)  # a note for commit-msg; says nothing
+            return EXIT_OK
         if cmd == "hook":
             return _report(_hook(repo, args), args.format, started)
         if cmd == "check":
@@ -218,6 +228,7 @@ def _hook(repo: Repo, args: Any) -> Outcome:
 
 _HOOK_POSITIONALS = {
     "commit-msg": ("message_file",),
+    "prepare-commit-msg": ("message_file", "source", "sha"),
     "pre-push": ("remote", "url"),
     "pre-commit": (),
     "pre-merge-commit": (),
@@ -253,7 +264,7 @@ def _fast_hook_args(argv: Sequence[str]) -> SimpleNamespace | None:
             return None
     for key, given in values.items():
         setattr(ns, key, given)
-    if argv[1] == "commit-msg":
+    if argv[1] in ("commit-msg", "prepare-commit-msg"):
         if values["message_file"] is None:
             return None
         ns.message_file = Path(values["message_file"])

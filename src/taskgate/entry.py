@@ -65,9 +65,37 @@ def _run(built: Built, repo: Repo, *, use_cache: bool = True) -> list[Finding]:
 
 def hook_commit_msg(repo: Repo, message_file: Path) -> Outcome:
     """The message and every rule that needs the actor."""
+    from taskgate.amend import amend_state
+
     message = read_message_file(repo, message_file)
-    built = staged_change(repo, Stage.COMMIT_MSG, message, amend=amend_in_progress())
-    return Outcome(_run(built, repo), title="commit-msg")
+    built = staged_change(repo, Stage.COMMIT_MSG, message, amend=amend_state(repo))
+    if message.is_empty:
+        from taskgate.git import allow_empty_message_in_progress
+        from taskgate.rules.history import STORES_EMPTY_MESSAGE
+
+        # git aborts an empty message itself unless told to keep it (SPEC §2).
+        stored = allow_empty_message_in_progress()
+        built.change.memo(STORES_EMPTY_MESSAGE, lambda: stored)
+    findings = _run(built, repo)
+    findings.extend(_octopus(repo, built))
+    return Outcome(findings, title="commit-msg")
+
+
+def _octopus(repo: Repo, built: Built) -> list[Finding]:
+    """An octopus merge is the lead's alone (TG209)."""
+    from taskgate.change import Role
+
+    if not built.change.is_merge:
+        return []
+    from taskgate.sources import merge_heads
+
+    heads = merge_heads(repo)
+    actor = built.change.actor
+    if len(heads) < 2 or (actor is not None and actor.role is Role.LEAD):
+        return []
+    from taskgate.rules.history import octopus_finding
+
+    return [octopus_finding(actor, len(heads) + 1)]
 
 
 def hook_pre_commit(repo: Repo, *, merge: bool = False, use_cache: bool = True) -> Outcome:
@@ -76,8 +104,11 @@ def hook_pre_commit(repo: Repo, *, merge: bool = False, use_cache: bool = True) 
         repo, Stage.PRE_COMMIT, None, amend=amend_in_progress(), merge=True if merge else None
     )
     outcome = Outcome(_run(built, repo), title="pre-merge-commit" if merge else "pre-commit")
-    if not merge:
-        run_gate_into(repo, built, outcome, use_cache=use_cache)
+    if built.change.is_merge:
+        # The gate for every module the merge changes relative to its first parent (HEAD),
+        # not only the modules of the merge's own content.
+        built = staged_change(repo, Stage.PRE_COMMIT, None, merge=True, merge_content=False)
+    run_gate_into(repo, built, outcome, use_cache=use_cache)
     return outcome
 
 

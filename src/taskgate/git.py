@@ -18,6 +18,22 @@ from taskgate.errors import GitError, GitMissing
 
 ZERO_OID_CHARS = frozenset("0")
 
+# Every git process taskgate starts reads objects as they are: a pushed or local
+# `refs/replace/*` ref must never make git show a good commit in place of a bad one.
+GIT = ("git",)
+NO_REPLACE = "GIT_NO_REPLACE_OBJECTS"
+
+
+def git_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of every git process taskgate starts: replace objects off."""
+    out = dict(os.environ if env is None else env)
+    out[NO_REPLACE] = "1"
+    return out
+
+
+# `git merge-tree --write-tree` (a merge's automatic result, judged against its tree).
+MIN_GIT_FOR_MERGES = (2, 38)
+
 # Variables a child process may keep; everything else named GIT_* is what git
 # exports to hooks (GIT_INDEX_FILE, GIT_DIR, GIT_WORK_TREE, GIT_PREFIX, ...).
 # A leaked GIT_INDEX_FILE makes a test's own `git add` write into the commit
@@ -132,12 +148,12 @@ class Git:
     ) -> bytes:
         try:
             proc = subprocess.run(
-                ["git", *args],
+                [*GIT, *args],
                 cwd=self.cwd,
                 input=stdin,
                 capture_output=True,
                 check=False,
-                env=env,
+                env=git_env(env),
             )
         except FileNotFoundError as exc:
             # Popen says FileNotFoundError for a missing cwd as well as a missing git.
@@ -155,11 +171,12 @@ class Git:
         """Start git with its output piped, to be collected later; None if it cannot start."""
         try:
             return subprocess.Popen(
-                ["git", *args],
+                [*GIT, *args],
                 cwd=self.cwd,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
+                env=git_env(),
             )
         except OSError:
             return None  # run() will say why when the answer is needed
@@ -167,10 +184,11 @@ class Git:
     def popen(self, *args: str) -> subprocess.Popen[bytes]:
         try:
             return subprocess.Popen(
-                ["git", *args],
+                [*GIT, *args],
                 cwd=self.cwd,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
+                env=git_env(),
             )
         except FileNotFoundError as exc:
             raise GitMissing("git is not installed or not on PATH; install git") from exc
@@ -524,6 +542,19 @@ class Repo:
             return []
         # diff-tree --stdin reads "<commit> <parent>"; a lone commit with --root is a root diff.
         lines = b"".join((f"{c} {p}" if p else c).encode() + b"\n" for p, c in pairs)
+        return self._diffs_stdin(lines, pairs)
+
+    def tree_diffs(self, pairs: Sequence[tuple[str, str]]) -> list[list[RawDiff]]:
+        """Many `(old tree, new tree)` diffs (tree ids) from one `diff-tree --stdin` process."""
+        if not pairs:
+            return []
+        # Two trees on a line: the first is the old side (unlike "<commit> <parent>").
+        lines = b"".join(f"{old} {new}".encode() + b"\n" for old, new in pairs)
+        return self._diffs_stdin(lines, list(pairs))
+
+    def _diffs_stdin(
+        self, lines: bytes, pairs: Sequence[tuple[str | None, str]]
+    ) -> list[list[RawDiff]]:
         out = self.git.run(
             "diff-tree", "--stdin", "--root", "--always", "-r", "-z", "--raw", "--no-abbrev",
             "-M", "-C", stdin=lines,
@@ -547,6 +578,61 @@ class Repo:
             # Never guess an alignment: fall back to one process per commit.
             return [self.commit_diff(p, c) for p, c in pairs]
         return [parse_raw_diff(b"\0".join(fields)) for fields in by_commit]
+
+    def version(self) -> tuple[int, ...]:
+        """git's version as numbers, e.g. (2, 39, 5)."""
+        out = self.git.run("version").decode("utf-8", "replace").split()
+        numbers = []
+        for part in (out[2] if len(out) > 2 else "").split("."):
+            if not part.isdigit():
+                break
+            numbers.append(int(part))
+        return tuple(numbers)
+
+    def require_merge_tree(self) -> None:
+        """Exit 2 on a git too old to compute a merge's automatic result."""
+        found = self.version()
+        if found < MIN_GIT_FOR_MERGES:
+            need = ".".join(map(str, MIN_GIT_FOR_MERGES))
+            have = ".".join(map(str, found)) or "unknown"
+            raise GitError(
+                f"git {have} is too old: taskgate needs git >= {need} to judge merge commits "
+                "(`git merge-tree --write-tree`); upgrade git"
+            )
+
+    def merge_trees(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, bool]]:
+        """git's automatic merge of each `(first, second)` pair: (tree id, clean?).
+
+        A conflicted merge still yields a tree (with conflict markers): what a merge commit
+        holds beyond it is its resolution. Several merge-tree processes run at once.
+        """
+        if not pairs:
+            return []
+        self.require_merge_tree()
+        args = ("merge-tree", "--write-tree", "--no-messages", "--allow-unrelated-histories")
+        out: list[tuple[str, bool]] = []
+        width = 8
+        for start in range(0, len(pairs), width):
+            procs = []
+            for first, second in pairs[start : start + width]:
+                procs.append(
+                    subprocess.Popen(
+                        [*GIT, *args, first, second],
+                        cwd=self.root,
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        env=git_env(),
+                    )
+                )
+            for proc in procs:
+                stdout, stderr = proc.communicate()
+                tree = stdout.split(b"\n", 1)[0].decode().strip()
+                if proc.returncode not in (0, 1) or len(tree) < 40:
+                    err = stderr.decode("utf-8", "replace").strip()
+                    raise GitError(f"git merge-tree failed: {err or f'exit {proc.returncode}'}")
+                out.append((tree, proc.returncode == 0))
+        return out
 
     def rev_list(self, *args: str) -> list[str]:
         out = self.git.run("rev-list", *args)
@@ -603,11 +689,26 @@ def _plain_top_level(start: Path) -> Path | None:
 
 
 def amend_in_progress() -> bool:
-    """True when an ancestor process is `git commit --amend`.
+    """True when the git process that runs the hook is `git commit --amend`.
 
-    git does not tell hooks that the commit is an amend; the command line of the
-    git process that runs the hook does (Linux /proc; elsewhere assume not).
+    git does not tell pre-commit or commit-msg that the commit is an amend; the command
+    line of the git process does (Linux /proc; elsewhere assume not). That process is
+    found by its executable (/proc/PID/exe), not by its argv[0], which `exec -a` can set
+    to anything; an alias (`git fix` for `commit --amend`) is expanded, and `--amend` may
+    be abbreviated as git allows (`--am`, `--amen`). The prepare-commit-msg hook is the
+    first signal (taskgate.amend); this is the fallback, and pre-commit's only one.
     """
+    return _commit_option("--amend", 4)
+
+
+def allow_empty_message_in_progress() -> bool:
+    """True when the git process that runs the hook is `git commit --allow-empty-message`
+    (which stores an empty message instead of aborting), read as `amend_in_progress` is."""
+    return _commit_option("--allow-empty-message", len("--allow-empty") + 1)
+
+
+def _commit_option(option: str, shortest: int) -> bool:
+    """Whether the git process running the hook is a `git commit` given `option`."""
     pid = os.getppid()
     for _ in range(6):
         try:
@@ -615,9 +716,14 @@ def amend_in_progress() -> bool:
             stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             return False
-        args = raw.split(b"\0")
-        if args and Path(args[0].decode("utf-8", "replace")).name == "git" and b"commit" in args:
-            return b"--amend" in args
+        args = [a.decode("utf-8", "replace") for a in raw.split(b"\0")]
+        try:
+            exe = os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            exe = args[0] if args else ""
+        names = {Path(exe).name, Path(args[0]).name if args else ""}
+        if names & {"git", "git.exe"}:
+            return _commit_has(args[1:], option, shortest)
         # ppid is field 4 of /proc/PID/stat, after the parenthesised command name.
         try:
             pid = int(stat.rsplit(")", 1)[1].split()[1])
@@ -626,3 +732,57 @@ def amend_in_progress() -> bool:
         if pid <= 1:
             return False
     return False
+
+
+_NOT_ALIASES = frozenset({"merge", "pull", "rebase", "cherry-pick", "revert", "am", "stash",
+                          "push", "notes", "tag", "checkout", "switch"})  # fmt: skip
+
+
+def _commit_has(args: list[str], option: str, shortest: int) -> bool:
+    """Whether git's arguments (after `git`) are a `commit` given `option` (or a prefix of
+    it of at least `shortest` characters, as git accepts), through one alias."""
+    rest = list(args)
+    aliases: dict[str, str] = {}
+    while rest and rest[0].startswith("-"):
+        opt = rest.pop(0)
+        if opt == "-c" and rest:
+            key, _, value = rest.pop(0).partition("=")
+            if key.lower().startswith("alias."):
+                aliases[key[6:].lower()] = value
+        elif opt in ("-C", "--git-dir", "--work-tree", "--namespace") and rest:
+            rest.pop(0)
+    if not rest:
+        return False
+    command, tail = rest[0], rest[1:]
+    if command in _NOT_ALIASES:
+        return False  # git's own commands cannot be aliased: no config to read
+    if command != "commit":
+        expansion = aliases.get(command.lower()) or _alias(command)
+        if not expansion or expansion.startswith("!"):
+            return False
+        words = expansion.split()
+        if not words or words[0] != "commit":
+            return False
+        tail = words[1:] + tail
+    for arg in tail:
+        if arg == "--":
+            break
+        if len(arg) >= shortest and option.startswith(arg):
+            return True
+    return False
+
+
+def _alias(name: str) -> str | None:
+    """`git config alias.<name>`, read without the repository's hook environment."""
+    if not name or name.startswith("-") or "\n" in name:
+        return None
+    try:
+        out = subprocess.run(
+            [*GIT, "config", "--get", f"alias.{name}"],
+            capture_output=True,
+            check=False,
+            env=git_env(),
+        )
+    except OSError:
+        return None
+    return out.stdout.decode("utf-8", "replace").strip() or None

@@ -11,7 +11,8 @@ from taskgate.errors import TaskgateError
 from taskgate.git import Repo
 from taskgate.resources import hook_template
 
-DEFAULT_HOOKS = ("pre-commit", "commit-msg", "pre-merge-commit", "pre-push")
+# prepare-commit-msg: git passes it `commit <sha>` for an amend (taskgate.amend).
+DEFAULT_HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg", "pre-merge-commit", "pre-push")
 HOOK_TYPES = (*DEFAULT_HOOKS, "pre-receive")
 STDIN_HOOKS = frozenset({"pre-push", "pre-receive"})
 MARKER = "taskgate-managed hook"
@@ -75,6 +76,20 @@ def install(repo: Repo, hooks: list[str] | None = None, python: str | None = Non
             raise TaskgateError(
                 f"cannot write the {hook} hook in {hooks_dir}: {exc.strerror or exc}"
             ) from exc
+    if "pre-receive" in wanted:
+        # git's own object checks refuse `..`, `.git` and their variants in pushed trees.
+        # A server repository is bare; elsewhere install touches only the hooks folder.
+        if repo.bare:
+            repo.git.run("config", "receive.fsckObjects", "true")
+            done.append(
+                "set receive.fsckObjects = true (git checks every pushed object: no tree "
+                "entry named '.', '..' or '.git')"
+            )
+        else:
+            done.append(
+                "this repository is not bare: receive.fsckObjects left as it is (on a "
+                "server, run `git config receive.fsckObjects true` there)"
+            )
     return done
 
 

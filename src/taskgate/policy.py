@@ -63,6 +63,13 @@ class IntegrityPolicy(NamedTuple):
     secrets_allow: frozenset[str] = frozenset()
 
 
+class HistoryPolicy(NamedTuple):
+    """What may enter shared history besides ordinary commits (see docs/security.md)."""
+
+    allow_new_roots: bool = False  # a lead's parentless commit in a repository with history
+    allow_replace_refs: bool = False  # pushes to refs/replace/* (pre-receive)
+
+
 class Policy(NamedTuple):
     """Everything configurable, with the defaults of SPEC §4."""
 
@@ -72,6 +79,7 @@ class Policy(NamedTuple):
     gate: GatePolicy = GatePolicy()
     integrity: IntegrityPolicy = IntegrityPolicy()
     source: str = "defaults"
+    history: HistoryPolicy = HistoryPolicy()
 
 
 # --- strict reading -------------------------------------------------------
@@ -155,7 +163,10 @@ def _gate_commands(value: object, where: str, source: str) -> GateCommands:
 def policy_from_table(data: _Table, source: str) -> Policy:
     """Build a Policy from parsed TOML; unknown keys and wrong types are ConfigErrors."""
     _check_keys(
-        data, {"paths", "commit", "rules", "gate", "integrity", "secrets"}, "taskgate", source
+        data,
+        {"paths", "commit", "rules", "gate", "integrity", "secrets", "history"},
+        "taskgate",
+        source,
     )
 
     p = _expect_table(data.get("paths", {}), "paths", source)
@@ -238,7 +249,14 @@ def policy_from_table(data: _Table, source: str) -> Policy:
         max_file_bytes=max_bytes,
         secrets_allow=frozenset(_str_list(s, "allow", "secrets", source, ())),
     )
-    return Policy(paths, commit, RulePolicy(ignore, warn), gate, integrity, source)
+    h = _expect_table(data.get("history", {}), "history", source)
+    _check_keys(h, {"allow_new_roots", "allow_replace_refs"}, "history", source)
+    dh = HistoryPolicy()
+    history = HistoryPolicy(
+        allow_new_roots=_bool(h, "allow_new_roots", "history", source, dh.allow_new_roots),
+        allow_replace_refs=_bool(h, "allow_replace_refs", "history", source, dh.allow_replace_refs),
+    )
+    return Policy(paths, commit, RulePolicy(ignore, warn), gate, integrity, source, history)
 
 
 def load_policy(

@@ -11,11 +11,12 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from taskgate.ci import FULL_HISTORY_FIX, check_commits, gate_tip, summary
+from taskgate.ci import FULL_HISTORY_FIX, Checked, check_commits, gate_tip, summary
 from taskgate.entry import Outcome
 from taskgate.errors import TaskgateError
-from taskgate.finding import has_errors
+from taskgate.finding import Finding, has_errors
 from taskgate.git import Repo, is_null_oid
+from taskgate.sources import CommitChanges
 
 NULL_OID = "0" * 40
 
@@ -84,48 +85,124 @@ def _refuse_cut_history(repo: Repo, shas: Sequence[str]) -> None:
 
 
 def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
-    """Check every commit being pushed that the remote does not have yet."""
+    """Check every commit being pushed that the remote does not have yet.
+
+    Only the old ids git gives on standard input prove what the remote holds: a
+    remote-tracking ref is the coder's to move (`git update-ref refs/remotes/origin/x
+    HEAD`). Where no line gives an old id (every pushed ref is new), remote-tracking
+    refs are used and the output says the check is partial.
+    """
     env = os.environ
     refs = parse_pre_push(lines) or pre_commit_refs(repo, env)
     remote = remote or env.get("PRE_COMMIT_REMOTE_NAME") or None
     outcome = Outcome(title="pre-push")
     # (tip, what the remote ref held) per pushed ref; a deletion brings no commit.
     pushed: dict[str, str | None] = {}
+    olds: list[str] = []
+    notes: set[str] = set()
     for ref in refs:
+        old = None if is_null_oid(ref.remote_sha) else _commit_of(repo, ref.remote_sha)
+        if old is not None:
+            olds.append(old)
         tip = None if is_null_oid(ref.local_sha) else _commit_of(repo, ref.local_sha)
         if tip is not None:
-            old = None if is_null_oid(ref.remote_sha) else _commit_of(repo, ref.remote_sha)
             pushed.setdefault(tip, old)
+            if ref.remote_ref.startswith("refs/notes/"):
+                notes.add(tip)
     if not pushed:
         outcome.notes.append("nothing to check: no commits are being pushed")
         return outcome
-    # What the remote already has: the old values of the pushed refs, when known here,
-    # and every remote-tracking branch of a named remote (a new branch has no old value).
-    have = [old for old in dict.fromkeys(pushed.values()) if old is not None]
-    if remote and repo.config(f"remote.{remote}.url") is not None:
-        have.append(f"--remotes={remote}")
-    shas = repo.rev_list("--reverse", "--topo-order", *pushed, "--not", *have)
-    _refuse_cut_history(repo, shas)
-    checked = check_commits(repo, shas)
-    outcome.findings.extend(checked.findings)
-    outcome.notes.append(f"checked {summary(checked)} not yet on {remote or 'the remote'}")
-    if shas:
+    have: list[str] = list(dict.fromkeys(olds))
+    # A new branch lands beside the remote's default branch: its policy judges too (only
+    # as a policy to pass; pre-push is advisory, pre-receive reads the server's own HEAD).
+    default = _remote_default(repo, remote, olds)
+    if not have and default is not None:
+        # No old id at all: the walk stops at the remote's default branch as last fetched
+        # (one remote-tracking ref, not any of them: refs/remotes/<remote>/zzz is nothing).
+        have.append(default)
+        outcome.notes.append(
+            f"partial check: git gave no old id for any pushed ref, so the commits of "
+            f"{remote}'s default branch as last fetched were taken as on the remote without "
+            "proof (a remote-tracking ref is local and can be moved); the server's "
+            "pre-receive or `taskgate ci` is the binding check"
+        )
+    findings: dict[Finding, None] = {}
+    checked_shas: set[str] = set()
+    totals: list[Checked] = []
+    for tip, old in pushed.items():
+        shas = [
+            sha
+            for sha in repo.rev_list("--reverse", "--topo-order", tip, "--not", *have)
+            if sha not in checked_shas and not (tip in notes and is_notes_commit(repo, sha))
+        ]
+        _refuse_cut_history(repo, shas)
+        checked_shas.update(shas)
+        checked = check_commits(
+            repo, shas, range_base=old or default, history_before=bool(have or default)
+        )
+        totals.append(checked)
+        findings.update(dict.fromkeys(checked.findings))
+    outcome.findings.extend(findings)
+    modules = list(dict.fromkeys(m for c in totals for m in c.modules))
+    outcome.notes.append(f"checked {summary(_total(totals))} not yet on {remote or 'the remote'}")
+    if checked_shas:
         for tip, old in pushed.items():
-            found, notes = gate_tip(repo, tip, old, checked.modules, use_cache=True, pre_push=True)
+            found, said = gate_tip(repo, tip, old, modules, use_cache=True, pre_push=True)
             outcome.findings.extend(found)
-            outcome.notes.extend(notes)
+            outcome.notes.extend(said)
     return outcome
+
+
+def _remote_default(repo: Repo, remote: str | None, olds: Sequence[str]) -> str | None:
+    """The remote's default branch as last fetched (or the first old id git gave)."""
+    if olds:
+        return olds[0]
+    if not remote:
+        return None
+    for name in ("HEAD", "main", "master"):
+        found = repo.objects.object_id(f"refs/remotes/{remote}/{name}^{{commit}}", "commit")
+        if found is not None:
+            return found
+    return None
+
+
+def _total(parts: Sequence[Checked]) -> Checked:
+    return Checked(
+        [],
+        [],
+        sum(c.commits for c in parts),
+        sum(c.merges for c in parts),
+        sum(c.judged_merges for c in parts),
+    )
+
+
+def is_notes_commit(repo: Repo, sha: str) -> bool:
+    """A commit of git's notes bookkeeping: its tree holds only notes, each a blob named
+    by the (fanned-out) object id it annotates."""
+    out = repo.git.run("ls-tree", "-r", "-z", "--full-tree", sha)
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        name = path.replace(b"/", b"")
+        if meta.split(b" ")[1:2] != [b"blob"] or len(name) not in (40, 64):
+            return False
+        if not all(c in b"0123456789abcdef" for c in name) or b"." in path:
+            return False
+    return True
 
 
 def hook_pre_receive(repo: Repo, lines: list[str]) -> Outcome:
     """Server side: check every commit new to the server; any error rejects the whole push.
 
     Branch and tag updates are treated alike: a tag can carry commits the server has never
-    seen, which would otherwise enter its history unchecked. Deletions bring no commit, and
-    `refs/notes/*` hold git's notes bookkeeping commits, not authored history.
+    seen, which would otherwise enter its history unchecked. Deletions bring no commit.
+    Only commits that really are notes commits are skipped on `refs/notes/*`, and a commit
+    counts as known only when a branch or tag holds it (never a notes or replace ref).
+    Pushes to `refs/replace/*` are refused unless the policy allows them (TG210).
     """
     outcome = Outcome(title="pre-receive")
-    tips: list[str] = []
+    updates: list[tuple[str, str, str]] = []
     for line in lines:
         if not line.strip():
             continue
@@ -134,24 +211,64 @@ def hook_pre_receive(repo: Repo, lines: list[str]) -> Outcome:
             raise TaskgateError(
                 f"pre-receive: cannot read the line {line!r}; git sends '<old> <new> <ref>'"
             )
-        _old, new, ref = parts
-        if is_null_oid(new) or ref.startswith("refs/notes/"):
+        old, new, ref = parts
+        if not is_null_oid(new):
+            updates.append((old, new, ref))
+    server_head = repo.resolve("HEAD")
+    has_history = bool(repo.git.run("for-each-ref", "--count=1", "--format=%(objectname)").strip())
+    known = ("--not", "--exclude=refs/notes/*", "--exclude=refs/replace/*", "--all")
+    groups: dict[str | None, list[str]] = {}
+    for old, new, ref in updates:
+        if ref.startswith("refs/replace/"):
+            outcome.findings.extend(_replace_ref(repo, ref, server_head))
             continue
         commit = _commit_of(repo, new)
-        if commit is not None:
-            tips.append(commit)
-    if not tips:
-        outcome.notes.append("nothing to check: the push brings no new commits")
-        return outcome
+        if commit is None:
+            continue
+        if ref.startswith("refs/notes/"):
+            fresh = repo.rev_list("--reverse", "--topo-order", commit, "--not", "--all")
+            shas = [sha for sha in fresh if not is_notes_commit(repo, sha)]
+            base = server_head
+        else:
+            shas = repo.rev_list("--reverse", "--topo-order", commit, *known)
+            base = None if is_null_oid(old) else _commit_of(repo, old)
+            base = base or server_head
+        groups.setdefault(base, []).extend(shas)
     # The pushed objects sit in git's quarantine until this hook accepts them; git tells
     # its children where (GIT_QUARANTINE_PATH, GIT_OBJECT_DIRECTORY), and ours inherit it.
-    shas = repo.rev_list("--reverse", "--topo-order", *dict.fromkeys(tips), "--not", "--all")
-    checked = check_commits(repo, shas)
-    outcome.findings.extend(checked.findings)
-    outcome.notes.append(f"checked {summary(checked)} new to this repository")
+    seen: set[str] = set()
+    totals: list[Checked] = []
+    for base, shas in groups.items():
+        todo = [sha for sha in dict.fromkeys(shas) if sha not in seen]
+        seen.update(todo)
+        if todo:
+            totals.append(check_commits(repo, todo, range_base=base, history_before=has_history))
+    for checked in totals:
+        outcome.findings.extend(checked.findings)
+    if not seen and not outcome.findings:
+        outcome.notes.append("nothing to check: the push brings no new commits")
+        return outcome
+    outcome.notes.append(f"checked {summary(_total(totals))} new to this repository")
     if has_errors(outcome.findings):
         outcome.notes.append(
             "push rejected: fix the commits above (git rebase -i, git commit --amend) "
             "and push again"
         )
     return outcome
+
+
+def _replace_ref(repo: Repo, ref: str, server_head: str | None) -> list[Finding]:
+    """TG210 unless the policy at the server's HEAD sets [history] allow_replace_refs."""
+    if server_head is not None:
+        base = CommitChanges(repo).base_for(server_head, server_head)
+        if base.policy.history.allow_replace_refs:
+            return []
+    return [
+        Finding(
+            "TG210",
+            f"push to {ref}: a replace ref makes git show one object in place of another",
+            path=ref,
+            hint="do not push replace refs; the lead allows them with [history] "
+            "allow_replace_refs = true",
+        )
+    ]

@@ -66,6 +66,12 @@ class IndexSide:
         """Blob sizes by id without reading the blobs."""
         return self._repo.objects.sizes(oids)
 
+    def entry(self, path: str) -> Entry | None:
+        """The staged entry at `path` (its mode tells a symlink), or None."""
+        if not _tracked_form(path):
+            return None
+        return self._repo.index_entries([path]).get(path)
+
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
         found = {p for p in wanted if self._staged.get(p)}
@@ -126,6 +132,12 @@ class TreeSide:
     def blob_sizes(self, oids: Iterable[str]) -> dict[str, int]:
         """Blob sizes by id without reading the blobs."""
         return self._repo.objects.sizes(oids)
+
+    def entry(self, path: str) -> Entry | None:
+        """The tree entry at `path` (its mode tells a symlink), or None."""
+        if not _tracked_form(path):
+            return None
+        return self._repo.tree_entries(self.rev, [path]).get(path)
 
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
@@ -280,18 +292,31 @@ def staged_change(
     *,
     amend: bool = False,
     merge: bool | None = None,
+    merge_content: bool = True,
 ) -> Built:
-    """The change the index makes relative to HEAD (HEAD's parent for --amend)."""
+    """The change the index makes relative to HEAD (HEAD's parent for --amend).
+
+    While a merge is in progress the change is the merge's own content: the index against
+    git's automatic merge of HEAD and MERGE_HEAD (`merge_content=False`: against HEAD,
+    what the gate needs). An octopus merge is seen against HEAD and is the lead's alone.
+    """
     head = repo.head()
     base_rev = head
     if amend and head is not None:
         parents = repo.read_commits([head])[0].parents
         base_rev = parents[0] if parents else None
-    before: Side = TreeSide(repo, base_rev) if base_rev else EmptySide()
-    files = file_changes(repo.staged_diff(base_rev))
+    is_merge = repo.merge_in_progress() if merge is None else merge
+    heads = merge_heads(repo) if is_merge and head is not None else []
+    diff_from = base_rev
+    if merge_content and len(heads) == 1 and head is not None:
+        diff_from = repo.merge_trees([(head, heads[0])])[0][0]
+    before: Side = TreeSide(repo, diff_from) if diff_from else EmptySide()
+    files = file_changes(repo.staged_diff(diff_from))
     after = IndexSide(repo, staged_entries(files))
     # First commit: there is no HEAD to read the policy from, so the index is the base.
-    base_side: Side = before if base_rev else after
+    base_side: Side = (
+        (before if diff_from == base_rev else TreeSide(repo, base_rev)) if base_rev else after
+    )
     where = f"commit {base_rev[:12]}" if base_rev else "the index"
     base = load_base(base_side.read, where, policy_cache(repo))
     claim = agent_claim(repo)
@@ -304,10 +329,20 @@ def staged_change(
         message=message,
         actor=resolve_actor(base.structure, message, claim),
         agent_claim=claim,
-        is_merge=repo.merge_in_progress() if merge is None else merge,
+        is_merge=is_merge,
         hints=lambda: _hints(repo.staged_patch()),
+        merge_content=merge_content and bool(heads),
     )
     return Built(change, base.policy, base.problems)
+
+
+def merge_heads(repo: Repo) -> list[str]:
+    """The commits being merged into HEAD (MERGE_HEAD: one a line; several: an octopus)."""
+    try:
+        text = (repo.git_dir / "MERGE_HEAD").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return []
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _hints(patch: bytes | None) -> Hints | None:
@@ -345,14 +380,26 @@ class CommitChanges:
             self._bases[key] = load_base(side.read, f"commit {rev[:12]}")
         return self._bases[key]
 
-    def build(self, info: CommitInfo, diff: list[RawDiff]) -> Built:
+    def build(
+        self,
+        info: CommitInfo,
+        diff: list[RawDiff],
+        *,
+        base: Base | None = None,
+        against: str | None = None,
+    ) -> Built:
+        """The commit's change against its first parent, or against `against` (the tree of
+        git's automatic merge of a merge's parents: the change is then the merge's own
+        content). `base` overrides the first parent's policy and module map."""
         from taskgate.message import message_from_bytes
 
         parent = info.parents[0] if info.parents else None
-        base = self.base_for(parent, info.sha)
+        if base is None:
+            base = self.base_for(parent, info.sha)
         # Stored messages are already cleaned by git; only normalise white space.
         message = message_from_bytes(info.message, None, "whitespace")
-        before: Side = TreeSide(self.repo, parent, old_blobs(diff)) if parent else EmptySide()
+        old = against or parent
+        before: Side = TreeSide(self.repo, old, old_blobs(diff)) if old else EmptySide()
         change = Change(
             files=file_changes(diff),
             before=before,
@@ -364,5 +411,6 @@ class CommitChanges:
             agent_claim=None,
             is_merge=len(info.parents) > 1,
             commit=info.sha,
+            merge_content=against is not None or len(info.parents) > 2,
         )
         return Built(change, base.policy, base.problems)

@@ -53,7 +53,12 @@ class _Pending(NamedTuple):
 @check("TG304", "TG305", "TG306", "TG307", "TG308", "TG309", stage="msg", needs_actor=True)
 def board_rules(change: Change, policy: Policy) -> Iterator[Finding]:
     actor = change.actor
-    if actor is None or actor.role is Role.LEAD or change.is_merge or change.structure is None:
+    if (
+        actor is None
+        or actor.role is Role.LEAD
+        or change.unjudged_merge
+        or change.structure is None
+    ):
         return
     path = policy.paths.tasks
     pending: list[_Pending] = []

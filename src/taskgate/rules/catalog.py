@@ -144,6 +144,23 @@ _ALL = [
         "feat(python):  add login",
         "feat(python): add login",
     ),
+    _r(
+        "TG113",
+        "actor-known",
+        "msg",
+        "the commit's actor cannot be determined",
+        "In a repository with a module map every commit has an actor (SPEC §3, §10.2): an "
+        "empty or whitespace-only message (`--allow-empty-message`), a scope-less subject "
+        "where the policy does not require a scope, a fixup!/squash! of such a subject, or a "
+        "merge that brings content of its own under git's default `Merge branch …` subject "
+        "names nobody. Checked at commit-msg, pre-push, pre-receive and in `ci`; at "
+        "commit-msg an empty message counts only when git will store it "
+        "(`--allow-empty-message`), since git aborts the commit itself otherwise.",
+        "Without an actor the lane, board and integrity rules cannot run: an empty message "
+        "once landed a change to another module, to the policy and to the board unjudged.",
+        'git commit --allow-empty-message -m ""',
+        "feat(python): add login   (a merge with its own content: chore(python): merge main)",
+    ),
     # --- lanes -----------------------------------------------------------
     _r(
         "TG201",
@@ -183,7 +200,8 @@ _ALL = [
         "msg",
         "policy file changed by someone other than the lead",
         "project_structure.json, the policy, .pre-commit-config.yaml, .github/, "
-        ".gitlab-ci.yml, the hooks/ shims and .gitattributes are the lead's alone. The root "
+        ".gitlab-ci.yml, the hooks/ shims and every .gitattributes (nested ones too) are "
+        "the lead's alone. The root "
         "pyproject.toml counts as a policy file when it holds [tool.taskgate] before or after "
         "the change; otherwise it is an ordinary root file (TG201 for a coder).",
         "An agent that can change the rules can switch them off.",
@@ -195,7 +213,9 @@ _ALL = [
         "symlink-escape",
         "msg",
         "symlink pointing outside its module",
-        "A symlink added or changed inside a module must resolve inside that module.",
+        "A symlink added or changed inside a module must resolve inside that module. The "
+        "target is resolved through the tree as the operating system would, following "
+        "links already in the path; a target that cannot be resolved, or loops, is outside.",
         "A link is a way to edit, or read, another module's files from one's own lane.",
         "services/api/x -> ../../web/app.ts",
         "Copy what you need, or ask the lead.",
@@ -220,6 +240,60 @@ _ALL = [
         "A submodule pulls foreign code into every module's build.",
         "git submodule add https://example.invalid/lib services/api/lib",
         "Ask the lead to add the dependency.",
+    ),
+    _r(
+        "TG208",
+        "root-commit",
+        "ci",
+        "a parentless commit enters a repository that already has history",
+        "In a push or a `ci` range, a commit without parents (an orphan branch, or one "
+        "brought in by `git merge --allow-unrelated-histories`) is refused when the "
+        "repository already has history. It is judged under the policy at the base of the "
+        "range, never its own. The lead may start a new root where `[history] "
+        "allow_new_roots = true` (read from the target's policy).",
+        "A root commit has no first parent to take the policy from: it would bring its own "
+        "module map (or none) and judge itself.",
+        "git checkout --orphan x && git commit -m 'feat(web): start over'",
+        "Branch from the existing history; the lead sets [history] allow_new_roots for a "
+        "deliberate new root.",
+    ),
+    _r(
+        "TG209",
+        "octopus-merge",
+        "ci",
+        "an octopus merge by someone other than the lead",
+        "A merge of three or more parents cannot be compared with git's automatic merge "
+        "(`git merge-tree` takes two), so only the lead may make one.",
+        "Its content beyond its parents could not be judged.",
+        "git merge feature-a feature-b   # by a coder",
+        "Merge one branch at a time, or have the lead make the octopus merge.",
+    ),
+    _r(
+        "TG210",
+        "replace-ref",
+        "ci",
+        "a push to refs/replace/*",
+        "pre-receive refuses pushes that create or move `refs/replace/*` unless the "
+        "target's policy sets `[history] allow_replace_refs = true`. taskgate itself reads "
+        "every object with replace objects disabled.",
+        "A replace ref makes git show one object in place of another: a checked good commit "
+        "in place of a bad one.",
+        "git push origin refs/replace/<bad>",
+        "Do not push replace refs; the lead allows them in the policy if they are wanted.",
+    ),
+    _r(
+        "TG211",
+        "tree-entry-name",
+        "pre",
+        "a tree entry named '.', '..', '.git' or a variant of '.git'",
+        "Every path a commit adds or changes is split into its tree entries; an empty name, "
+        "`.`, `..`, `.git`, or a name NTFS or HFS+ would take for `.git` (`.GIT`, `.git.`, "
+        "`git~1`, `.git` with ignorable Unicode) is refused. `taskgate install --hook-type "
+        "pre-receive` also turns on git's own `receive.fsckObjects`.",
+        "Such an entry passes 'inside the module' by its prefix and then breaks every "
+        "clone and checkout, or writes into `.git/`.",
+        "services/api/../web/app.js   (made with git mktree)",
+        "Rewrite the commit without that entry.",
     ),
     # --- workflow files and board ---------------------------------------------
     _r(

@@ -246,7 +246,7 @@ def _module_routes(change: Change, fc: FileChange, side: str) -> list[Route]:
 def endpoints_declared(change: Change, policy: Policy) -> Iterable[Finding]:
     """Routes added by a coder commit must be declared in the Contracts section."""
     actor = change.actor
-    if actor is None or actor.role is not Role.CODER or change.is_merge:
+    if actor is None or actor.role is not Role.CODER or change.unjudged_merge:
         return []
     return list(_findings(change, policy))
 

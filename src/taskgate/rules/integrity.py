@@ -33,7 +33,9 @@ from taskgate.rules.registry import check
 
 def coder_commit(change: Change) -> bool:
     """A commit by the coder of a module (not a merge: its parts are checked one by one)."""
-    return change.actor is not None and change.actor.role is Role.CODER and not change.is_merge
+    return (
+        change.actor is not None and change.actor.role is Role.CODER and not change.unjudged_merge
+    )
 
 
 def before_path(fc: FileChange) -> str | None:

@@ -15,7 +15,8 @@ every module: TG201 for a coder, like any other file of the lead's.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 
 from taskgate.change import Actor, Change, FileChange, Role
 from taskgate.finding import Finding
@@ -38,6 +39,8 @@ def inside(path: str, folder: str) -> bool:
 def is_policy_file(path: str, change: Change, policy: Policy) -> bool:
     if path in _POLICY_NAMES or path == policy.paths.structure:
         return True
+    if posixpath.basename(path) == ".gitattributes":
+        return True  # a nested one (export-ignore, filters, eol) shapes the tree as much
     if any(inside(path, folder) for folder in _POLICY_FOLDERS):
         return True
     return path == PYPROJECT and _holds_taskgate_table(change)
@@ -77,7 +80,12 @@ def _moved(fc: FileChange, path: str) -> str:
        needs_actor=True)  # fmt: skip
 def lanes(change: Change, policy: Policy) -> Iterator[Finding]:
     actor = change.actor
-    if actor is None or actor.role is Role.LEAD or change.is_merge or change.structure is None:
+    if (
+        actor is None
+        or actor.role is Role.LEAD
+        or change.unjudged_merge
+        or change.structure is None
+    ):
         return
     if actor.role is Role.REVIEWER:
         yield from _reviewer(change, policy, actor)
@@ -184,6 +192,72 @@ def _coder(change: Change, policy: Policy, actor: Actor, module: Module) -> Iter
         )
 
 
+_MAX_LINK_HOPS = 40  # Linux's limit before ELOOP
+
+
+def resolve_in_tree(
+    link_path: str, target: str, link_of: Callable[[str], str | None]
+) -> str | None:
+    """Where a symlink at `link_path` leads as the operating system would resolve it:
+    each component in turn, following links already in the tree (`link_of(path)` is a
+    link's target, or None for anything else). None: outside the repository, an
+    absolute or unreadable target, or a loop."""
+    return walk_link(link_path, target, link_of)[0]
+
+
+def walk_link(
+    link_path: str, target: str, link_of: Callable[[str], str | None]
+) -> tuple[str | None, set[str] | None]:
+    """(where the link leads or None, the links a loop went through or None)."""
+    if not target or target.startswith("/") or "\\" in target or "\0" in target:
+        return None, None
+    parts = [p for p in posixpath.dirname(link_path).split("/") if p]
+    todo = deque(target.split("/"))
+    hops: set[str] = {link_path}
+    count = 0
+    while todo:
+        seg = todo.popleft()
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if not parts:
+                return None, None
+            parts.pop()
+            continue
+        candidate = "/".join([*parts, seg])
+        link = link_of(candidate)
+        if link is None:
+            parts.append(seg)
+            continue
+        count += 1
+        hops.add(candidate)
+        if count > _MAX_LINK_HOPS:
+            return None, hops
+        if not link or link.startswith("/") or "\0" in link:
+            return None, None
+        todo.extendleft(reversed(link.split("/")))
+    return ("/".join(parts) if parts else None), None
+
+
+def _tree_links(change: Change) -> Callable[[str], str | None]:
+    """`link_of` for the change's after side, remembered per path."""
+    side = change.after
+    entry_of = getattr(side, "entry", None)
+    seen: dict[str, str | None] = change.memo("symlink-targets", dict)
+
+    def link_of(path: str) -> str | None:
+        if path not in seen:
+            entry = entry_of(path) if entry_of is not None else None
+            if entry is None or not entry.is_symlink:
+                seen[path] = None
+            else:
+                raw = side.read(path)
+                seen[path] = raw.decode("utf-8", "surrogateescape") if raw is not None else ""
+        return seen[path]
+
+    return link_of
+
+
 def resolve_link(link_path: str, target: str) -> str | None:
     """The repository path a symlink at `link_path` points to, or None when it leaves
     the repository (absolute, or escaping with '..')."""
@@ -202,11 +276,19 @@ def _symlink(
         return
     raw = change.after.read(path)
     target = raw.decode("utf-8", "surrogateescape") if raw is not None else ""
-    resolved = resolve_link(path, target)
+    # Lexically inside is not enough: earlier links in the path lead where they lead.
+    lexical = resolve_link(path, target)
+    resolved, loop = (
+        (None, None) if lexical is None else walk_link(path, target, _tree_links(change))
+    )
     home = api if inside(path, api) else module.path
     if resolved is not None and inside(resolved, home):
         return
-    where = "outside the repository" if resolved is None else resolved
+    if loop is not None and all(inside(hop, home) for hop in loop):
+        # A loop of links that all stay in the lane reaches no file at all, and none of
+        # another lane's: it escapes nothing (tests/hostile/test_paths.py keeps it legal).
+        return
+    where = "outside the repository, or nowhere" if resolved is None else resolved
     yield Finding(
         "TG205",
         f"symlink to {target!r} points outside {home}/ (to {where})",

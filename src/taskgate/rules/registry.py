@@ -30,6 +30,7 @@ FAMILIES = (
     "taskgate.rules.contracts",
     "taskgate.rules.integrity",
     "taskgate.rules.policyfile",
+    "taskgate.rules.history",
 )
 
 

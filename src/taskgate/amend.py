@@ -1,0 +1,68 @@
+"""Is this commit an amend? git tells the prepare-commit-msg hook; /proc is the fallback.
+
+git does not tell pre-commit or commit-msg that `git commit --amend` is running. It does
+pass prepare-commit-msg `<file> commit <sha>` when the message comes from a commit (an
+amend: `<sha>` is HEAD; also `-c`/`-C HEAD`, judged the same way, the stricter one). That
+hook runs between pre-commit and commit-msg, in the same git process, so it leaves a
+note keyed by that process's id for commit-msg to read. The command line of the git
+process under /proc (`--amend`) is the fallback, and the only signal pre-commit has;
+`exec -a othername git commit --amend` hides that one, not the hook's arguments.
+
+Where the two disagree, the older base wins: an amend is judged against HEAD's parent,
+so whatever HEAD already changed is judged again with it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from taskgate.entry import Outcome
+from taskgate.git import Repo, amend_in_progress
+
+_NOTE = "prepare-commit-msg"
+
+
+def _note_path(repo: Repo) -> Path:
+    return repo.common_dir / "taskgate" / f"{_NOTE}-{os.getppid()}"
+
+
+def record_amend(repo: Repo, source: str | None, sha: str | None) -> Outcome:
+    """The prepare-commit-msg hook: note `commit <sha>` when `<sha>` is HEAD."""
+    path = _note_path(repo)
+    _forget_stale(path.parent)
+    amend = source == "commit" and sha is not None and sha == repo.head()
+    if amend:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{sha}\n", encoding="ascii")
+    else:
+        path.unlink(missing_ok=True)
+    return Outcome(title="prepare-commit-msg")
+
+
+def _forget_stale(folder: Path) -> None:
+    """Notes of git processes that are gone (a commit aborted in the editor)."""
+    for note in folder.glob(f"{_NOTE}-*"):
+        pid = note.name.rsplit("-", 1)[1]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            note.unlink(missing_ok=True)
+        except OSError:
+            pass  # alive, another user's: leave it
+
+
+def amend_state(repo: Repo) -> bool:
+    """commit-msg: an amend when the prepare-commit-msg note of this git process says so,
+    or /proc does (the older base wins when they disagree)."""
+    path = _note_path(repo)
+    try:
+        noted = path.read_text(encoding="ascii").strip()
+    except OSError:
+        noted = ""
+    else:
+        path.unlink(missing_ok=True)
+    from_hook = bool(noted) and noted == repo.head()
+    return from_hook or amend_in_progress()
