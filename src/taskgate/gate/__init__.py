@@ -92,15 +92,19 @@ def run_gate(
     *,
     use_cache: bool = True,
     modules: list[str] | None = None,
+    server: bool = False,
 ) -> GateResult:
     """Gate the modules `change` touches (or the named `modules`) on `change.after`.
 
     `change.after` is the staged index (hooks, `check`) or a commit's tree (`ci`).
+    `server` (ci, pre-push): no tool is taken from anything tracked in that tree.
     """
     from taskgate.gate.cache import GateCache, Tool, cache_key, executable_stamp
+    from taskgate.gate.guard import local_guard, server_guard, venv_tracked
     from taskgate.gate.snapshot import ROOT_CONFIG, list_entries, tree_id
     from taskgate.gate.tools import resolve, search_path
     from taskgate.rules.registry import apply_policy
+    from taskgate.sources import TreeSide
 
     plans = plan_modules(change, policy, modules)
     if not plans:
@@ -111,6 +115,14 @@ def run_gate(
     config = [listed[path] for path in ROOT_CONFIG if path in listed]
     cache = GateCache(repo.common_dir)
     root = None if repo.bare else repo.root
+    skip_venvs: set[str] = set()
+    if server and isinstance(change.after, TreeSide):
+        refuse = server_guard(repo, root, change.after.rev)
+        if root is not None:
+            venvs = [f"{p.module.path}/.venv" for p in plans] + [".venv"]
+            skip_venvs = venv_tracked(repo, change.after.rev, venvs)
+    else:
+        refuse = local_guard(root, change)
     work: list[_Work] = []
     for plan in plans:
         module = plan.module
@@ -119,7 +131,7 @@ def run_gate(
             notes.append(f"gate: {module.name} skipped (no files in {module.path}/)")
             continue
         tree = tree_id(own.values(), module.path)
-        dirs = search_path(root, module.path)
+        dirs = search_path(root, module.path, sorted(skip_venvs))
         resolved: list[Resolved] = []
         cacheable = True
         for command in plan.commands:
@@ -131,7 +143,7 @@ def run_gate(
                 continue
             if not argv:
                 continue
-            found = resolve(command, argv, dirs)
+            found = resolve(command, argv, dirs, refuse)
             if found.executable is None:
                 findings.append(_missing(module, plan.commands, found))
                 cacheable = False
@@ -286,6 +298,11 @@ def _unusable(module: Module, command: str, why: str) -> Finding:
 def _missing(module: Module, commands: Sequence[str], found: Resolved) -> Finding:
     name = found.argv[0]
     where = f"{module.path}/.venv/bin, .venv/bin, taskgate's environment or PATH"
+    if found.passed_over:
+        where += (
+            f" (passed over {', '.join(found.passed_over)}: part of the content being "
+            "judged, so it cannot be the tool that judges it)"
+        )
     if module.language == "python":
         tools: list[str] = []
         for command in commands:
