@@ -111,7 +111,10 @@ def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
     outcome.notes.append(f"checked {summary(checked)} not yet on {remote or 'the remote'}")
     if shas:
         for tip, old in pushed.items():
-            found, notes = gate_tip(repo, tip, old, checked.modules, use_cache=True, pre_push=True)
+            found, notes = gate_tip(
+                repo, tip, old, checked.modules, use_cache=True, pre_push=True,
+                excused=checked.lead_modules,
+            )  # fmt: skip
             outcome.findings.extend(found)
             outcome.notes.extend(notes)
     return outcome

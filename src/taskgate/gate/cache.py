@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from taskgate.gate.snapshot import digest
 from taskgate.git import Entry
@@ -70,15 +70,19 @@ def cache_key(module_path: str, tree: str, config: Sequence[Entry], tools: Seque
 class GateCache:
     """The folder `<common dir>/taskgate/gate-cache`, one file per passing key."""
 
-    def __init__(self, common_dir: Path) -> None:
-        self.folder = common_dir / "taskgate" / "gate-cache"
+    def __init__(self, common_dir: Path, name: str = "gate-cache") -> None:
+        self.folder = common_dir / "taskgate" / name
 
     def hit(self, key: str) -> bool:
+        return self.read(key) is not None
+
+    def read(self, key: str) -> dict[str, Any] | None:
+        """The stored record of `key`, or None (a miss, or a damaged file)."""
         try:
             data = json.loads((self.folder / key).read_bytes())
         except (OSError, ValueError):
-            return False
-        return isinstance(data, dict) and data.get("key") == key
+            return None
+        return data if isinstance(data, dict) and data.get("key") == key else None
 
     def store(self, key: str, record: dict[str, object]) -> None:
         """Remember a pass; a cache that cannot be written only costs the next run."""
