@@ -213,7 +213,10 @@ def gate_tip(
             raise
         return [], ["gate: not available in this installation of taskgate"]
     change = _tip_change(repo, info, since, structure)
-    result = run_gate(repo, change, base.policy, use_cache=use_cache, modules=wanted, server=True)
+    result = run_gate(
+        repo, change, base.policy, use_cache=use_cache, modules=wanted, server=True,
+        excused=excused,
+    )  # fmt: skip
     found = [f.at_commit(info.sha, info.subject) for f in result.findings]
     return found, list(result.notes)
 
