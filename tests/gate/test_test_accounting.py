@@ -41,8 +41,9 @@ ATTACKS: dict[str, tuple[dict[str, str | None], tuple[str, str]]] = {
     ),
     "aliased pytest.mark": (
         {
-            TESTS: "import pytest\n\nfrom app.calc import add\n\nm = pytest.mark\nhush = getattr(m, "
-            "'x' + 'fail')\n\n\n@hush\ndef test_add() -> None:\n    assert add(1, 2) == 3\n\n\n"
+            TESTS: "import pytest\n\nfrom app.calc import add\n\nm = pytest.mark\n"
+            "hush = getattr(m, 'x' + 'fail')\n\n\n"
+            "@hush\ndef test_add() -> None:\n    assert add(1, 2) == 3\n\n\n"
             "def test_add_zero() -> None:\n    assert add(0, 0) == 0\n"
         },
         ("TG602", TESTS),
