@@ -247,6 +247,8 @@ def _run(
                     if finding is not None:
                         findings.append(finding)
                         passed = False
+                        if finding.rule == "TG401":
+                            findings += _on_lines(w.plan.module, job)
                     elif job.record is not None:
                         tests = load(job.record)
                         if tests is None:
@@ -277,6 +279,23 @@ def _is_pytest(argv: Sequence[str]) -> bool:
     from taskgate.gate.testrecord import is_pytest
 
     return is_pytest(argv)
+
+
+def _on_lines(module: Module, job: "Job") -> list[Finding]:
+    """A failed command's findings on the lines its output names (taskgate.gate.locate)."""
+    from taskgate.gate.locate import places
+
+    command = job.resolved.command
+    return [
+        Finding(
+            "TG401",
+            f"{command}: {place.text}",
+            path=f"{module.path}/{place.path}",
+            line=place.line,
+            hint=f"the full output is in the finding on {module.path}",
+        )
+        for place in places(job.log, job.cwd)
+    ]
 
 
 def _no_record(module: Module, command: str) -> Finding:
