@@ -85,7 +85,7 @@ def test_a_commit_is_gated_on_its_own_tree(gate_repo: GitRepo) -> None:
     gate_repo.write(f"{MODULE}/app/calc.py", CALC_OK)  # the working tree is fixed: irrelevant
     index_before = gate_repo.git("ls-files", "-s").stdout
     findings, _ = _gate_commit(gate_repo, bad, use_cache=True)
-    # The module's finding, and one on the failing test's line (tests/gate/test_findings_on_lines.py).
+    # The module's finding, and one on the failing test's line (test_findings_on_lines.py).
     assert findings == [f"TG401 {MODULE}", f"TG401 {MODULE}/tests/test_calc.py"]
     assert gate_repo.git("ls-files", "-s").stdout == index_before
 

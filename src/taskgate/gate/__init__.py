@@ -55,6 +55,7 @@ class _Work(NamedTuple):
     resolved: list[Resolved]
     cacheable: bool
     account: "Account | None" = None
+    tool_cache: Path | None = None  # the module's persistent tool caches (local hooks)
 
 
 def plan_modules(
@@ -105,7 +106,7 @@ def run_gate(
     but those in `excused` (the lead's changes): see `taskgate.gate.testrecord`.
     """
     from taskgate.gate.accounting import base_listing, plan_account, settle
-    from taskgate.gate.cache import GateCache, Tool, cache_key, executable_stamp
+    from taskgate.gate.cache import GateCache, Tool, cache_key, executable_stamp, tool_cache_dir
     from taskgate.gate.guard import local_guard, server_guard, venv_tracked
     from taskgate.gate.snapshot import ROOT_CONFIG, list_entries, tree_id
     from taskgate.gate.tools import resolve, search_path
@@ -177,7 +178,8 @@ def run_gate(
                     accounts.append(account._replace(record=cached["tests"]))
                 continue
         if resolved:
-            work.append(_Work(plan, own, tree, key, resolved, cacheable, account))
+            caches = None if server else tool_cache_dir(repo.common_dir, module.name, tools)
+            work.append(_Work(plan, own, tree, key, resolved, cacheable, account, caches))
     if work:
         ran_findings, ran_notes, ran_accounts = _run(repo, work, config, cache)
         findings += ran_findings
@@ -234,6 +236,8 @@ def _run(
                     else:
                         env = command_env(r.executable, pythonpath)
                         job = Job(label, r, cwd, env, w.plan.timeout, log)
+                    if w.tool_cache is not None:
+                        _use_tool_caches(job.env, w.tool_cache)
                     jobs.append(job)
                 per_module.append(jobs)
             everything = [job for jobs in per_module for job in jobs]
@@ -279,6 +283,18 @@ def _is_pytest(argv: Sequence[str]) -> bool:
     from taskgate.gate.testrecord import is_pytest
 
     return is_pytest(argv)
+
+
+def _use_tool_caches(env: dict[str, str], folder: Path) -> None:
+    """Point mypy, ruff and pytest at caches that outlive the snapshot (local hooks only:
+    a server-side verdict never depends on what an earlier local run left behind).
+
+    Safe with snapshots: every export gives the files a new modification time, and
+    mypy and ruff re-check a file whose time changed (mypy compares its hash)."""
+    env["MYPY_CACHE_DIR"] = str(folder / "mypy")
+    env["RUFF_CACHE_DIR"] = str(folder / "ruff")
+    pytest_cache = shlex.quote(f"cache_dir={folder / 'pytest'}")
+    env["PYTEST_ADDOPTS"] = f"-o {pytest_cache} {env.get('PYTEST_ADDOPTS', '')}".strip()
 
 
 def _on_lines(module: Module, job: "Job") -> list[Finding]:

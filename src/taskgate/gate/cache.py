@@ -67,6 +67,14 @@ def cache_key(module_path: str, tree: str, config: Sequence[Entry], tools: Seque
     return digest("sha1", json.dumps(doc, sort_keys=True).encode()).hex()
 
 
+def tool_cache_dir(common_dir: Path, module: str, tools: Sequence[Tool]) -> Path:
+    """`<common>/taskgate/tool-cache/<module>/<tools id>`: one folder per module and tool
+    versions (an upgraded tool starts afresh). Created when the tools first write to it."""
+    doc = [[t.command, t.executable, list(t.stamp)] for t in tools]
+    tools_id = digest("sha1", json.dumps(doc, sort_keys=True).encode()).hex()[:16]
+    return common_dir / "taskgate" / "tool-cache" / module / tools_id
+
+
 class GateCache:
     """The folder `<common dir>/taskgate/gate-cache`, one file per passing key."""
 
