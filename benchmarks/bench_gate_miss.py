@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
@@ -29,6 +30,7 @@ RATIO_BUDGET = 1.3
 ACCOUNTING_BUDGET_MS = 10.0
 SOURCES = 40
 EXTRA_TESTS = 10  # 50 test files of 4 tests: 200 tests
+_EDITS = itertools.count(1)  # shared by every runner: no edit repeats a tree (a cache hit)
 
 
 def _structure(modules: int) -> dict[str, object]:
@@ -66,13 +68,12 @@ def make_repo(root: Path, env: dict[str, str], modules: int = 1) -> list[Path]:
 
 
 def _editor(repo: Path, modules: list[Path], env: dict[str, str]) -> Callable[[], None]:
-    """Change one line of users0.py in each module (a new value each time) and stage it."""
-    count = [0]
+    """Change one line of users0.py in each module (a value never used before) and stage it."""
 
     def edit() -> None:
-        count[0] += 1
+        value = next(_EDITS)
         for module in modules:
-            text = SOURCE.format(i=0) + f"\n\nVERSION = {count[0]}\n"
+            text = SOURCE.format(i=0) + f"\n\nVERSION = {value}\n"
             (module / "app" / "users0.py").write_text(text, encoding="utf-8")
         git(repo, "add", *(str(m.relative_to(repo)) for m in modules), env=env)
 

@@ -26,20 +26,39 @@ class Account(NamedTuple):
 
     plan: ModulePlan
     pytest: Resolved
-    base_entries: dict[str, Entry]
+    base: BaseListing
     base_config: list[Entry]
     base_key: str
     record: dict[str, Any] | None = None  # the new side's record
 
 
-def base_listing(repo: Repo, change: Change, paths: Sequence[str]) -> dict[str, Entry] | None:
-    """The base side's entries for the modules `paths` and the root configuration."""
-    from taskgate.gate.snapshot import ROOT_CONFIG, list_entries
-    from taskgate.sources import IndexSide, TreeSide
+class BaseListing(NamedTuple):
+    """The base side, seen cheaply: one entry per module folder (its tree id) and per
+    root configuration file. The module's files are listed only when the base has to
+    be exported (its record is not cached)."""
 
-    if not paths or not isinstance(change.before, IndexSide | TreeSide):
+    repo: Repo
+    rev: str
+    entries: dict[str, Entry]
+
+    def files(self, module_path: str) -> dict[str, Entry]:
+        return self.repo.tree_entries(self.rev, [module_path])
+
+
+def base_listing(repo: Repo, change: Change, paths: Sequence[str]) -> BaseListing | None:
+    """The base side's module folders and root configuration (one `ls-tree`, not
+    recursive: a cache hit needs only the folders' tree ids)."""
+    from taskgate.gate.snapshot import ROOT_CONFIG
+    from taskgate.git import _parse_ls
+    from taskgate.sources import TreeSide
+
+    if not paths or not isinstance(change.before, TreeSide):
         return None
-    return list_entries(repo, change.before, [*paths, *ROOT_CONFIG])
+    rev = change.before.rev
+    out = repo.git.run(
+        "--literal-pathspecs", "ls-tree", "-z", "--full-tree", rev, "--", *paths, *ROOT_CONFIG
+    )
+    return BaseListing(repo, rev, _parse_ls(out, tree=True))
 
 
 def plan_account(
@@ -47,24 +66,23 @@ def plan_account(
     tree: str,
     resolved: Sequence[Resolved],
     tools: Sequence[Tool],
-    base_listed: dict[str, Entry],
+    base: BaseListing,
 ) -> Account | None:
     from taskgate.gate.cache import cache_key
-    from taskgate.gate.snapshot import ROOT_CONFIG, tree_id
+    from taskgate.gate.snapshot import ROOT_CONFIG
     from taskgate.gate.testrecord import is_pytest
 
     pytest = next((r for r in resolved if is_pytest(r.argv)), None)
     if pytest is None:
         return None
     module = plan.module
-    own = {path: e for path, e in base_listed.items() if module.owns(path)}
-    if not own:
+    folder = base.entries.get(module.path)
+    if folder is None or folder.mode != "040000":
         return None  # a new module: there is nothing to compare with
-    base_tree = tree_id(own.values(), module.path)
-    if base_tree == tree:
+    if folder.oid == tree:
         return None
-    config = [base_listed[p] for p in ROOT_CONFIG if p in base_listed]
-    return Account(plan, pytest, own, config, cache_key(module.path, base_tree, config, tools))
+    config = [base.entries[p] for p in ROOT_CONFIG if p in base.entries]
+    return Account(plan, pytest, base, config, cache_key(module.path, folder.oid, config, tools))
 
 
 def _cached(caches: Sequence[GateCache], key: str) -> dict[str, Any] | None:
@@ -142,7 +160,7 @@ def _on_base(
             export: dict[str, Entry] = {}
             for account, _extra in runs:
                 export.update({e.path: e for e in account.base_config})
-                export.update(account.base_entries)
+                export.update(account.base.files(account.plan.module.path))
             snapshot.export(repo, export)
             plugin = write_plugin(snapshot.base / "plugin")
             jobs: list[Job] = []
