@@ -60,6 +60,15 @@ def _id(item):
 
 def pytest_configure(config):
     _STATE["collect_only"] = bool(config.getoption("collectonly", False))
+    _STATE["root"] = str(config.rootpath)
+
+
+def _id_of_report(nodeid):
+    """A report whose item this process did not collect (pytest-xdist's workers do)."""
+    file, sep, name = nodeid.partition("::")
+    full = os.path.join(_STATE.get("root", os.getcwd()), file)
+    rel = os.path.relpath(full, os.getcwd()).replace(os.sep, "/")
+    return rel + "::" + name if sep else rel
 
 
 def pytest_deselected(items):
@@ -75,7 +84,7 @@ def pytest_collection_finish(session):
 
 
 def pytest_runtest_logreport(report):
-    key = _BY_NODEID.get(report.nodeid, report.nodeid)
+    key = _BY_NODEID.get(report.nodeid) or _id_of_report(report.nodeid)
     if report.skipped:
         outcome = "xfailed" if hasattr(report, "wasxfail") else "skipped"
     elif report.failed:
