@@ -24,6 +24,8 @@ ATTACKS = {
     "pytest.ini --co": ("pytest.ini", "[pytest]\naddopts = --co\n", None),
     "ruff .ignore": (".ignore", "*.py\n", None),
     "sitecustomize": ("sitecustomize.py", "import sys\n", None),
+    "a package named like a tool": ("mypy/__init__.py", "import sys\n", None),
+    "a src module named like a tool": ("src/pytest.py", "import sys\n", None),
     "narrowed python_files": (
         "pyproject.toml",
         PYPROJECT + '\n[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n',

@@ -56,6 +56,28 @@ PACKAGING_TABLES = frozenset(
 )  # fmt: skip
 
 
+# Top-level import names of the gate's tools and what they load: the module folder (and
+# its src/) come first on PYTHONPATH in the gate, so a package of that name there would
+# be imported in place of the tool.
+TOOL_PACKAGES = frozenset(
+    {"pytest", "_pytest", "pluggy", "mypy", "mypyc", "ruff", "coverage", "iniconfig",
+     "_taskgate_record", "sitecustomize", "usercustomize"}
+)  # fmt: skip
+
+
+def shadowed_tool(change: Change, path: str) -> str | None:
+    """The tool package `path` would stand in for, inside its module's import roots."""
+    structure = change.structure
+    module = structure.module_of(path) if structure is not None else None
+    if module is None or not path.endswith((".py", ".pyi")):
+        return None
+    parts = path[len(module.path) + 1 :].split("/")
+    if parts[0] == "src" and len(parts) > 1:
+        parts = parts[1:]
+    top = parts[0].split(".", 1)[0] if len(parts) == 1 else parts[0]
+    return top if top in TOOL_PACKAGES else None
+
+
 def _in_module(change: Change, path: str) -> bool:
     structure = change.structure
     return structure is not None and structure.module_of(path) is not None
@@ -86,6 +108,16 @@ def config_ownership_findings(change: Change) -> Iterator[Finding]:
         names = {basename(p) for p in paths}
         path = after_path(fc) or paths[0]
         if not any(_in_module(change, p) for p in paths):
+            continue
+        tool = next((t for p in paths if (t := shadowed_tool(change, p)) is not None), None)
+        if tool is not None and not names & LEAD_FILES:
+            yield Finding(
+                "TG603",
+                f"{path} would be imported as `{tool}` by the gate's tools (the module "
+                "folder comes first on their PYTHONPATH)",
+                path=path,
+                hint="rename the package; a module may not stand in for a tool",
+            )
             continue
         if names & LEAD_FILES:
             what = "adds" if before_path(fc) is None else "deletes" if fc.deleted else "changes"
