@@ -136,7 +136,10 @@ def make_repo(root: Path, env: dict[str, str], policy: str, files: int, extra: i
     _write(root, "web/index.html", "<p>hi</p>\n")
     git(root, "add", ".", env=env)
     git(root, "commit", "-q", "--no-verify", "-m", "chore(lead): set up", env=env)
-    install = run_process([python_exe(), "-m", "taskgate", "install"], root, env)
+    # Only pre-commit: with taskgate's commit-msg hook installed too, the gate would wait
+    # for the message (taskgate.hookorder) and this hook would not run it.
+    argv = [python_exe(), "-m", "taskgate", "install", "-t", "pre-commit"]
+    install = run_process(argv, root, env)
     if install() != 0:
         raise RuntimeError("taskgate install failed")
     # The staged change the hook judges: one source file of the module edited.

@@ -28,8 +28,11 @@ def test_second_commit_of_the_same_tree_after_a_rejected_message_is_cached(
     _stage_passing_change(stub_gate_repo)
     rejected = stub_gate_repo.commit("Added version")
     assert rejected.returncode == 1
-    assert f"gate: python: {STUB} passed" in rejected.stderr
+    # The gate goes last: a rejected message means it never ran (taskgate.hookorder).
+    assert "gate: not run, the rules above failed first" in rejected.stderr
     assert "TG101" in finding_ids(rejected)
+    checked = stub_gate_repo.taskgate("check", "-m", CODER)
+    assert f"gate: python: {STUB} passed" in checked.stderr
     landed = stub_gate_repo.commit(CODER)
     assert landed.returncode == 0, landed.stderr
     # The note names the module's tree id, the same git gives the committed folder.

@@ -173,7 +173,11 @@ def test_json_report_of_check_carries_the_tail(gate_repo: GitRepo) -> None:
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
     gate = [f for f in doc["findings"] if f["rule"].startswith("TG40")]
-    assert [(f["rule"], f["path"]) for f in gate] == [("TG401", MODULE)]
+    # The module's finding (with the tail), then one on the failing test's line.
+    assert [(f["rule"], f["path"], f["line"]) for f in gate] == [
+        ("TG401", MODULE, None),
+        ("TG401", f"{MODULE}/tests/test_calc.py", 5),
+    ]
     snippet = gate[0]["snippet"]
     assert 0 < len(snippet) <= 40
     assert any("FAILED" in line for line in snippet)
@@ -197,8 +201,8 @@ def test_linked_worktree_runs_the_gate_and_shares_the_cache(
 ) -> None:
     gate_repo.write(f"{MODULE}/app/calc.py", CALC_OK + "\n\nVERSION = 2\n")
     gate_repo.add(f"{MODULE}/app/calc.py")
-    first = gate_repo.commit("not a conventional header")  # gate passes, message rejected
-    assert first.returncode == 1
+    first = gate_repo.taskgate("check", "-m", CODER)
+    assert first.returncode == 0, first.stderr
     assert "gate: python: pytest -q passed" in first.stderr
     gate_repo.git("reset", "-q", "--hard")
     other = tmp_path / "other"

@@ -25,6 +25,7 @@ from taskgate.workflow.structure import Module
 
 if TYPE_CHECKING:
     from taskgate.change import Change
+    from taskgate.gate.accounting import Account
     from taskgate.gate.cache import GateCache
     from taskgate.gate.runner import Job
     from taskgate.git import Repo
@@ -53,6 +54,8 @@ class _Work(NamedTuple):
     key: str
     resolved: list[Resolved]
     cacheable: bool
+    account: "Account | None" = None
+    tool_cache: Path | None = None  # the module's persistent tool caches (local hooks)
 
 
 def plan_modules(
@@ -92,15 +95,23 @@ def run_gate(
     *,
     use_cache: bool = True,
     modules: list[str] | None = None,
+    server: bool = False,
+    excused: frozenset[str] = frozenset(),
 ) -> GateResult:
     """Gate the modules `change` touches (or the named `modules`) on `change.after`.
 
     `change.after` is the staged index (hooks, `check`) or a commit's tree (`ci`).
+    `server` (ci, pre-push): no tool is taken from anything tracked in that tree.
+    The tests that ran are compared with the base's (`change.before`) for every module
+    but those in `excused` (the lead's changes): see `taskgate.gate.testrecord`.
     """
-    from taskgate.gate.cache import GateCache, Tool, cache_key, executable_stamp
+    from taskgate.gate.accounting import base_listing, plan_account, settle
+    from taskgate.gate.cache import GateCache, Tool, cache_key, executable_stamp, tool_cache_dir
+    from taskgate.gate.guard import local_guard, server_guard, venv_tracked
     from taskgate.gate.snapshot import ROOT_CONFIG, list_entries, tree_id
     from taskgate.gate.tools import resolve, search_path
     from taskgate.rules.registry import apply_policy
+    from taskgate.sources import TreeSide
 
     plans = plan_modules(change, policy, modules)
     if not plans:
@@ -111,6 +122,17 @@ def run_gate(
     config = [listed[path] for path in ROOT_CONFIG if path in listed]
     cache = GateCache(repo.common_dir)
     root = None if repo.bare else repo.root
+    skip_venvs: set[str] = set()
+    if server and isinstance(change.after, TreeSide):
+        refuse = server_guard(repo, root, change.after.rev)
+        if root is not None:
+            venvs = [f"{p.module.path}/.venv" for p in plans] + [".venv"]
+            skip_venvs = venv_tracked(repo, change.after.rev, venvs)
+    else:
+        refuse = local_guard(root, change)
+    base_listed = base_listing(repo, change, [p.module.path for p in plans if p.module.name
+                                              not in excused])  # fmt: skip
+    accounts: list[Account] = []
     work: list[_Work] = []
     for plan in plans:
         module = plan.module
@@ -119,7 +141,7 @@ def run_gate(
             notes.append(f"gate: {module.name} skipped (no files in {module.path}/)")
             continue
         tree = tree_id(own.values(), module.path)
-        dirs = search_path(root, module.path)
+        dirs = search_path(root, module.path, sorted(skip_venvs))
         resolved: list[Resolved] = []
         cacheable = True
         for command in plan.commands:
@@ -131,7 +153,7 @@ def run_gate(
                 continue
             if not argv:
                 continue
-            found = resolve(command, argv, dirs)
+            found = resolve(command, argv, dirs, refuse)
             if found.executable is None:
                 findings.append(_missing(module, plan.commands, found))
                 cacheable = False
@@ -145,28 +167,43 @@ def run_gate(
             for r in resolved
         ]
         key = cache_key(module.path, tree, config, tools)
-        if cacheable and use_cache and cache.hit(key):
-            notes.append(f"gate: {module.name} cached pass (tree {tree[:7]})")
-            continue
+        account = None
+        if base_listed is not None and module.name not in excused:
+            account = plan_account(plan, tree, resolved, tools, base_listed)
+        if cacheable and use_cache:
+            cached = cache.read(key)
+            if cached is not None and (account is None or isinstance(cached.get("tests"), dict)):
+                notes.append(f"gate: {module.name} cached pass (tree {tree[:7]})")
+                if account is not None:
+                    accounts.append(account._replace(record=cached["tests"]))
+                continue
         if resolved:
-            work.append(_Work(plan, own, tree, key, resolved, cacheable))
+            caches = None if server else tool_cache_dir(repo.common_dir, module.name, tools)
+            work.append(_Work(plan, own, tree, key, resolved, cacheable, account, caches))
     if work:
-        ran_findings, ran_notes = _run(repo, work, config, cache)
+        ran_findings, ran_notes, ran_accounts = _run(repo, work, config, cache)
         findings += ran_findings
         notes += ran_notes
+        accounts += ran_accounts
+    if accounts:
+        settled, settle_notes = settle(repo, accounts, cache, use_cache=use_cache)
+        findings += settled
+        notes += settle_notes
     return GateResult(apply_policy(findings, policy), notes)
 
 
 def _run(
     repo: "Repo", work: list[_Work], config: list[Entry], cache: "GateCache"
-) -> tuple[list[Finding], list[str]]:
+) -> tuple[list[Finding], list[str], list["Account"]]:
     from taskgate.gate.progress import Progress
     from taskgate.gate.runner import Interrupts, Job, run_jobs
     from taskgate.gate.snapshot import Snapshot
+    from taskgate.gate.testrecord import RECORD_ENV, instrument, is_pytest, load, write_plugin
     from taskgate.gate.tools import command_env
 
     findings: list[Finding] = []
     notes: list[str] = []
+    accounts: list[Account] = []
     several = len(work) > 1
     with Interrupts() as interrupts:
         with interrupts.deferred():
@@ -177,6 +214,7 @@ def _run(
                 export.update(w.entries)
             snapshot.export(repo, export)
             per_module: list[list[Job]] = []
+            plugin = write_plugin(snapshot.base / "plugin")
             count = 0
             for w in work:
                 cwd = snapshot.tree / w.plan.module.path
@@ -186,20 +224,42 @@ def _run(
                 for r in w.resolved:
                     count += 1
                     label = f"{w.plan.module.name}: {r.command}" if several else r.command
-                    env = command_env(r.executable, pythonpath)
                     log = snapshot.logs / f"{count}.log"
-                    jobs.append(Job(label, r, cwd, env, w.plan.timeout, log))
+                    if is_pytest(r.argv):
+                        # Which tests ran, and how: recorded by taskgate's plugin.
+                        env = command_env(r.executable, [plugin, *pythonpath])
+                        record = snapshot.logs / f"{count}.json"
+                        env[RECORD_ENV] = str(record)
+                        run = r._replace(argv=instrument(r.argv))
+                        job = Job(label, run, cwd, env, w.plan.timeout, log)
+                        job.record = record
+                    else:
+                        env = command_env(r.executable, pythonpath)
+                        job = Job(label, r, cwd, env, w.plan.timeout, log)
+                    if w.tool_cache is not None:
+                        _use_tool_caches(job.env, w.tool_cache)
+                    jobs.append(job)
                 per_module.append(jobs)
             everything = [job for jobs in per_module for job in jobs]
             run_jobs(everything, interrupts, Progress(sys.stderr), max(4, os.cpu_count() or 1))
             for w, jobs in zip(work, per_module, strict=True):
                 passed = True
+                tests: dict[str, object] | None = None
                 for job in jobs:
                     finding, note = _judge(w.plan, job)
                     notes.append(note)
                     if finding is not None:
                         findings.append(finding)
                         passed = False
+                        if finding.rule == "TG401":
+                            findings += _on_lines(w.plan.module, job)
+                    elif job.record is not None:
+                        tests = load(job.record)
+                        if tests is None:
+                            passed = False
+                            findings.append(_no_record(w.plan.module, job.resolved.command))
+                if passed and w.account is not None and tests is not None:
+                    accounts.append(w.account._replace(record=tests))
                 if passed and w.cacheable:
                     cache.store(
                         w.key,
@@ -210,19 +270,58 @@ def _run(
                             "commands": [job.resolved.command for job in jobs],
                             "seconds": [round(job.duration, 3) for job in jobs],
                             "created": time.time(),
+                            **({"tests": tests} if tests is not None else {}),
                         },
                     )
         finally:
             with interrupts.deferred():
                 snapshot.remove()
-    return findings, notes
+    return findings, notes, accounts
 
 
 def _is_pytest(argv: Sequence[str]) -> bool:
-    name = os.path.basename(argv[0])
-    if name in ("pytest", "py.test"):
-        return True
-    return name.startswith("python") and list(argv[1:3]) == ["-m", "pytest"]
+    from taskgate.gate.testrecord import is_pytest
+
+    return is_pytest(argv)
+
+
+def _use_tool_caches(env: dict[str, str], folder: Path) -> None:
+    """Point mypy, ruff and pytest at caches that outlive the snapshot (local hooks only:
+    a server-side verdict never depends on what an earlier local run left behind).
+
+    Safe with snapshots: every export gives the files a new modification time, and
+    mypy and ruff re-check a file whose time changed (mypy compares its hash)."""
+    env["MYPY_CACHE_DIR"] = str(folder / "mypy")
+    env["RUFF_CACHE_DIR"] = str(folder / "ruff")
+    pytest_cache = shlex.quote(f"cache_dir={folder / 'pytest'}")
+    env["PYTEST_ADDOPTS"] = f"-o {pytest_cache} {env.get('PYTEST_ADDOPTS', '')}".strip()
+
+
+def _on_lines(module: Module, job: "Job") -> list[Finding]:
+    """A failed command's findings on the lines its output names (taskgate.gate.locate)."""
+    from taskgate.gate.locate import places
+
+    command = job.resolved.command
+    return [
+        Finding(
+            "TG401",
+            f"{command}: {place.text}",
+            path=f"{module.path}/{place.path}",
+            line=place.line,
+            hint=f"the full output is in the finding on {module.path}",
+        )
+        for place in places(job.log, job.cwd)
+    ]
+
+
+def _no_record(module: Module, command: str) -> Finding:
+    return Finding(
+        "TG602",
+        f"{command} passed but wrote no test record: something in the module unloaded "
+        "taskgate's pytest plugin or stopped pytest before the end",
+        path=module.path,
+        hint="do not unregister plugins or end pytest early from conftest.py or the tests",
+    )
 
 
 def _judge(plan: ModulePlan, job: "Job") -> tuple[Finding | None, str]:
@@ -286,6 +385,11 @@ def _unusable(module: Module, command: str, why: str) -> Finding:
 def _missing(module: Module, commands: Sequence[str], found: Resolved) -> Finding:
     name = found.argv[0]
     where = f"{module.path}/.venv/bin, .venv/bin, taskgate's environment or PATH"
+    if found.passed_over:
+        where += (
+            f" (passed over {', '.join(found.passed_over)}: part of the content being "
+            "judged, so it cannot be the tool that judges it)"
+        )
     if module.language == "python":
         tools: list[str] = []
         for command in commands:

@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from taskgate.gate.snapshot import digest
 from taskgate.git import Entry
@@ -67,18 +67,30 @@ def cache_key(module_path: str, tree: str, config: Sequence[Entry], tools: Seque
     return digest("sha1", json.dumps(doc, sort_keys=True).encode()).hex()
 
 
+def tool_cache_dir(common_dir: Path, module: str, tools: Sequence[Tool]) -> Path:
+    """`<common>/taskgate/tool-cache/<module>/<tools id>`: one folder per module and tool
+    versions (an upgraded tool starts afresh). Created when the tools first write to it."""
+    doc = [[t.command, t.executable, list(t.stamp)] for t in tools]
+    tools_id = digest("sha1", json.dumps(doc, sort_keys=True).encode()).hex()[:16]
+    return common_dir / "taskgate" / "tool-cache" / module / tools_id
+
+
 class GateCache:
     """The folder `<common dir>/taskgate/gate-cache`, one file per passing key."""
 
-    def __init__(self, common_dir: Path) -> None:
-        self.folder = common_dir / "taskgate" / "gate-cache"
+    def __init__(self, common_dir: Path, name: str = "gate-cache") -> None:
+        self.folder = common_dir / "taskgate" / name
 
     def hit(self, key: str) -> bool:
+        return self.read(key) is not None
+
+    def read(self, key: str) -> dict[str, Any] | None:
+        """The stored record of `key`, or None (a miss, or a damaged file)."""
         try:
             data = json.loads((self.folder / key).read_bytes())
         except (OSError, ValueError):
-            return False
-        return isinstance(data, dict) and data.get("key") == key
+            return None
+        return data if isinstance(data, dict) and data.get("key") == key else None
 
     def store(self, key: str, record: dict[str, object]) -> None:
         """Remember a pass; a cache that cannot be written only costs the next run."""

@@ -98,6 +98,7 @@ class Job:
         self.env = dict(env)
         self.timeout = timeout
         self.log = log
+        self.record: Path | None = None  # where pytest's test record goes (testrecord)
         self.proc: subprocess.Popen[bytes] | None = None
         self.started = 0.0
         self.ended = 0.0

@@ -9,7 +9,7 @@ the cache key) but starts nothing, so it should not pay for importing the runner
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,34 +21,52 @@ class Resolved(NamedTuple):
     argv: tuple[str, ...]
     executable: str | None  # absolute path, a path relative to the module, or None: missing
     looked_in: tuple[str, ...]
+    passed_over: tuple[str, ...] = ()  # found, but inside the content being judged
 
 
-def search_path(root: Path | None, module_path: str) -> list[str]:
-    """`<module>/.venv/bin`, `<repo>/.venv/bin`, taskgate's own environment, then PATH."""
+def search_path(root: Path | None, module_path: str, skip_venvs: Sequence[str] = ()) -> list[str]:
+    """`<module>/.venv/bin`, `<repo>/.venv/bin`, taskgate's own environment, then PATH.
+
+    `skip_venvs` names `.venv` folders (repository-relative) not to look in."""
     dirs: list[str] = []
     if root is not None:
-        dirs += [str(root / module_path / ".venv" / "bin"), str(root / ".venv" / "bin")]
+        for venv in (f"{module_path}/.venv", ".venv"):
+            if venv not in skip_venvs:
+                dirs.append(str(root / venv / "bin"))
     # Not resolved: a venv's python is a symlink, its bin folder is what holds the tools.
     dirs.append(str(Path(sys.executable).parent))
     dirs += [d for d in os.environ.get("PATH", "").split(os.pathsep) if d]
     return list(dict.fromkeys(dirs))
 
 
-def _which(name: str, dirs: Sequence[str]) -> str | None:
+def _which(
+    name: str, dirs: Sequence[str], refuse: Callable[[str], bool] | None, passed: list[str]
+) -> str | None:
     # shutil.which, minus the import of shutil (and bz2, lzma) on the cache-hit path.
     for folder in dirs:
         candidate = os.path.join(folder, name)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            if refuse is not None and refuse(candidate):
+                passed.append(candidate)
+                continue
             return candidate
     return None
 
 
-def resolve(command: str, argv: Sequence[str], dirs: Sequence[str]) -> Resolved:
+def resolve(
+    command: str,
+    argv: Sequence[str],
+    dirs: Sequence[str],
+    refuse: Callable[[str], bool] | None = None,
+) -> Resolved:
+    """Find `argv[0]` in `dirs`, passing over what `refuse` says is part of the judged content."""
     name = argv[0]
     if "/" in name:
         # An explicit path: absolute, or relative to the module folder of the snapshot.
         return Resolved(command, tuple(argv), name, ())
-    return Resolved(command, tuple(argv), _which(name, dirs), tuple(dirs))
+    passed: list[str] = []
+    found = _which(name, dirs, refuse, passed)
+    return Resolved(command, tuple(argv), found, tuple(dirs), tuple(passed))
 
 
 def command_env(executable: str | None, pythonpath: Sequence[Path]) -> dict[str, str]:

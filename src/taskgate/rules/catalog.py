@@ -493,7 +493,9 @@ _ALL = [
         "tests-deleted",
         "msg",
         "coder commit deletes tests or test functions",
-        "A test file removed, or a test function present before and gone after.",
+        "A test file removed, or a test function present before and gone after; and, by "
+        "behaviour, a test id that ran in the gate at the base and does not run now "
+        "(renamed out of collection, `del test_x`, `__test__ = False`, deselected).",
         "Deleting a failing test is the easiest way to make it pass.",
         "git rm services/api/tests/test_users.py",
         "Fix the code, keep the test.",
@@ -504,7 +506,9 @@ _ALL = [
         "msg",
         "coder commit adds skip/xfail markers or skip calls",
         "Added pytest.mark.skip/skipif/xfail, pytest.skip/xfail/importorskip, unittest "
-        "skips, or test-selection filters in pytest configuration.",
+        "skips, or test-selection filters in pytest configuration; and, by behaviour, a "
+        "test that ran at the base and is skipped/xfailed in the gate now (however the "
+        "skip was made: a conftest hook, an aliased marker), or more deselected tests.",
         "A skipped test is not a passing one.",
         "@pytest.mark.skip(reason='flaky')",
         "Fix the test or the code.",
@@ -515,7 +519,10 @@ _ALL = [
         "msg",
         "coder commit adds suppressions or loosens tool configuration",
         "Added `# type: ignore`, `# noqa`, `# pragma: no cover`, file-level ruff/mypy "
-        "switches, or loosened [tool.ruff]/[tool.mypy]/[tool.coverage] settings.",
+        "switches, inline `# mypy:` flags, `@no_type_check`; and any change to tool "
+        "configuration inside a module (mypy.ini, ruff.toml, pytest.ini, setup.cfg, "
+        "tox.ini, .ignore, sitecustomize.py, the [tool.*] tables of its pyproject.toml): "
+        "the lead's. [project] stays the coder's.",
         "Silencing the linter is not fixing the code.",
         "x = f()  # type: ignore",
         "Fix the type error.",
@@ -537,7 +544,8 @@ _ALL = [
         "junk",
         "pre",
         "junk in the change: .venv/, node_modules/, __pycache__/, .env, big files",
-        "Virtual environments, dependency folders, bytecode, .env files, OS and editor "
+        "Virtual environments (a tracked `.venv` of any file type: folder, link, file, "
+        "submodule), dependency folders, bytecode, .env files, OS and editor "
         "litter, and files over `[integrity] max_file_bytes`.",
         "They bloat every clone forever and often carry secrets.",
         "git add services/api/.venv",

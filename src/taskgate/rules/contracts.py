@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from taskgate.change import Change, FileChange, Role
-from taskgate.finding import Finding
+from taskgate.finding import Finding, Severity
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
 
@@ -38,7 +38,7 @@ _ADDED_SIGN = re.compile(
     _DECORATOR
     + r"|"
     + "|".join(re.escape(c) for c in _CALLS)
-    + r"|[\"']/|prefix|methods|include_router|register_blueprint"
+    + r"|[\"']/|\}/|prefix|methods|include_router|register_blueprint"
 )
 _DECORATOR_BYTES = re.compile(_DECORATOR.encode())
 _CALLS_BYTES = tuple(c.encode() for c in _CALLS)
@@ -65,9 +65,12 @@ class Route(NamedTuple):
     path: str  # as written, with the router's prefix
     line: int
     mountable: bool  # a router/blueprint that another file may mount under a prefix
+    unresolved: str = ""  # the path's expression, when it cannot be worked out statically
 
     @property
     def key(self) -> tuple[str, str]:
+        if self.unresolved:
+            return self.method, "?" + self.unresolved
         return self.method, route_key(self.path)
 
 
@@ -91,6 +94,66 @@ def _literal(node: ast.expr | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
+
+
+class _Unresolved(NamedTuple):
+    text: str
+
+
+def _constants(tree: ast.Module) -> dict[str, str]:
+    """Module-level string constants: `NAME = "..."`, and those built from others by
+    f-strings or `+` (in order, so a constant may use the ones above it)."""
+    import ast
+
+    out: dict[str, str] = {}
+    for node in tree.body:
+        target: ast.expr | None = None
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name) and value is not None:
+            found = _path_of(value, out)
+            if isinstance(found, str):
+                out[target.id] = found
+            else:
+                out.pop(target.id, None)
+    return out
+
+
+def _path_of(node: ast.expr | None, consts: dict[str, str]) -> str | _Unresolved | None:
+    """A route path: a literal, a module constant, an f-string or `+` of those;
+    _Unresolved for anything else (None: no path given)."""
+    import ast
+
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name) and node.id in consts:
+        return consts[node.id]
+    if isinstance(node, ast.JoinedStr):
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                if value.format_spec is not None or value.conversion not in (-1, 115):
+                    return _Unresolved(ast.unparse(node))
+                inner = _path_of(value.value, consts)
+                if not isinstance(inner, str):
+                    return _Unresolved(ast.unparse(node))
+                parts.append(inner)
+            else:
+                inner = _path_of(value, consts)
+                if not isinstance(inner, str):
+                    return _Unresolved(ast.unparse(node))
+                parts.append(inner)
+        return "".join(parts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _path_of(node.left, consts), _path_of(node.right, consts)
+        if isinstance(left, str) and isinstance(right, str):
+            return left + right
+    return _Unresolved(ast.unparse(node))
 
 
 def _keyword(call: ast.Call, *names: str) -> ast.expr | None:
@@ -124,8 +187,14 @@ def _name(node: ast.expr) -> str | None:
 
 
 def routes(tree: ast.Module) -> list[Route]:
-    """Every route with a literal path in the module."""
+    """Every route of the module: paths literal, or built from module-level constants."""
     import ast
+
+    consts = _constants(tree)
+
+    def text(node: ast.expr | None) -> str | None:
+        found = _path_of(node, consts)
+        return found if isinstance(found, str) else None
 
     owners: dict[str, _Owner] = {}
     mounts: dict[str, tuple[str, str]] = {}  # child → (parent, prefix)
@@ -137,7 +206,7 @@ def routes(tree: ast.Module) -> list[Route]:
                 if ctor in _APPS:
                     owners[target] = _Owner("", False)
                 elif ctor in _ROUTERS:
-                    prefix = _literal(_keyword(node.value, _ROUTERS[ctor])) or ""
+                    prefix = text(_keyword(node.value, _ROUTERS[ctor])) or ""
                     owners[target] = _Owner(prefix, True)
         elif (
             isinstance(node, ast.Call)
@@ -146,7 +215,7 @@ def routes(tree: ast.Module) -> list[Route]:
             and node.args
         ):
             parent, child = _name(node.func.value), _name(node.args[0])
-            mount = _literal(_keyword(node, "prefix", "url_prefix"))
+            mount = text(_keyword(node, "prefix", "url_prefix"))
             if parent and child and mount:
                 mounts[child] = (parent, mount)
 
@@ -164,7 +233,14 @@ def routes(tree: ast.Module) -> list[Route]:
 
     out: list[Route] = []
 
-    def add(owner: str | None, path: str | None, methods: Iterable[str], line: int) -> None:
+    def add(
+        owner: str | None, found: str | _Unresolved | None, methods: Iterable[str], line: int
+    ) -> None:
+        if isinstance(found, _Unresolved):
+            mountable = owners.get(owner or "", _Owner("", True)).mountable
+            out.extend(Route(m, "", line, mountable, found.text) for m in methods)
+            return
+        path = found
         if path is None or not (path.startswith("/") or (path == "" and owner in owners)):
             return
         joined, mountable = full(owner, path)
@@ -176,7 +252,7 @@ def routes(tree: ast.Module) -> list[Route]:
                 if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute)):
                     continue
                 verb, owner = dec.func.attr, _name(dec.func.value)
-                path = _literal(dec.args[0] if dec.args else _keyword(dec, "path", "rule"))
+                path = _path_of(dec.args[0] if dec.args else _keyword(dec, "path", "rule"), consts)
                 if verb in _VERBS:
                     add(owner, path, [verb.upper()], dec.lineno)
                 elif verb in ("route", "api_route"):
@@ -185,7 +261,7 @@ def routes(tree: ast.Module) -> list[Route]:
             callee = _name(node.func) or ""
             last = callee.rsplit(".", 1)[-1]
             owner = callee.rsplit(".", 1)[0] if "." in callee else None
-            path = _literal(node.args[0] if node.args else _keyword(node, "path", "rule"))
+            path = _path_of(node.args[0] if node.args else _keyword(node, "path", "rule"), consts)
             if last in ("add_api_route", "add_url_rule", "add_route") and owner is not None:
                 add(owner, path, _methods(node), node.lineno)
             elif last in ("Route", "APIRoute"):
@@ -305,6 +381,19 @@ def _findings(change: Change, policy: Policy) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = set()
     for path, route in added:
         if route.key in reported:
+            continue
+        if route.unresolved:
+            reported.add(route.key)
+            yield Finding(
+                "TG501",
+                f"endpoint {route.method} {route.unresolved}: its path cannot be worked out "
+                "statically, so it cannot be checked against the Contracts section",
+                path=path,
+                line=route.line,
+                severity=Severity.WARNING,
+                hint="write the path as a literal, a module-level constant or an f-string of "
+                f"constants, and declare it in the Contracts section of {plan_path}",
+            )
             continue
         missing = []
         if not covered(route, in_plan):

@@ -360,6 +360,9 @@ _SUPPRESSIONS = (
     ("# type: ignore", r"#\s*type\s*:\s*ignore\b"),
     ("# pragma: no cover", r"(?i)pragma\s*:\s*no\s*(?:cover|branch)\b"),
     ("# mypy: ignore-errors", r"#\s*mypy\s*:\s*(?:ignore-errors|disable-error-code)"),
+    # Any other inline mypy configuration (`# mypy: allow-any-generics`): the file's own
+    # settings, out of the lead's configuration.
+    ("# mypy: inline flags", r"#\s*mypy\s*:\s*[\w-]"),
     ("# pyright: ignore", r"#\s*pyright\s*:\s*(?:ignore\b|basic\b)"),
     ("# pylint: disable", r"#\s*pylint\s*:\s*disable"),
     ("# nosec", r"(?i)#\s*nosec\b"),
@@ -385,7 +388,9 @@ def _patterns() -> _Patterns:
     return _Patterns(re.compile(_SUPPRESSION_HINT), kinds, re.compile(_LEXEMES))
 
 
-_FILE_LEVEL = frozenset({"# ruff: noqa", "# flake8: noqa", "# mypy: ignore-errors"})
+_FILE_LEVEL = frozenset(
+    {"# ruff: noqa", "# flake8: noqa", "# mypy: ignore-errors", "# mypy: inline flags"}
+)
 
 
 def suppressions(text: str, *, exact: bool = True) -> list[Occurrence]:
@@ -763,7 +768,14 @@ def suppressions_added(change: Change, policy: Policy) -> Iterable[Finding]:
     """Added suppression comments, loosened ruff/mypy/coverage/flake8 configuration."""
     if not coder_commit(change):
         return []
-    return [*_suppression_findings(change), *_config_findings(change)]
+    from taskgate.rules.toolconfig import config_ownership_findings, no_type_check_findings
+
+    loose = list(_config_findings(change))
+    # A loosening names what changed; any other change to a module's tool configuration
+    # is still the lead's to make (taskgate.rules.toolconfig).
+    said = {f.path for f in loose}
+    owned = [f for f in config_ownership_findings(change) if f.path not in said]
+    return [*_suppression_findings(change), *no_type_check_findings(change), *loose, *owned]
 
 
 @check("TG604", stage="pre")

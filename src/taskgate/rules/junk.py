@@ -48,6 +48,9 @@ def junk_of(path: str) -> Junk | None:
         if part == "venv" and parts[i + 1] in _VENV_INSIDE:
             return Junk("/".join(parts[: i + 1]), "a virtual environment")
     name = parts[-1]
+    if name == ".venv":
+        # Whatever its type: a link or a submodule named .venv is where tools are looked up.
+        return Junk(path, "a virtual environment (a tracked .venv of any kind)")
     if name.endswith((".pyc", ".pyo")):
         return Junk(path, "Python bytecode")
     if name == ".env" or (name.startswith(".env.") and name[5:].lower() not in _ENV_KEPT):
@@ -71,9 +74,11 @@ def junk_findings(change: Change, policy: Policy) -> Iterator[Finding]:
     sizes = _sizes(change)
     for fc in change.files:
         path = after_path(fc)
-        if path is None or fc.new is None or fc.new.is_gitlink:
+        if path is None or fc.new is None:
             continue
         junk = junk_of(path)
+        if fc.new.is_gitlink and (junk is None or junk.where != path):
+            continue
         old = before_path(fc)
         if junk is not None and (old is None or junk_of(old) is None):
             if junk.where != path:

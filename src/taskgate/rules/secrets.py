@@ -98,12 +98,23 @@ class _Pattern(NamedTuple):
 # Specific shapes first: a line reported by one of them is not reported again as a
 # password assignment.
 _PATTERNS = (
+    # A PEM block by its BEGIN and END lines, whatever the width of the lines between
+    # (openssl reads a block re-wrapped at 32 columns as well as at 64).
+    _Pattern(
+        "private key",
+        re.compile(
+            r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----([\s\S]{0,20000}?)"
+            r"(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)"
+        ),
+        (),  # spans lines: the whole text, when it says PRIVATE KEY
+    ),
+    # A BEGIN line whose END is out of reach: a long run of base64 after it.
     _Pattern(
         "private key",
         re.compile(
             r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,300}?([A-Za-z0-9+/]{40,})"
         ),
-        (),  # spans lines: the whole text, when it says PRIVATE KEY
+        (),
     ),
     _Pattern("AWS access key", re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b"), ("AKIA", "ASIA")),
     _Pattern(
@@ -133,6 +144,7 @@ _PATTERNS = (
         ("://",),
     ),
 )
+_PEM_NOISE = re.compile(r"^[A-Za-z-]+:[^\n]*$|[^A-Za-z0-9+/=]", re.M)  # headers, wrapping
 # `name = "literal"`, `name: str = "literal"`, `"name": "literal"`, `name => 'literal'`.
 _ASSIGNED = re.compile(
     r"""(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*"""
@@ -266,6 +278,10 @@ def find_secrets(text: str, numbers: list[int], bare: bool, shapes_only: bool) -
 
     def add(kind: str, value: str, shown: str, pos: int) -> None:
         line = line_at(pos)
+        if kind == "private key":
+            if (line, kind) in seen:
+                return  # one block, one finding
+            seen.add((line, kind))
         if (line, value) not in seen:
             seen.add((line, value))
             out.append(Secret(kind, value, shown, line))
@@ -295,6 +311,11 @@ def find_secrets(text: str, numbers: list[int], bare: bool, shapes_only: bool) -
                     add(pattern.kind, password, f"{scheme}://{user}:****@{host}", m.start())
                 continue
             value = m.group(1)
+            if pattern.kind == "private key":
+                # The block's base64, whatever wraps it: line breaks, quotes, `\n` escapes.
+                value = _PEM_NOISE.sub("", value.replace("\\n", "\n"))
+                if len(value) < 40:
+                    continue
             if _shape_placeholder(pattern.kind, value):
                 continue
             add(pattern.kind, value, _mask(pattern.kind, value), m.start())
