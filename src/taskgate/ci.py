@@ -18,7 +18,7 @@ from taskgate.entry import Outcome
 from taskgate.errors import GitError, TaskgateError
 from taskgate.finding import Finding
 from taskgate.git import CommitInfo, Repo
-from taskgate.rules.registry import run_checks
+from taskgate.rules.registry import apply_policy, run_checks
 from taskgate.sources import CommitChanges, TreeSide, file_changes, new_blobs
 from taskgate.workflow.structure import Structure
 
@@ -144,6 +144,14 @@ def check_commits(repo: Repo, shas: Sequence[str], *, rules: bool = True) -> Che
                 modules.setdefault(module.name, None)
             if built.change.is_merge:
                 merges += 1
+                if rules and built.policy.identity.mode == "signed":
+                    # Merges are exempt from the per-commit rules, not from proving who made them.
+                    from taskgate.rules.identity import identity_findings
+
+                    found = apply_policy(
+                        identity_findings(built.change, built.policy), built.policy
+                    )
+                    findings.extend(f.at_commit(info.sha, info.subject) for f in found)
                 continue
             if not rules:
                 continue

@@ -63,6 +63,16 @@ class IntegrityPolicy(NamedTuple):
     secrets_allow: frozenset[str] = frozenset()
 
 
+IDENTITY_MODES = ("claimed", "signed")
+
+
+class IdentityPolicy(NamedTuple):
+    """SPEC §10.4: who a commit is from, claimed by its scope or proven by its signature."""
+
+    mode: str = "claimed"
+    allowed_signers: str = "shared/allowed_signers"
+
+
 class Policy(NamedTuple):
     """Everything configurable, with the defaults of SPEC §4."""
 
@@ -72,6 +82,7 @@ class Policy(NamedTuple):
     gate: GatePolicy = GatePolicy()
     integrity: IntegrityPolicy = IntegrityPolicy()
     source: str = "defaults"
+    identity: IdentityPolicy = IdentityPolicy()
 
 
 # --- strict reading -------------------------------------------------------
@@ -155,7 +166,10 @@ def _gate_commands(value: object, where: str, source: str) -> GateCommands:
 def policy_from_table(data: _Table, source: str) -> Policy:
     """Build a Policy from parsed TOML; unknown keys and wrong types are ConfigErrors."""
     _check_keys(
-        data, {"paths", "commit", "rules", "gate", "integrity", "secrets"}, "taskgate", source
+        data,
+        {"paths", "commit", "rules", "gate", "integrity", "secrets", "identity"},
+        "taskgate",
+        source,
     )
 
     p = _expect_table(data.get("paths", {}), "paths", source)
@@ -238,7 +252,19 @@ def policy_from_table(data: _Table, source: str) -> Policy:
         max_file_bytes=max_bytes,
         secrets_allow=frozenset(_str_list(s, "allow", "secrets", source, ())),
     )
-    return Policy(paths, commit, RulePolicy(ignore, warn), gate, integrity, source)
+    identity = _identity(data, source)
+    return Policy(paths, commit, RulePolicy(ignore, warn), gate, integrity, source, identity)
+
+
+def _identity(data: _Table, source: str) -> IdentityPolicy:
+    t = _expect_table(data.get("identity", {}), "identity", source)
+    _check_keys(t, {"mode", "allowed_signers"}, "identity", source)
+    d = IdentityPolicy()
+    mode = _str(t, "mode", "identity", source, d.mode)
+    if mode not in IDENTITY_MODES:
+        raise ConfigError(f'{source}: identity.mode must be "claimed" or "signed", got {mode!r}')
+    signers = _repo_path(t, "allowed_signers", "identity", source, d.allowed_signers)
+    return IdentityPolicy(mode, signers)
 
 
 def load_policy(

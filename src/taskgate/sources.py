@@ -295,6 +295,16 @@ def staged_change(
     where = f"commit {base_rev[:12]}" if base_rev else "the index"
     base = load_base(base_side.read, where, policy_cache(repo))
     claim = agent_claim(repo)
+    actor = resolve_actor(base.structure, message, claim)
+    verdict = None
+    if base.policy.identity.mode == "signed":
+        # The commit does not exist yet: the key git will sign it with names the actor.
+        from taskgate.identity.verdict import judge_local
+
+        verdict = judge_local(
+            repo.config, repo.root, base_side.read, base.policy, base.structure, where, actor
+        )
+        actor = verdict.actor or actor
     change = Change(
         files=files,
         before=before,
@@ -302,12 +312,21 @@ def staged_change(
         stage=stage,
         structure=base.structure,
         message=message,
-        actor=resolve_actor(base.structure, message, claim),
+        actor=actor,
         agent_claim=claim,
         is_merge=repo.merge_in_progress() if merge is None else merge,
         hints=lambda: _hints(repo.staged_patch()),
     )
+    _keep_verdict(change, verdict)
     return Built(change, base.policy, base.problems)
+
+
+def _keep_verdict(change: Change, verdict: object) -> None:
+    """Leave a signed-mode identity verdict where the identity rules look for it."""
+    if verdict is not None:
+        from taskgate.rules.identity import IDENTITY_MEMO
+
+        change.memo(IDENTITY_MEMO, lambda: verdict)
 
 
 def _hints(patch: bytes | None) -> Hints | None:
@@ -325,10 +344,12 @@ class CommitChanges:
         self._bases: dict[tuple[bytes | None, ...], Base] = {}
         self._probes: dict[tuple[bytes | None, bytes | None], Policy] = {}
         self._claim = agent_claim(repo) if stage is not Stage.CI else None
+        # Allowed-signers files of signed-mode bases seen so far: prefetched with the rest.
+        self._signers: dict[str, None] = {}
 
     def prefetch(self, revs: Iterable[str]) -> None:
         """Read the base files of many commits in one pipelined cat-file exchange."""
-        files = ("taskgate.toml", "pyproject.toml", Paths().structure)
+        files = ("taskgate.toml", "pyproject.toml", Paths().structure, *self._signers)
         self.repo.objects.read_many([f"{rev}:{path}" for rev in revs for path in files])
 
     def base_for(self, parent: str | None, first_commit: str) -> Base:
@@ -353,6 +374,20 @@ class CommitChanges:
         # Stored messages are already cleaned by git; only normalise white space.
         message = message_from_bytes(info.message, None, "whitespace")
         before: Side = TreeSide(self.repo, parent, old_blobs(diff)) if parent else EmptySide()
+        actor = resolve_actor(base.structure, message, None)
+        verdict = None
+        if base.policy.identity.mode == "signed":
+            # The signature names the actor; the scope is only a claim (SPEC §10.4).
+            from taskgate.identity.verdict import judge_commit
+
+            rev = parent or info.sha
+            self._signers.setdefault(base.policy.identity.allowed_signers, None)
+            raw = info.raw or self.repo.objects.read(info.sha, "commit") or b""
+            verdict = judge_commit(
+                raw, TreeSide(self.repo, rev).read, base.policy, base.structure,
+                f"commit {rev[:12]}", actor,
+            )  # fmt: skip
+            actor = verdict.actor or actor
         change = Change(
             files=file_changes(diff),
             before=before,
@@ -360,9 +395,10 @@ class CommitChanges:
             stage=self.stage,
             structure=base.structure,
             message=message,
-            actor=resolve_actor(base.structure, message, None),
+            actor=actor,
             agent_claim=None,
             is_merge=len(info.parents) > 1,
             commit=info.sha,
         )
+        _keep_verdict(change, verdict)
         return Built(change, base.policy, base.problems)

@@ -36,7 +36,7 @@ def inside(path: str, folder: str) -> bool:
 
 
 def is_policy_file(path: str, change: Change, policy: Policy) -> bool:
-    if path in _POLICY_NAMES or path == policy.paths.structure:
+    if path in _POLICY_NAMES or path in (policy.paths.structure, policy.identity.allowed_signers):
         return True
     if any(inside(path, folder) for folder in _POLICY_FOLDERS):
         return True
