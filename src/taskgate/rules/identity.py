@@ -115,7 +115,7 @@ def scope_disagrees(change: Change) -> Iterator[Finding]:
         path=MSG,
         line=1,
         hint=f"write it as: {parsed.type}({scope}){'!' * parsed.breaking}: "
-        f"{parsed.description} — work of the {claimed.name} is committed with that "
-        "agent's own key, from its own worktree",
+        f"{parsed.description} — only the key of the {claimed.name} signs commits scoped "
+        f"'{parsed.scope}'",
         snippet=caret(header, parsed.scope_column),
     )
