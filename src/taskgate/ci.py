@@ -119,6 +119,7 @@ def check_commits(repo: Repo, shas: Sequence[str], *, rules: bool = True) -> Che
     pairs = [(info.parents[0] if info.parents else None, info.sha) for info in infos]
     diffs = repo.commit_diffs(pairs)
     builder = CommitChanges(repo, Stage.CI)
+    builder.expect(infos)
     findings: list[Finding] = []
     modules: dict[str, None] = {}
     reported: set[Finding] = set()

@@ -9,7 +9,7 @@ change, never from the change itself.
 # into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -346,6 +346,22 @@ class CommitChanges:
         self._claim = agent_claim(repo) if stage is not Stage.CI else None
         # Allowed-signers files of signed-mode bases seen so far: prefetched with the rest.
         self._signers: dict[str, None] = {}
+        # commit id → the (id, raw object) pairs from it to the end of the range (`expect`).
+        self._upcoming: dict[str, list[tuple[str, bytes]]] = {}
+
+    def expect(self, infos: Sequence[CommitInfo]) -> None:
+        """The commits `build` will be asked for, in order (lets signed mode verify ahead)."""
+        pairs = [(info.sha, info.raw) for info in infos]
+        # Only the first commit's entry matters until signed mode shows up; a handful of
+        # checkpoints keeps this small and still starts soon after a mid-range switch.
+        step = max(1, len(pairs) // 16)
+        self._upcoming = {pairs[i][0]: pairs[i:] for i in range(0, len(pairs), step)}
+        if infos:
+            # Signed from the start: prefetch the allowed signers from the first batch on.
+            first = infos[0]
+            policy = self.base_for(first.parents[0] if first.parents else None, first.sha).policy
+            if policy.identity.mode == "signed":
+                self._signers.setdefault(policy.identity.allowed_signers, None)
 
     def prefetch(self, revs: Iterable[str]) -> None:
         """Read the base files of many commits in one pipelined cat-file exchange."""
@@ -383,9 +399,15 @@ class CommitChanges:
             rev = parent or info.sha
             self._signers.setdefault(base.policy.identity.allowed_signers, None)
             raw = info.raw or self.repo.objects.read(info.sha, "commit") or b""
+            if self._upcoming:
+                # Signed mode from here on, most likely: check the signatures still to come
+                # in the background while the rules run on this thread.
+                from taskgate.identity.verdict import VERIFIER
+
+                VERIFIER.ahead(self._upcoming.pop(info.sha, []))
             verdict = judge_commit(
                 raw, TreeSide(self.repo, rev).read, base.policy, base.structure,
-                f"commit {rev[:12]}", actor,
+                f"commit {rev[:12]}", actor, info.sha,
             )  # fmt: skip
             actor = verdict.actor or actor
         change = Change(

@@ -105,12 +105,12 @@ def split_commit(raw: bytes) -> tuple[bytes | None, bytes]:
     """
     end = raw.find(b"\n\n")
     header_end = len(raw) if end < 0 else end + 1
-    if b"\ngpgsig" not in raw[:header_end] and not raw.startswith(b"gpgsig"):
+    start = 0 if raw.startswith(b"gpgsig") else raw.find(b"\ngpgsig", 0, header_end) + 1
+    if start == 0 and not raw.startswith(b"gpgsig"):
         return None, raw
-    kept: list[bytes] = []
+    kept: list[bytes] = [raw[:start]]
     signature: list[bytes] | None = None
     current: list[bytes] | None = None  # the signature header being read, if any
-    start = 0
     while start < header_end:
         stop = raw.find(b"\n", start, header_end)
         stop = header_end if stop < 0 else stop + 1
@@ -130,6 +130,32 @@ def split_commit(raw: bytes) -> tuple[bytes | None, bytes]:
         kept.append(line)
     armored = b"".join(signature) if signature is not None else None
     return armored, b"".join(kept) + raw[header_end:]
+
+
+class SigCheck(NamedTuple):
+    """What a commit's signature says on its own, before anyone looks the key up."""
+
+    key: bytes | None  # the signer's key blob (None: unsigned or unreadable)
+    problem: str | None  # None: the signature verifies
+    kind: str = ""  # "unsigned", "unreadable", "namespace", "invalid" when there is a problem
+
+
+def check_commit_signature(raw: bytes, namespace: str = "git") -> SigCheck:
+    """Verify a raw commit object's own signature (the key is looked up elsewhere)."""
+    armored, payload = split_commit(raw)
+    if armored is None:
+        return SigCheck(None, "the commit is not signed", "unsigned")
+    try:
+        sig = parse_armored(armored)
+    except SignatureError as exc:
+        return SigCheck(None, str(exc), "unreadable")
+    try:
+        verify(sig, payload, namespace)
+    except NamespaceError as exc:
+        return SigCheck(sig.public_key, str(exc), "namespace")
+    except SignatureError as exc:
+        return SigCheck(sig.public_key, str(exc), "invalid")
+    return SigCheck(sig.public_key, None)
 
 
 def committer_time(raw: bytes) -> int | None:
@@ -190,10 +216,16 @@ def key_type(key_blob: bytes) -> str:
         return ""
 
 
+_FINGERPRINTS: dict[bytes, str] = {}
+
+
 def fingerprint(key_blob: bytes) -> str:
     """`SHA256:…` as `ssh-keygen -l` prints it."""
-    digest = base64.b64encode(hashlib.sha256(key_blob).digest()).rstrip(b"=")
-    return "SHA256:" + digest.decode()
+    found = _FINGERPRINTS.get(key_blob)
+    if found is None:
+        digest = base64.b64encode(hashlib.sha256(key_blob).digest()).rstrip(b"=")
+        found = _FINGERPRINTS[key_blob] = "SHA256:" + digest.decode()
+    return found
 
 
 def signed_data(sig: SshSig, payload: bytes) -> bytes:

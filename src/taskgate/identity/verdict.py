@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,15 +19,12 @@ from taskgate.change import Actor, Role
 from taskgate.finding import Finding
 from taskgate.identity.signers import AllowedSigners, Signer, allowed_signers
 from taskgate.identity.sshsig import (
-    NamespaceError,
-    SignatureError,
+    SigCheck,
+    check_commit_signature,
     committer_time,
     fingerprint,
     key_type,
-    parse_armored,
     public_key_of_file,
-    split_commit,
-    verify,
 )
 from taskgate.policy import Policy
 from taskgate.workflow.structure import Structure
@@ -116,7 +114,7 @@ def read_signers(read: Reader, policy: Policy, where: str) -> AllowedSigners | V
 
 
 def _listed(
-    found: AllowedSigners, key: bytes, when: float, path: str, fp: str
+    found: AllowedSigners, key: bytes, when: Callable[[], float], path: str, fp: str
 ) -> Sequence[Signer] | Verdict:
     listed = found.by_key.get(key, ())
     if not listed:
@@ -137,10 +135,12 @@ def _listed(
             path,
             fp,
         )
-    valid = [s for s in for_git if s.valid_at(when)]
+    timed = any(s.valid_after is not None or s.valid_before is not None for s in for_git)
+    at = when() if timed else 0.0  # the committer time is read only when a line needs it
+    valid = [s for s in for_git if not timed or s.valid_at(at)]
     if not valid:
         s = for_git[0]
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(when))
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(at))
         return _fail(
             "TG705",
             f"the key {fp} (line {s.line} of {path}) is not valid at {stamp}: it is expired "
@@ -153,42 +153,95 @@ def _listed(
     return valid
 
 
+class Verifier:
+    """Signatures checked once per commit, ahead of the rules, on worker threads.
+
+    `ci` knows the commits it will judge; verifying them while the main thread runs the
+    rules hides most of the cost (the signature check itself releases the GIL). Results
+    are kept by commit id, so judging a commit twice (two policies) verifies it once.
+    """
+
+    CHUNK = 64  # commits a task: one future per commit would cost more than a check
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: dict[str, tuple[Future[list[SigCheck]], int]] = {}
+        self._done: dict[str, SigCheck] = {}
+
+    def ahead(self, commits: Iterable[tuple[str, bytes]]) -> None:
+        """Start checking these (commit id, raw object) pairs in the background."""
+        todo = [(sha, raw) for sha, raw in commits
+                if sha not in self._pending and sha not in self._done]  # fmt: skip
+        if not todo:
+            return
+        if self._pool is None:
+            workers = max(1, min(4, (os.cpu_count() or 2) - 1))
+            self._pool = ThreadPoolExecutor(workers, thread_name_prefix="taskgate-verify")
+        for start in range(0, len(todo), self.CHUNK):
+            chunk = todo[start : start + self.CHUNK]
+            future = self._pool.submit(_check_all, [raw for _sha, raw in chunk])
+            for i, (sha, _raw) in enumerate(chunk):
+                self._pending[sha] = (future, i)
+
+    def check(self, sha: str | None, raw: bytes) -> SigCheck:
+        if sha is None:
+            return check_commit_signature(raw)
+        found = self._done.get(sha)
+        if found is None:
+            pending = self._pending.pop(sha, None)
+            if pending is not None:
+                found = pending[0].result()[pending[1]]
+            else:
+                found = check_commit_signature(raw)
+            self._done[sha] = found
+        return found
+
+    def close(self) -> None:
+        """Drop what is still queued (an interrupted run must not wait for it)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        self._pending.clear()
+
+
+def _check_all(raws: Sequence[bytes]) -> list[SigCheck]:
+    return [check_commit_signature(raw) for raw in raws]
+
+
+VERIFIER = Verifier()
+
+
 def judge_commit(
     raw: bytes, read_base: Reader, policy: Policy, structure: Structure | None, where: str,
-    claimed: Actor | None,
+    claimed: Actor | None, sha: str | None = None,
 ) -> Verdict:  # fmt: skip
     """The signer of an existing commit, verified against the allowed signers of its base."""
-    armored, payload = split_commit(raw)
-    if armored is None:
+    checked = VERIFIER.check(sha, raw)
+    if checked.kind == "unsigned":
         return _fail(
             "TG701",
             '[identity] mode = "signed", and this commit is not signed',
             f"{RESIGN}; git signs with gpg.format=ssh, user.signingkey and "
             f"commit.gpgsign=true ({SETUP_HINT})",
         )
-    try:
-        sig = parse_armored(armored)
-    except SignatureError as exc:
-        return _fail("TG702", f"the commit's signature cannot be read: {exc}", RESIGN)
-    fp = fingerprint(sig.public_key)
+    if checked.key is None:
+        return _fail("TG702", f"the commit's signature cannot be read: {checked.problem}", RESIGN)
+    fp = fingerprint(checked.key)
     found = read_signers(read_base, policy, where)
     if isinstance(found, Verdict):
         return found._replace(fingerprint=fp)
     path = policy.identity.allowed_signers
-    when = committer_time(raw)
-    usable = _listed(found, sig.public_key, time.time() if when is None else when, path, fp)
+    usable = _listed(found, checked.key, lambda: committer_time(raw) or time.time(), path, fp)
     if isinstance(usable, Verdict):
         return usable
-    try:
-        verify(sig, payload, "git")
-    except NamespaceError as exc:
-        return _fail("TG704", f"the signature by {fp} is not a git signature: {exc}", RESIGN,
-                     path, fp)  # fmt: skip
-    except SignatureError as exc:
+    if checked.kind == "namespace":
+        return _fail("TG704", f"the signature by {fp} is not a git signature: "
+                     f"{checked.problem}", RESIGN, path, fp)  # fmt: skip
+    if checked.problem is not None:
         return _fail(
             "TG702",
-            f"the signature by {fp} does not verify ({exc}): the commit was changed after it "
-            "was signed, or the signature belongs to another commit",
+            f"the signature by {fp} does not verify ({checked.problem}): the commit was "
+            "changed after it was signed, or the signature belongs to another commit",
             RESIGN,
             None,
             fp,
@@ -250,7 +303,7 @@ def judge_local(
     if isinstance(found, Verdict):
         return found._replace(fingerprint=fp)
     path = policy.identity.allowed_signers
-    usable = _listed(found, key, time.time(), path, fp)
+    usable = _listed(found, key, time.time, path, fp)
     if isinstance(usable, Verdict):
         return usable
     return _pick(usable, structure, claimed, path, fp)
