@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from taskgate.errors import GitError, TaskgateError
+from taskgate.errors import ConfigError, GitError, TaskgateError
 from taskgate.git import Git, Repo, scrubbed_env
 from taskgate.identity.signers import parse_allowed_signers
 from taskgate.identity.sshsig import fingerprint, public_key_of_file
@@ -164,9 +164,15 @@ def add_agent(repo: Repo, name: str, key_dir: Path) -> list[str]:
             f"note: {name} is no module's agent and no role in {ws.policy.paths.structure}; "
             "its commits will be refused (TG707) until the module map names it"
         )
+    # Once HEAD is in signed mode the lead's own commits must be signed too.
+    try:
+        head = load_policy(lambda p: repo.objects.read(f"HEAD:{p}", "blob"), "HEAD")
+    except ConfigError:
+        head = Policy()  # the hooks will say what is wrong with it; the key is made
+    sign = " -S" if head.identity.mode == "signed" else ""
     lines += [
         "the lead must now commit the allowed-signers file (a policy file: lead only):",
-        f'  git add {rel} && git commit -m "chore({lead}): list the signing key of {name}"',
+        f'  git add {rel} && git commit{sign} -m "chore({lead}): list the signing key of {name}"',
         f"then give the agent its worktree: taskgate agent worktree {name} PATH",
     ]
     return lines

@@ -8,12 +8,11 @@ the agents' keys themselves). Blank lines and `#` comments are ignored. A line t
 cannot be used is kept as a problem with its line number, never a traceback.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuple fields would be compiled ForwardRefs
+# on the signed-mode hook path (see docs/architecture.md, "The hot path").
 
 import base64
 import binascii
-import calendar
-import fnmatch
 import time
 from typing import NamedTuple
 
@@ -50,6 +49,8 @@ class AllowedSigners(NamedTuple):
 
 def match_pattern_list(name: str, patterns: str) -> bool:
     """OpenSSH's match_pattern_list: `*`/`?` wildcards, a `!pattern` match vetoes."""
+    import fnmatch
+
     found = False
     for raw in patterns.split(","):
         pattern = raw.strip()
@@ -110,6 +111,8 @@ def parse_time(text: str) -> float:
     digits = digits.ljust(14, "0")
     fields = (int(digits[0:4]), int(digits[4:6]), int(digits[6:8]),
               int(digits[8:10]), int(digits[10:12]), int(digits[12:14]))  # fmt: skip
+    import calendar
+
     parsed = time.strptime(" ".join(map(str, fields)), "%Y %m %d %H %M %S")
     return float(calendar.timegm(parsed) if utc else time.mktime(parsed))
 

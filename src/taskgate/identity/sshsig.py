@@ -10,7 +10,8 @@ the standard library; `verify` imports `cryptography` the first time it is calle
 only a signed-mode policy pays for it. Public keys are loaded once per key blob.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuple fields would be compiled ForwardRefs
+# on the signed-mode hook path (see docs/architecture.md, "The hot path").
 
 import base64
 import binascii

@@ -6,14 +6,14 @@ verified in process); `judge_local` serves the commit hooks (it does not exist y
 configured signing key is looked up in the allowed signers, nothing is verified).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuple fields would be compiled ForwardRefs
+# on the signed-mode hook path (see docs/architecture.md, "The hot path").
 
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from taskgate.change import Actor, Role
 from taskgate.finding import Finding
@@ -28,6 +28,9 @@ from taskgate.identity.sshsig import (
 )
 from taskgate.policy import Policy
 from taskgate.workflow.structure import Structure
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 Reader = Callable[[str], bytes | None]
 Config = Callable[[str], str | None]
@@ -175,6 +178,9 @@ class Verifier:
         if not todo:
             return
         if self._pool is None:
+            # Imported here: concurrent.futures brings logging, which the hooks never need.
+            from concurrent.futures import ThreadPoolExecutor
+
             workers = max(1, min(4, (os.cpu_count() or 2) - 1))
             self._pool = ThreadPoolExecutor(workers, thread_name_prefix="taskgate-verify")
         for start in range(0, len(todo), self.CHUNK):
