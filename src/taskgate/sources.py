@@ -321,11 +321,13 @@ def staged_change(
     return Built(change, base.policy, base.problems)
 
 
+# Where a signed-mode identity verdict waits in the change's memo (taskgate.rules.identity).
+IDENTITY_MEMO = "identity-verdict"
+
+
 def _keep_verdict(change: Change, verdict: object) -> None:
     """Leave a signed-mode identity verdict where the identity rules look for it."""
     if verdict is not None:
-        from taskgate.rules.identity import IDENTITY_MEMO
-
         change.memo(IDENTITY_MEMO, lambda: verdict)
 
 

@@ -15,11 +15,11 @@ from taskgate.change import Actor, Change, Role, Stage
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
+from taskgate.sources import IDENTITY_MEMO
 
 if TYPE_CHECKING:
     from taskgate.identity.verdict import Verdict
 
-IDENTITY_MEMO = "identity-verdict"
 IDS = ("TG701", "TG702", "TG703", "TG704", "TG705", "TG706", "TG707", "TG708", "TG709")
 MSG = "COMMIT_EDITMSG"
 
