@@ -30,7 +30,7 @@ from taskgate.policy import Policy
 from taskgate.workflow.structure import Structure
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from queue import Queue
 
 Reader = Callable[[str], bytes | None]
 Config = Callable[[str], str | None]
@@ -156,19 +156,33 @@ def _listed(
     return valid
 
 
+class _Chunk:
+    """Raw commits checked together by one worker; `done` is set when `results` is ready."""
+
+    __slots__ = ("done", "raws", "results")
+
+    def __init__(self, raws: list[bytes]) -> None:
+        import threading
+
+        self.raws = raws
+        self.results: list[SigCheck] = []
+        self.done = threading.Event()
+
+
 class Verifier:
     """Signatures checked once per commit, ahead of the rules, on worker threads.
 
     `ci` knows the commits it will judge; verifying them while the main thread runs the
     rules hides most of the cost (the signature check itself releases the GIL). Results
     are kept by commit id, so judging a commit twice (two policies) verifies it once.
+    The workers are daemon threads: a run that ends early never waits for them.
     """
 
-    CHUNK = 64  # commits a task: one future per commit would cost more than a check
+    CHUNK = 64  # commits a task: a hand-off per commit would cost more than a check
 
     def __init__(self) -> None:
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: dict[str, tuple[Future[list[SigCheck]], int]] = {}
+        self._queue: Queue[_Chunk] | None = None
+        self._pending: dict[str, tuple[_Chunk, int]] = {}
         self._done: dict[str, SigCheck] = {}
 
     def ahead(self, commits: Iterable[tuple[str, bytes]]) -> None:
@@ -177,17 +191,24 @@ class Verifier:
                 if sha not in self._pending and sha not in self._done]  # fmt: skip
         if not todo:
             return
-        if self._pool is None:
-            # Imported here: concurrent.futures brings logging, which the hooks never need.
-            from concurrent.futures import ThreadPoolExecutor
-
-            workers = max(1, min(4, (os.cpu_count() or 2) - 1))
-            self._pool = ThreadPoolExecutor(workers, thread_name_prefix="taskgate-verify")
+        queue = self._queue or self._start()
         for start in range(0, len(todo), self.CHUNK):
-            chunk = todo[start : start + self.CHUNK]
-            future = self._pool.submit(_check_all, [raw for _sha, raw in chunk])
-            for i, (sha, _raw) in enumerate(chunk):
-                self._pending[sha] = (future, i)
+            part = todo[start : start + self.CHUNK]
+            chunk = _Chunk([raw for _sha, raw in part])
+            for i, (sha, _raw) in enumerate(part):
+                self._pending[sha] = (chunk, i)
+            queue.put(chunk)
+
+    def _start(self) -> "Queue[_Chunk]":
+        import threading
+        from queue import Queue
+
+        queue: Queue[_Chunk] = Queue()
+        for n in range(max(1, min(4, (os.cpu_count() or 2) - 1))):
+            name = f"taskgate-verify-{n}"
+            threading.Thread(target=_work, args=(queue,), name=name, daemon=True).start()
+        self._queue = queue
+        return queue
 
     def check(self, sha: str | None, raw: bytes) -> SigCheck:
         if sha is None:
@@ -196,22 +217,22 @@ class Verifier:
         if found is None:
             pending = self._pending.pop(sha, None)
             if pending is not None:
-                found = pending[0].result()[pending[1]]
+                pending[0].done.wait()
+                found = pending[0].results[pending[1]]
             else:
                 found = check_commit_signature(raw)
             self._done[sha] = found
         return found
 
-    def close(self) -> None:
-        """Drop what is still queued (an interrupted run must not wait for it)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-        self._pending.clear()
 
-
-def _check_all(raws: Sequence[bytes]) -> list[SigCheck]:
-    return [check_commit_signature(raw) for raw in raws]
+def _work(queue: "Queue[_Chunk]") -> None:
+    while True:
+        chunk = queue.get()
+        try:
+            chunk.results = [check_commit_signature(raw) for raw in chunk.raws]
+        except Exception as exc:  # never leave the main thread waiting forever
+            chunk.results = [SigCheck(None, f"not checked: {exc}", "unreadable")] * len(chunk.raws)
+        chunk.done.set()
 
 
 VERIFIER = Verifier()
