@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", type=Path, metavar="PATH")
     p.add_argument("-b", dest="branch", default=None, metavar="BRANCH")
     p.add_argument("--key", type=Path, default=None, help="the agent's private key file")
+    p.add_argument("--key-dir", type=Path, default=None, metavar="DIR", help="where NAME's key is")
     p = agents.add_parser("list", help="agents, modules, key fingerprints, worktrees")
     _common(p)
     return parser

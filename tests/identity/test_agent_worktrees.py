@@ -238,3 +238,20 @@ def test_claimed_mode_worktree_config_pins_the_agent(repo: GitRepo, tmp_path: Pa
     # The main worktree does not see the other worktree's pin: the lead's commit lands.
     assert repo.commit("docs(lead): notes").returncode == 0
     assert os.environ.get("TASKGATE_AGENT") is None
+
+
+def test_agent_worktree_without_a_key_says_what_to_run(lead_repo: GitRepo, tmp_path: Path) -> None:
+    repo = lead_repo
+    missing = repo.taskgate("agent", "worktree", "frontend", str(tmp_path / "wt-x"))
+    assert missing.returncode == 2
+    assert "taskgate agent add frontend --key-dir DIR" in missing.stderr
+    not_a_key = repo.taskgate("agent", "worktree", "frontend-coder", str(tmp_path / "wt-y"),
+                              "--key", str(repo.path / "taskgate.toml"))  # fmt: skip
+    assert not_a_key.returncode == 2
+    assert "is not an OpenSSH key file" in not_a_key.stderr
+    by_dir = repo.taskgate("agent", "worktree", "frontend-coder", str(tmp_path / "wt-z"),
+                           "--key-dir", str(tmp_path / "keys"))  # fmt: skip
+    assert by_dir.returncode == 0, by_dir.stderr
+    assert not (tmp_path / "wt-x").exists()
+    assert not (tmp_path / "wt-y").exists()
+    assert "Traceback" not in missing.stderr + not_a_key.stderr

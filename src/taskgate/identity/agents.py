@@ -322,6 +322,9 @@ def run_agent_command(repo: Repo, args: Any) -> str:
     if args.agent_command == "add":
         return "\n".join(add_agent(repo, args.name, args.key_dir)) + "\n"
     if args.agent_command == "worktree":
-        lines = agent_worktree(repo, args.name, args.path, args.branch, args.key)
+        key = args.key
+        if key is None and args.key_dir is not None:
+            key = args.key_dir / args.name
+        lines = agent_worktree(repo, args.name, args.path, args.branch, key)
         return "\n".join(lines) + "\n"
     return list_agents(repo, args.format)
