@@ -19,9 +19,8 @@ AGENTS = ("lead", "python-coder", "frontend-coder", "review")
 
 def keygen(path: Path, kind: str = "ed25519", comment: str = "") -> Path:
     """A real key pair made by ssh-keygen; returns the private key's path."""
-    args = ["-t", kind] + (["-b", "384"] if kind == "ecdsa384" else [])
-    if kind == "ecdsa384":
-        args[1] = "ecdsa"
+    # "ecdsa384" and "ecdsa521" name the curve size as well.
+    args = ["-t", "ecdsa", "-b", kind[5:]] if kind in ("ecdsa384", "ecdsa521") else ["-t", kind]
     subprocess.run(
         ["ssh-keygen", "-q", *args, "-N", "", "-C", comment or path.name, "-f", str(path)],
         check=True, capture_output=True, stdin=subprocess.DEVNULL,

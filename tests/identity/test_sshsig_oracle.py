@@ -1,6 +1,6 @@
 """The in-process verifier against git's own (`git verify-commit`, i.e. ssh-keygen) as oracle.
 
-Over 200 real commit objects: signed with ed25519, ECDSA P-256/P-384 and RSA keys by
+Over 200 real commit objects: signed with ed25519, ECDSA P-256/384/521 and RSA keys by
 `git commit-tree -S`, by hand with sha256 and with a foreign namespace, by an unlisted
 key, by keys restricted to another namespace or expired, and tampered after signing
 (message, tree, signature moved onto another commit). Each verdict must match git's.
@@ -20,8 +20,9 @@ from taskgate.policy import IdentityPolicy, Policy
 from tests.conftest import GitRepo
 from tests.identity.support import keygen, public_line
 
-LISTED = ("ed", "p256", "p384", "rsa")
-KINDS = {"ed": "ed25519", "p256": "ecdsa", "p384": "ecdsa384", "rsa": "rsa", "stranger": "ed25519",
+LISTED = ("ed", "p256", "p384", "p521", "rsa")
+KINDS = {"ed": "ed25519", "p256": "ecdsa", "p384": "ecdsa384", "p521": "ecdsa521", "rsa": "rsa",
+         "stranger": "ed25519",
          "nsonly": "ed25519", "old": "ed25519"}  # fmt: skip
 POLICY = Policy(identity=IdentityPolicy("signed", "allowed_signers"))
 
@@ -81,7 +82,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[s
         ).decode().strip()  # fmt: skip
         return sha, f"signed by {name}"
 
-    jobs = [(i, LISTED[i % 4]) for i in range(120)]
+    jobs = [(i, LISTED[i % len(LISTED)]) for i in range(120)]
     jobs += [
         (200 + i, name) for i, name in enumerate(["stranger"] * 12 + ["nsonly"] * 5 + ["old"] * 5)
     ]

@@ -516,7 +516,7 @@ _ALL = [
     _r(
         "TG704",
         "signer-namespace",
-        "ci",
+        "msg",
         "signed mode: the key or signature is not for git's namespace",
         'The allowed-signers line of the key has a `namespaces="…"` option that does not '
         "include `git`, or the signature itself was made for another namespace "
@@ -530,7 +530,7 @@ _ALL = [
     _r(
         "TG705",
         "signer-expired",
-        "ci",
+        "msg",
         "signed mode: the key is expired or not yet valid",
         "`valid-before=` / `valid-after=` on the key's allowed-signers line are compared with "
         "the commit's committer time (in the commit hooks: now), as `git verify-commit` does.",
@@ -556,7 +556,7 @@ _ALL = [
     _r(
         "TG707",
         "signer-principal",
-        "ci",
+        "msg",
         "signed mode: the key's principal is no agent or role",
         "The principals of the key's allowed-signers line must name a module's `agent` id or "
         "the lead/reviewer role name of `project_structure.json`.",
