@@ -297,8 +297,9 @@ def staged_change(
     claim = agent_claim(repo)
     actor = resolve_actor(base.structure, message, claim)
     verdict = None
-    if base.policy.identity.mode == "signed":
+    if base.policy.identity.mode == "signed" and base_rev is not None:
         # The commit does not exist yet: the key git will sign it with names the actor.
+        # (A first commit reads its policy from itself: its own signers would prove nothing.)
         from taskgate.identity.verdict import judge_local
 
         verdict = judge_local(
@@ -394,11 +395,12 @@ class CommitChanges:
         before: Side = TreeSide(self.repo, parent, old_blobs(diff)) if parent else EmptySide()
         actor = resolve_actor(base.structure, message, None)
         verdict = None
-        if base.policy.identity.mode == "signed":
-            # The signature names the actor; the scope is only a claim (SPEC §10.4).
+        if base.policy.identity.mode == "signed" and parent is not None:
+            # The signature names the actor; the scope is only a claim (SPEC §10.4). A root
+            # commit supplies its own allowed signers, so its signature would prove nothing.
             from taskgate.identity.verdict import judge_commit
 
-            rev = parent or info.sha
+            rev = parent
             self._signers.setdefault(base.policy.identity.allowed_signers, None)
             raw = info.raw or self.repo.objects.read(info.sha, "commit") or b""
             if self._upcoming:

@@ -135,3 +135,25 @@ def test_pre_push_refuses_an_unsigned_commit(tmp_path: Path, keys: dict[str, Pat
     assert proc.returncode != 0
     assert text_findings(proc.stderr) == [("TG701", None)]
     assert "remote:" not in proc.stderr  # refused before it left: pre-push, not the server
+
+
+def test_an_unsigned_root_commit_lands_and_the_next_one_must_be_signed(
+    tmp_path: Path, keys: dict[str, Path]
+) -> None:
+    """A root commit supplies its own signers, so its signature would prove nothing."""
+    from tests.ci.support import bare, clone, workflow_files
+    from tests.identity.support import SIGNED_POLICY, signers_text
+
+    server = bare(tmp_path / "server.git")
+    assert server.taskgate("install").returncode == 0
+    work = clone(server.path, tmp_path / "work")
+    files = {**workflow_files(), "taskgate.toml": SIGNED_POLICY, SIGNERS: signers_text(keys)}
+    work.install()  # the local hooks too: the first commit has no base to be signed against
+    write(work, files)
+    first = work.commit("chore(lead): set up")
+    assert first.returncode == 0, first.stderr
+    assert work.git("push", "origin", "main", check=False).returncode == 0
+    signed_commit(work, "docs(lead): readme", {"README.md": "x\n"}, None)
+    proc = work.git("push", "--no-verify", "origin", "main", check=False)
+    assert proc.returncode != 0
+    assert text_findings(proc.stderr) == [("TG701", None)]
