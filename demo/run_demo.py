@@ -246,29 +246,18 @@ SCENES: list[Scene] = [
         needs=("taskgate.identity",),
     ),
     Scene(
-        "The api agent claims the lead's scope to turn the gate off, past the local hooks",
-        ("git", "commit", "--no-verify", "-m", "chore(lead): turn the gate off"),
+        "The api agent claims the lead's scope to turn the gate off",
+        ("git", "commit", "-m", "chore(lead): turn the gate off"),
         {
             "taskgate.toml": SIGNED_POLICY.replace(
                 "[gate.modules.api]", "[gate]\nenabled = false\n[gate.modules.api]"
             )
         },
-        where="api",
-        needs=("taskgate.identity",),
-        note="--no-verify skips the local hooks; the commit is still signed by the api key.",
-    ),
-    Scene(
-        "CI (or the server's pre-receive) checks the signature: it names the api agent",
-        ("taskgate", "ci", "--no-gate", "--range", "main..HEAD"),
         rejected_by=("TG204", "TG706"),
         where="api",
         needs=("taskgate.identity",),
-    ),
-    Scene(
-        "The api agent drops that commit",
-        ("git", "reset", "-q", "--hard", "HEAD^"),
-        where="api",
-        needs=("taskgate.identity",),
+        note="Its key, not its scope, names the actor; pre-receive and `taskgate ci` check "
+        "the signature the same way, so --no-verify does not help.",
     ),
     Scene(
         "The api agent's honest commit, in its own lane, signed",

@@ -305,7 +305,13 @@ def staged_change(
         verdict = judge_local(
             repo.config, repo.root, base_side.read, base.policy, base.structure, where, actor
         )
-        actor = verdict.actor or actor
+        if verdict.actor is not None:
+            actor = verdict.actor
+            claim = None  # the key supersedes a claimed taskgate.agent (TG706, not TG109)
+        if stage is Stage.PRE_COMMIT:
+            # The actor's rules wait for the message: the refusal then says both what is
+            # out of lane and that the scope disagrees with the key (TG706).
+            actor = None
     change = Change(
         files=files,
         before=before,

@@ -101,30 +101,26 @@ def test_a_worktree_signs_as_its_agent_and_refuses_a_disagreeing_scope(
     assert 'Good "git" signature for python-coder' in shown
 
     head = wt.head()
-    # The key names the actor before any message exists: pre-commit stops the lane breach.
-    wt.write("web/index.html", "<p>users</p>\n")
-    wt.add()
-    refused = wt.commit("feat(web): show users")
-    assert refused.returncode != 0
-    assert finding_ids(refused) == ["TG201"]
-    assert "web/index.html" in refused.stderr
-    wt.git("reset", "-q", "--hard")
-    wt.write("taskgate.toml", "[gate]\nenabled = false\n")
-    wt.add()
-    as_lead = wt.commit("chore(lead): relax the policy")
-    assert as_lead.returncode != 0
-    assert finding_ids(as_lead) == ["TG204"]
-    wt.git("reset", "-q", "--hard")
-    # Its own files under another's scope, or the lead's: the scope disagrees with the key.
-    for message in ("feat(web): more users", "chore(lead): more users"):
-        wt.write("services/api/app/users.py", f"USERS: list[str] = [{message!r}]\n")
+    # Another module's file under its scope, the policy under the lead's: the key names the
+    # actor, so the refusal names the lane and the scope that disagrees with the key.
+    cases = (
+        ("feat(web): show users", "web/index.html", "<p>users</p>\n", "TG201"),
+        ("chore(lead): relax the policy", "taskgate.toml", "[gate]\nenabled = false\n", "TG204"),
+        ("feat(web): more users", "services/api/app/users.py", "USERS = ['x']\n", None),
+        ("chore(lead): more users", "services/api/app/users.py", "USERS = ['y']\n", None),
+    )
+    for message, path, content, lane in cases:
+        wt.write(path, content)
         wt.add()
-        claimed = wt.commit(message)
-        assert claimed.returncode != 0
-        assert "TG706" in finding_ids(claimed)
-        assert "COMMIT_EDITMSG:1: the scope" in claimed.stderr
+        refused = wt.commit(message)
+        assert refused.returncode != 0
+        found = set(finding_ids(refused))
+        assert found - {"TG203"} == {"TG706", lane} - {None}
+        assert "COMMIT_EDITMSG:1: the scope" in refused.stderr
+        if lane is not None:
+            assert f"{path}: " in refused.stderr
         assert wt.head() == head
-    wt.git("reset", "-q", "--hard")
+        wt.git("reset", "-q", "--hard")
 
 
 def test_local_hooks_refuse_an_unlisted_key_and_unsigned_commits(

@@ -110,8 +110,9 @@ def scope_disagrees(change: Change) -> Iterator[Finding]:
     scope = _scope_of(actual, change)
     yield Finding(
         "TG706",
-        f"the scope '{parsed.scope}' claims the {claimed.name}, but the commit is signed "
-        f"by '{verdict.principal}' ({actual.name}, key {verdict.fingerprint})",
+        f"the scope '{parsed.scope}' claims the {claimed.name}, but the commit "
+        f"{'is' if change.commit else 'will be'} signed by '{verdict.principal}' "
+        f"({actual.name}, key {verdict.fingerprint})",
         path=MSG,
         line=1,
         hint=f"write it as: {parsed.type}({scope}){'!' * parsed.breaking}: "
