@@ -123,6 +123,13 @@ def add_agent(repo: Repo, name: str, key_dir: Path) -> list[str]:
                 f"{path} already exists; remove it, or choose another --key-dir "
                 "(an existing key is never overwritten)"
             )
+    ws = workspace(repo)
+    rel = ws.policy.identity.allowed_signers
+    signers = repo.root / rel
+    top = repo.root.resolve()
+    # Never write through a symlink, or outside the repository (as `taskgate init`).
+    if signers.is_symlink() or not _inside(signers.parent.resolve() / signers.name, top):
+        raise TaskgateError(f"{rel} is a symlink or leads outside the repository; not writing it")
     keygen = shutil.which("ssh-keygen")
     if keygen is None:
         raise TaskgateError("ssh-keygen is not installed or not on PATH; install OpenSSH")
@@ -143,9 +150,6 @@ def add_agent(repo: Repo, name: str, key_dir: Path) -> list[str]:
     if blob is None:
         raise TaskgateError(f"ssh-keygen wrote an unreadable public key: {public}")
 
-    ws = workspace(repo)
-    rel = ws.policy.identity.allowed_signers
-    signers = repo.root / rel
     signers.parent.mkdir(parents=True, exist_ok=True)
     before = signers.read_bytes() if signers.exists() else b""
     sep = b"" if not before or before.endswith(b"\n") else b"\n"
