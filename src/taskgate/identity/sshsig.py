@@ -255,13 +255,14 @@ def verify(sig: SshSig, payload: bytes, namespace: str = "git") -> None:
     raw_sig = r.string()
     if fmt not in SIGNATURE_FORMATS[ktype]:
         raise SignatureError(f"a '{fmt}' signature cannot come from a {ktype} key")
-    key = _public_key(sig.public_key)
+    key = _public_key(sig.public_key)  # first: it imports cryptography
     data = signed_data(sig, payload)
-    from cryptography.exceptions import InvalidSignature
-
     try:
-        _check(key, ktype, fmt, raw_sig, data)
-    except InvalidSignature as exc:
+        if ktype == "ssh-ed25519":
+            key.verify(raw_sig, data)  # the common case, without a call more
+        else:
+            _check(key, ktype, fmt, raw_sig, data)
+    except _INVALID[0] as exc:
         raise SignatureError("the signature does not match the signed content") from exc
 
 
@@ -271,10 +272,17 @@ _KEYS: dict[bytes, Any] = {}
 _CURVES = {"nistp256": "SECP256R1", "nistp384": "SECP384R1", "nistp521": "SECP521R1"}
 
 
+# cryptography's InvalidSignature, once a key has been loaded (it is imported lazily).
+_INVALID: list[type[Exception]] = [SignatureError]
+
+
 def _public_key(blob: bytes) -> Any:
     """The `cryptography` key object for an SSH key blob (cached by blob)."""
     key = _KEYS.get(blob)
     if key is None:
+        from cryptography.exceptions import InvalidSignature
+
+        _INVALID[0] = InvalidSignature
         key = _KEYS[blob] = _load_key(blob)
     return key
 
@@ -314,11 +322,9 @@ def _load_key(blob: bytes) -> Any:
 
 
 def _check(key: Any, ktype: str, fmt: str, raw_sig: bytes, data: bytes) -> None:
+    """RSA and ECDSA signatures (ed25519 is checked inline by `verify`)."""
     from cryptography.hazmat.primitives import hashes
 
-    if ktype == "ssh-ed25519":
-        key.verify(raw_sig, data)
-        return
     if ktype == "ssh-rsa":
         from cryptography.hazmat.primitives.asymmetric import padding
 
