@@ -78,9 +78,12 @@ def synthetic_messages(count: int) -> list[bytes]:
     return out
 
 
-def build_history(repo: Path, messages: list[bytes]) -> str:
+def build_history(
+    repo: Path, messages: list[bytes], root_files: dict[str, bytes] | None = None
+) -> str:
     """A linear repository: a root commit (policy, README), then one commit per message.
 
+    `root_files` replaces the root commit's files (bench_identity: a signed-mode policy).
     Returns the root commit's id: the range ROOT..HEAD holds exactly `messages`.
     """
     git(repo, "init", "-q", "-b", "main")
@@ -101,8 +104,8 @@ def build_history(repo: Path, messages: list[bytes]) -> str:
             stream.extend(b"M 100644 inline " + path.encode() + b"\n")
             data(content)
 
-    commit(1, b"chore: start the replayed history\n",
-           {"taskgate.toml": POLICY, "README.md": b"replayed history\n"})  # fmt: skip
+    root = root_files or {"taskgate.toml": POLICY, "README.md": b"replayed history\n"}
+    commit(1, b"chore: start the replayed history\n", root)
     for i, message in enumerate(messages, start=2):
         commit(i, message, {f"src/file{i % 50}.txt": b"change %d\n" % i})
     proc = subprocess.run(

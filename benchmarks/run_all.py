@@ -90,6 +90,18 @@ SPEC_BUDGETS = (
         None,
     ),
     Budget(
+        "signed mode: `ci` over 3,463 signed commits under 3 s (≤1.5× claimed mode, see note)",
+        ("identity",),
+        ("signed commits",),
+        None,
+    ),
+    Budget(
+        "signed mode: commit-msg hook under 100 ms",
+        ("identity",),
+        ("commit-msg, signed",),
+        None,
+    ),
+    Budget(
         "10,000-task board: validation and transition checks under 1 s",
         ("precommit", "board"),
         ("10,000", "10000", "10k"),

@@ -99,6 +99,27 @@ POLICY = (
     else "[gate]\nenabled = false\n"
 )
 
+SIGNED_POLICY = POLICY + '\n[identity]\nmode = "signed"\n'
+
+COUNT = '''"""How many users there are."""
+
+from app.users import USERS
+
+
+def count_users() -> int:
+    """The number of users."""
+    return len(USERS)
+'''
+
+
+def board_t3() -> str:
+    """T1 done; T3 (count the users) handed to the api agent."""
+    doc = json.loads(board("done", ["services/api/app/users.py"]))
+    doc["tasks"].append({"id": "T3", "title": "Count users", "assignee": "api",
+                         "status": "in_progress", "depends_on": []})  # fmt: skip
+    return json.dumps(doc, indent=2) + "\n"
+
+
 SETUP_FILES: dict[str, str] = {
     "shared/project_structure.json": json.dumps(STRUCTURE, indent=2) + "\n",
     "shared/task_list.json": board("todo"),
@@ -125,6 +146,8 @@ class Scene(NamedTuple):
     needs: tuple[str, ...] = ()  # taskgate modules the scene depends on
     keep: bool = False  # after a rejection, keep the staged files for the next scene
     note: str = ""
+    where: str = ""  # a folder next to the repository (an agent's worktree); "" the repository
+    add: tuple[str, ...] = ()  # more paths to stage (files a command wrote)
 
 
 SCENES: list[Scene] = [
@@ -192,6 +215,56 @@ SCENES: list[Scene] = [
     Scene(
         "What does TG101 mean?",
         ("taskgate", "explain", "TG101"),
+    ),
+    # --- signed mode: the key, not the scope, says who commits (SPEC §10.4) ---------
+    Scene(
+        "The lead makes its own signing key and the api agent's (outside the repository)",
+        ("taskgate", "agent", "add", "api-coder", "--key-dir", "{keys}"),
+        needs=("taskgate.identity",),
+        note="`taskgate agent add lead --key-dir …` ran just before, the same way.",
+    ),
+    Scene(
+        "The lead turns signed mode on, in a commit signed with its key",
+        (
+            "git",
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            "user.signingkey={keys}/lead",
+            "commit",
+            "-S",
+            "-m",
+            "chore(lead): commits are signed from now on",
+        ),
+        {"taskgate.toml": SIGNED_POLICY, "shared/task_list.json": board_t3()},
+        add=("shared/allowed_signers",),
+        needs=("taskgate.identity",),
+    ),
+    Scene(
+        "The api agent gets its own worktree, which signs every commit with its key",
+        ("taskgate", "agent", "worktree", "api-coder", "{root}/api", "-b", "api-work"),
+        needs=("taskgate.identity",),
+    ),
+    Scene(
+        "The api agent claims the lead's scope to turn the gate off",
+        ("git", "commit", "-m", "chore(lead): turn the gate off"),
+        {
+            "taskgate.toml": SIGNED_POLICY.replace(
+                "[gate.modules.api]", "[gate]\nenabled = false\n[gate.modules.api]"
+            )
+        },
+        rejected_by=("TG204", "TG706"),
+        where="api",
+        needs=("taskgate.identity",),
+        note="Its key, not its scope, names the actor; pre-receive and `taskgate ci` check "
+        "the signature the same way, so --no-verify does not help.",
+    ),
+    Scene(
+        "The api agent's honest commit, in its own lane, signed",
+        ("git", "commit", "-m", "feat(api): count the users\n\nTask: T3"),
+        {"services/api/app/count.py": COUNT},
+        where="api",
+        needs=("taskgate.identity",),
     ),
 ]
 
@@ -265,17 +338,23 @@ def run(argv: tuple[str, ...], repo: Path, env: dict[str, str]) -> subprocess.Co
 
 def play(scene: Scene, number: int, repo: Path, env: dict[str, str], s: Style) -> bool:
     print(f"\n{s.bold(f'{number:2}. {scene.title}')}")
+    root = repo.parent
+    places = {"{keys}": str(root / "keys"), "{root}": str(root)}
+    command = tuple(_fill(word, places) for word in scene.command)
+    cwd = root / scene.where if scene.where else repo
     for path, text in scene.files.items():
-        target = repo / path
+        target = cwd / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    if scene.files:
-        run(("git", "add", "--", *scene.files), repo, env)
-    print(f"    $ {shown(scene.command)}")
-    proc = run(scene.command, repo, env)
+    if scene.files or scene.add:
+        run(("git", "add", "--", *scene.files, *scene.add), cwd, env)
+    print(
+        f"    $ {shown(scene.command)}" + (s.dim(f"   (in {scene.where}/)") if scene.where else "")
+    )
+    proc = run(command, cwd, env)
     output = proc.stdout + proc.stderr
     found = rule_ids(output)
-    if scene.command[0] == "taskgate":
+    if scene.command[0] == "taskgate" and not scene.rejected_by:
         lines = proc.stdout.splitlines()[:12]
         for line in lines:
             print(s.dim(f"      {line}"))
@@ -292,7 +371,7 @@ def play(scene: Scene, number: int, repo: Path, env: dict[str, str], s: Style) -
     else:
         behaved = proc.returncode == 0
         if behaved:
-            sha = run(("git", "rev-parse", "--short", "HEAD"), repo, env).stdout.strip()
+            sha = run(("git", "rev-parse", "--short", "HEAD"), cwd, env).stdout.strip()
             print(f"    {s.ok('✓ committed')} {sha}")
             for line in filter(worth_showing, output.splitlines()):
                 if "gate:" in line:
@@ -308,8 +387,14 @@ def play(scene: Scene, number: int, repo: Path, env: dict[str, str], s: Style) -
         print(s.bad(f"    !! expected {wanted}; exit {proc.returncode}, rules {found or 'none'}"))
     if scene.rejected_by and not scene.keep:
         # Put the repository back as the last commit left it, for the next scene.
-        run(("git", "reset", "-q", "--hard", "HEAD"), repo, env)
+        run(("git", "reset", "-q", "--hard", "HEAD"), cwd, env)
     return behaved
+
+
+def _fill(word: str, places: Mapping[str, str]) -> str:
+    for mark, value in places.items():
+        word = word.replace(mark, value)
+    return word
 
 
 def main() -> int:
@@ -325,7 +410,14 @@ def main() -> int:
         repo = root / "repo"
         repo.mkdir()
         env = demo_env(root)
-        for argv in (("git", "init", "-q", "-b", "main"), ("taskgate", "install")):
+        setup: list[tuple[str, ...]] = [
+            ("git", "init", "-q", "-b", "main"),
+            ("taskgate", "install"),
+        ]
+        if any(sc.needs == ("taskgate.identity",) for sc in scenes):
+            # The lead's own key, made like the api agent's in the scenes below.
+            setup.append(("taskgate", "agent", "add", "lead", "--key-dir", str(root / "keys")))
+        for argv in setup:
             proc = run(argv, repo, env)
             if proc.returncode != 0:
                 print(s.bad(f"setup failed: {shown(argv)}\n{proc.stderr}"))

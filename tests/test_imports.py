@@ -19,7 +19,7 @@ with open(sys.argv[2], "w") as fh:
     json.dump({"code": code, "modules": sorted(sys.modules)}, fh)
 """
 
-FORBIDDEN = ("jsonschema", "git", "argparse", "difflib")
+FORBIDDEN = ("jsonschema", "git", "argparse", "difflib", "cryptography")
 
 
 def imported_by_commit_msg(repo: GitRepo, message: str, tmp_path: Path) -> tuple[int, set[str]]:
@@ -67,6 +67,8 @@ def test_passing_commit_msg_imports_nothing_heavy(
     assert code == 0
     heavy = top_level(modules) & set(FORBIDDEN)
     assert not heavy, f"imported on the passing commit-msg path: {sorted(heavy)}"
+    # Claimed mode (the default) never loads the signed-mode identity code.
+    assert not {m for m in modules if m.startswith("taskgate.identity")}
 
 
 def test_the_probe_sees_imports_when_they_happen(workflow_repo: GitRepo, tmp_path: Path) -> None:

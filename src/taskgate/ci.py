@@ -143,6 +143,7 @@ def check_commits(
     pairs = [(info.parents[0] if info.parents else None, info.sha) for info in infos]
     diffs = repo.commit_diffs(pairs)
     builder = CommitChanges(repo, Stage.CI)
+    builder.expect(infos)
     own = merge_contents(repo, infos) if rules else {}
     anchor = builder.base_for(range_base, range_base) if rules and range_base else None
     first_root: Base | None = None
@@ -195,6 +196,14 @@ def check_commits(
                 against, diff = own[info.sha]
                 if not diff:
                     merges += 1
+                    if built.policy.identity.mode == "signed":
+                        # Nothing of its own to judge, but it must still prove who made it.
+                        from taskgate.rules.identity import identity_findings
+
+                        found = apply_policy(
+                            identity_findings(built.change, built.policy), built.policy
+                        )
+                        judge.add(info, found, ())
                     continue
                 judged_merges += 1
             elif len(info.parents) > 2:

@@ -100,6 +100,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rule_id")
     p = sub.add_parser("board", help="the task board as columns")
     _common(p)
+
+    # --- taskgate agent add|worktree|list (verified identity, taskgate.identity) ---
+    agent = sub.add_parser("agent", help="the agents' keys and worktrees")
+    agents = agent.add_subparsers(dest="agent_command", required=True, parser_class=parser_class)
+    p = agents.add_parser("add", help="make an agent's signing key and list it")
+    _common(p)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--key-dir", type=Path, required=True, metavar="DIR")
+    p = agents.add_parser("worktree", help="a linked worktree that signs as the agent")
+    _common(p)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("path", type=Path, metavar="PATH")
+    p.add_argument("-b", dest="branch", default=None, metavar="BRANCH")
+    p.add_argument("--key", type=Path, default=None, help="the agent's private key file")
+    p.add_argument("--key-dir", type=Path, default=None, metavar="DIR", help="where NAME's key is")
+    p = agents.add_parser("list", help="agents, modules, key fingerprints, worktrees")
+    _common(p)
     return parser
 
 
@@ -190,6 +207,11 @@ def _dispatch(args: Any, started: float) -> int:
             return EXIT_OK
         if cmd == "hook":
             return _report(_hook(repo, args), args.format, started)
+        if cmd == "agent" and args.agent_command in ("add", "worktree", "list"):
+            from taskgate.identity.agents import run_agent_command
+
+            _safe_write(sys.stdout, run_agent_command(repo, args))
+            return EXIT_OK
         if cmd == "check":
             from taskgate.entry import check_staged
 

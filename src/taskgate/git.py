@@ -110,6 +110,7 @@ class CommitInfo(NamedTuple):
     parents: tuple[str, ...]
     tree: str
     message: bytes
+    raw: bytes = b""  # the whole object, as signed commits need it (taskgate.identity)
 
     @property
     def subject(self) -> str:
@@ -348,7 +349,7 @@ def parse_commit(sha: str, raw: bytes) -> CommitInfo:
             tree = line[5:].decode()
         elif line.startswith(b"parent "):
             parents.append(line[7:].decode())
-    return CommitInfo(sha, tuple(parents), tree, message)
+    return CommitInfo(sha, tuple(parents), tree, message, raw)
 
 
 class Repo:

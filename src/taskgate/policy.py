@@ -70,6 +70,16 @@ class HistoryPolicy(NamedTuple):
     allow_replace_refs: bool = False  # pushes to refs/replace/* (pre-receive)
 
 
+IDENTITY_MODES = ("claimed", "signed")
+
+
+class IdentityPolicy(NamedTuple):
+    """SPEC §10.4: who a commit is from, claimed by its scope or proven by its signature."""
+
+    mode: str = "claimed"
+    allowed_signers: str = "shared/allowed_signers"
+
+
 class Policy(NamedTuple):
     """Everything configurable, with the defaults of SPEC §4."""
 
@@ -80,6 +90,7 @@ class Policy(NamedTuple):
     integrity: IntegrityPolicy = IntegrityPolicy()
     source: str = "defaults"
     history: HistoryPolicy = HistoryPolicy()
+    identity: IdentityPolicy = IdentityPolicy()
 
 
 # --- strict reading -------------------------------------------------------
@@ -164,7 +175,7 @@ def policy_from_table(data: _Table, source: str) -> Policy:
     """Build a Policy from parsed TOML; unknown keys and wrong types are ConfigErrors."""
     _check_keys(
         data,
-        {"paths", "commit", "rules", "gate", "integrity", "secrets", "history"},
+        {"paths", "commit", "rules", "gate", "integrity", "secrets", "history", "identity"},
         "taskgate",
         source,
     )
@@ -256,7 +267,21 @@ def policy_from_table(data: _Table, source: str) -> Policy:
         allow_new_roots=_bool(h, "allow_new_roots", "history", source, dh.allow_new_roots),
         allow_replace_refs=_bool(h, "allow_replace_refs", "history", source, dh.allow_replace_refs),
     )
-    return Policy(paths, commit, RulePolicy(ignore, warn), gate, integrity, source, history)
+    identity = _identity(data, source)
+    return Policy(
+        paths, commit, RulePolicy(ignore, warn), gate, integrity, source, history, identity
+    )
+
+
+def _identity(data: _Table, source: str) -> IdentityPolicy:
+    t = _expect_table(data.get("identity", {}), "identity", source)
+    _check_keys(t, {"mode", "allowed_signers"}, "identity", source)
+    d = IdentityPolicy()
+    mode = _str(t, "mode", "identity", source, d.mode)
+    if mode not in IDENTITY_MODES:
+        raise ConfigError(f'{source}: identity.mode must be "claimed" or "signed", got {mode!r}')
+    signers = _repo_path(t, "allowed_signers", "identity", source, d.allowed_signers)
+    return IdentityPolicy(mode, signers)
 
 
 def load_policy(

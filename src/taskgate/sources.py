@@ -9,7 +9,7 @@ change, never from the change itself.
 # into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -320,6 +320,23 @@ def staged_change(
     where = f"commit {base_rev[:12]}" if base_rev else "the index"
     base = load_base(base_side.read, where, policy_cache(repo))
     claim = agent_claim(repo)
+    actor = resolve_actor(base.structure, message, claim)
+    verdict = None
+    if base.policy.identity.mode == "signed" and base_rev is not None:
+        # The commit does not exist yet: the key git will sign it with names the actor.
+        # (A first commit reads its policy from itself: its own signers would prove nothing.)
+        from taskgate.identity.verdict import judge_local
+
+        verdict = judge_local(
+            repo.config, repo.root, base_side.read, base.policy, base.structure, where, actor
+        )
+        if verdict.actor is not None:
+            actor = verdict.actor
+            claim = None  # the key supersedes a claimed taskgate.agent (TG706, not TG109)
+        if stage is Stage.PRE_COMMIT:
+            # The actor's rules wait for the message: the refusal then says both what is
+            # out of lane and that the scope disagrees with the key (TG706).
+            actor = None
     change = Change(
         files=files,
         before=before,
@@ -327,12 +344,13 @@ def staged_change(
         stage=stage,
         structure=base.structure,
         message=message,
-        actor=resolve_actor(base.structure, message, claim),
+        actor=actor,
         agent_claim=claim,
         is_merge=is_merge,
         hints=lambda: _hints(repo.staged_patch()),
         merge_content=merge_content and bool(heads),
     )
+    _keep_verdict(change, verdict)
     return Built(change, base.policy, base.problems)
 
 
@@ -343,6 +361,16 @@ def merge_heads(repo: Repo) -> list[str]:
     except OSError:
         return []
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# Where a signed-mode identity verdict waits in the change's memo (taskgate.rules.identity).
+IDENTITY_MEMO = "identity-verdict"
+
+
+def _keep_verdict(change: Change, verdict: object) -> None:
+    """Leave a signed-mode identity verdict where the identity rules look for it."""
+    if verdict is not None:
+        change.memo(IDENTITY_MEMO, lambda: verdict)
 
 
 def _hints(patch: bytes | None) -> Hints | None:
@@ -360,10 +388,28 @@ class CommitChanges:
         self._bases: dict[tuple[bytes | None, ...], Base] = {}
         self._probes: dict[tuple[bytes | None, bytes | None], Policy] = {}
         self._claim = agent_claim(repo) if stage is not Stage.CI else None
+        # Allowed-signers files of signed-mode bases seen so far: prefetched with the rest.
+        self._signers: dict[str, None] = {}
+        # commit id → the (id, raw object) pairs from it to the end of the range (`expect`).
+        self._upcoming: dict[str, list[tuple[str, bytes]]] = {}
+
+    def expect(self, infos: Sequence[CommitInfo]) -> None:
+        """The commits `build` will be asked for, in order (lets signed mode verify ahead)."""
+        pairs = [(info.sha, info.raw) for info in infos]
+        # Only the first commit's entry matters until signed mode shows up; a handful of
+        # checkpoints keeps this small and still starts soon after a mid-range switch.
+        step = max(1, len(pairs) // 16)
+        self._upcoming = {pairs[i][0]: pairs[i:] for i in range(0, len(pairs), step)}
+        if infos:
+            # Signed from the start: prefetch the allowed signers from the first batch on.
+            first = infos[0]
+            policy = self.base_for(first.parents[0] if first.parents else None, first.sha).policy
+            if policy.identity.mode == "signed":
+                self._signers.setdefault(policy.identity.allowed_signers, None)
 
     def prefetch(self, revs: Iterable[str]) -> None:
         """Read the base files of many commits in one pipelined cat-file exchange."""
-        files = ("taskgate.toml", "pyproject.toml", Paths().structure)
+        files = ("taskgate.toml", "pyproject.toml", Paths().structure, *self._signers)
         self.repo.objects.read_many([f"{rev}:{path}" for rev in revs for path in files])
 
     def base_for(self, parent: str | None, first_commit: str) -> Base:
@@ -400,6 +446,27 @@ class CommitChanges:
         message = message_from_bytes(info.message, None, "whitespace")
         old = against or parent
         before: Side = TreeSide(self.repo, old, old_blobs(diff)) if old else EmptySide()
+        actor = resolve_actor(base.structure, message, None)
+        verdict = None
+        if base.policy.identity.mode == "signed" and parent is not None:
+            # The signature names the actor; the scope is only a claim (SPEC §10.4). A root
+            # commit supplies its own allowed signers, so its signature would prove nothing.
+            from taskgate.identity.verdict import judge_commit
+
+            rev = parent
+            self._signers.setdefault(base.policy.identity.allowed_signers, None)
+            raw = info.raw or self.repo.objects.read(info.sha, "commit") or b""
+            if self._upcoming:
+                # Signed mode from here on, most likely: check the signatures still to come
+                # in the background while the rules run on this thread.
+                from taskgate.identity.verdict import VERIFIER
+
+                VERIFIER.ahead(self._upcoming.pop(info.sha, []))
+            verdict = judge_commit(
+                raw, TreeSide(self.repo, rev).read, base.policy, base.structure,
+                f"commit {rev[:12]}", actor, info.sha,
+            )  # fmt: skip
+            actor = verdict.actor or actor
         change = Change(
             files=file_changes(diff),
             before=before,
@@ -407,10 +474,11 @@ class CommitChanges:
             stage=self.stage,
             structure=base.structure,
             message=message,
-            actor=resolve_actor(base.structure, message, None),
+            actor=actor,
             agent_claim=None,
             is_merge=len(info.parents) > 1,
             commit=info.sha,
             merge_content=against is not None or len(info.parents) > 2,
         )
+        _keep_verdict(change, verdict)
         return Built(change, base.policy, base.problems)

@@ -551,6 +551,131 @@ _ALL = [
         "git add services/api/.venv",
         "git rm -r --cached services/api/.venv; add it to .gitignore.",
     ),
+    # --- identity (SPEC §10.4; [identity] mode = "signed") -----------------
+    _r(
+        "TG701",
+        "commit-unsigned",
+        "ci",
+        "signed mode: the commit carries no signature",
+        'With `[identity] mode = "signed"` every commit reaching pre-push, pre-receive or '
+        "`taskgate ci` (merges included) must carry an SSH signature (git's `gpgsig` header, "
+        "`gpg.format = ssh`).",
+        "In signed mode the signature, not the scope, says who made the commit; an unsigned "
+        "commit names nobody, so its lanes and board rights cannot be decided.",
+        "git commit --no-gpg-sign -m 'feat(api): add users'",
+        "Sign it: `git commit --amend --no-edit -S` (a range: `git rebase --exec 'git commit "
+        "--amend --no-edit -S' BASE`). `taskgate agent worktree NAME PATH` sets up a worktree "
+        "that signs every commit.",
+    ),
+    _r(
+        "TG702",
+        "signature-invalid",
+        "ci",
+        "signed mode: the signature does not verify",
+        "The SSHSIG signature is checked in process against the commit object without its "
+        "`gpgsig` header: namespace `git`, hash sha256 or sha512, keys ed25519, ECDSA "
+        "(nistp256/384/521) and RSA (rsa-sha2-256/512). A signature that cannot be read, or "
+        "that does not match the commit, is this finding.",
+        "A commit whose message or tree changed after signing, or a signature copied from "
+        "another commit, would otherwise borrow someone else's identity.",
+        "git commit -S -m 'feat(api): x' && (edit the object: message, tree or parents)",
+        "Re-sign the commit as it is now: `git commit --amend --no-edit -S`; check it with "
+        "`git verify-commit HEAD`.",
+    ),
+    _r(
+        "TG703",
+        "signer-not-listed",
+        "msg",
+        "signed mode: the signing key is not in the allowed signers",
+        "The key that signed the commit (or, in the commit hooks, the key git is configured "
+        "to sign with) must be listed in the allowed-signers file of the base "
+        "(`[identity] allowed_signers`, default `shared/allowed_signers`).",
+        "Anyone can make a key and sign with it; only a key the lead listed names an agent.",
+        "git -c user.signingkey=~/.ssh/my_own_key commit -S -m 'feat(api): x'",
+        "Sign with your listed key (your worktree is set up for it). The lead lists a new "
+        "agent's key with `taskgate agent add NAME --key-dir DIR` and commits the file.",
+    ),
+    _r(
+        "TG704",
+        "signer-namespace",
+        "msg",
+        "signed mode: the key or signature is not for git's namespace",
+        'The allowed-signers line of the key has a `namespaces="…"` option that does not '
+        "include `git`, or the signature itself was made for another namespace "
+        "(`ssh-keygen -Y sign -n file`).",
+        "A key the lead allowed for other uses (files, e-mail) is not an identity for commits, "
+        "and a signature made for another purpose must not count as a commit signature.",
+        'api-coder namespaces="file" ssh-ed25519 AAAA…',
+        'The lead adds git: `api-coder namespaces="git" ssh-ed25519 AAAA…`; re-sign with '
+        "`git commit --amend --no-edit -S`.",
+    ),
+    _r(
+        "TG705",
+        "signer-expired",
+        "msg",
+        "signed mode: the key is expired or not yet valid",
+        "`valid-before=` / `valid-after=` on the key's allowed-signers line are compared with "
+        "the commit's committer time (in the commit hooks: now), as `git verify-commit` does.",
+        "An expired key is a retired identity: a leaked old key must not sign new work.",
+        'api-coder valid-before="20240101" ssh-ed25519 AAAA…',
+        "Sign with a current key; the lead lists a new one (`taskgate agent add`) or extends "
+        "the validity.",
+    ),
+    _r(
+        "TG706",
+        "scope-matches-signer",
+        "msg",
+        "signed mode: the scope disagrees with the signer",
+        "The scope of the header must name the module (or role) of the agent whose key signed "
+        "the commit; in the commit hooks, of the key git is configured to sign with. Merges "
+        "and git's own reverts have no scope of their own and are not compared.",
+        "The scope is a claim; the signature is proof. A coder writing `chore(lead): …` does "
+        "not get the lead's rights, and the board's per-actor history stays true.",
+        "chore(lead): relax the policy   (signed by api-coder's key)",
+        "feat(api): …  — and work that belongs to another agent is committed by that agent, "
+        "with its own key, from its own worktree.",
+    ),
+    _r(
+        "TG707",
+        "signer-principal",
+        "msg",
+        "signed mode: the key's principal is no agent or role",
+        "The principals of the key's allowed-signers line must name a module's `agent` id or "
+        "the lead/reviewer role name of `project_structure.json`.",
+        "A key listed for a name the module map does not know proves an identity with no "
+        "lane: nothing it does could be judged.",
+        "bob ssh-ed25519 AAAA…",
+        "The lead lists the key under the agent id: `api-coder ssh-ed25519 AAAA…`.",
+    ),
+    _r(
+        "TG708",
+        "allowed-signers-file",
+        "pre",
+        "signed mode: the allowed-signers file is missing or has an unusable line",
+        "In signed mode the allowed-signers file must exist at the base. A change that writes "
+        "it must leave every line in git's format: `principals [options] keytype base64 "
+        "[comment]`; `cert-authority` lines are refused (certificates are not supported).",
+        "Without the file no commit can prove who made it, and a line that cannot be read "
+        "silently drops someone's key.",
+        "api-coder ssh-ed25519 not-base64",
+        "`taskgate agent add NAME --key-dir DIR` writes a correct line; the lead commits it "
+        "(scope: the lead's role).",
+    ),
+    _r(
+        "TG709",
+        "signing-setup",
+        "pre",
+        "signed mode: git is not set up to sign this commit with an SSH key",
+        "In the commit hooks the commit does not exist yet, so the actor is the key git will "
+        "sign with: `gpg.format = ssh`, `commit.gpgsign = true` and `user.signingkey` (a key "
+        "file or `key::ssh-ed25519 …`) must be configured.",
+        "An unsigned commit would be refused at the server; saying so before the commit "
+        "exists saves the round trip.",
+        "git config --unset commit.gpgsign && git commit -m 'feat(api): x'",
+        "Commit from the worktree `taskgate agent worktree NAME PATH` made, or run "
+        "`git config gpg.format ssh`, `git config user.signingkey PATH/TO/KEY`, "
+        "`git config commit.gpgsign true`.",
+    ),
 ]
 
 RULES: dict[str, Rule] = {r.id: r for r in _ALL}

@@ -37,7 +37,7 @@ def inside(path: str, folder: str) -> bool:
 
 
 def is_policy_file(path: str, change: Change, policy: Policy) -> bool:
-    if path in _POLICY_NAMES or path == policy.paths.structure:
+    if path in _POLICY_NAMES or path in (policy.paths.structure, policy.identity.allowed_signers):
         return True
     if posixpath.basename(path) == ".gitattributes":
         return True  # a nested one (export-ignore, filters, eol) shapes the tree as much

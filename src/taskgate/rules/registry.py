@@ -21,6 +21,7 @@ CheckFn = Callable[["Change", "Policy"], Iterable[Finding]]
 # Rule families, imported on demand (each registers its checks when imported).
 FAMILIES = (
     "taskgate.rules.message",
+    "taskgate.rules.identity",
     "taskgate.rules.workflow",
     "taskgate.rules.lanes",
     "taskgate.rules.board",
