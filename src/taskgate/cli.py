@@ -176,6 +176,13 @@ def _dispatch(args: Any, started: float) -> int:
         if cmd == "board":
             from taskgate.boardview import show_board
 
+            if args.format not in ("text", "json"):
+                raise TaskgateError(
+                    f"taskgate board --format {args.format}: the board is a table, not "
+                    "findings; use --format text or --format json (`taskgate check "
+                    f"--format {args.format}` reports the board's problems)"
+                )
+
             _safe_write(sys.stdout, show_board(repo, args.format))
             return EXIT_OK
         if cmd == "hook":
@@ -260,6 +267,12 @@ def _fast_hook_args(argv: Sequence[str]) -> SimpleNamespace | None:
     return ns
 
 
+def _wants_github(argv: Sequence[str]) -> bool:
+    """`--format github` (or `--format=github`) anywhere on the command line."""
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return "--format=github" in argv or any(a == "--format" and b == "github" for a, b in pairs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -268,6 +281,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args, started)
     except TaskgateError as exc:
         _safe_write(sys.stderr, f"taskgate: error: {exc}\n")
+        if _wants_github(argv):
+            # In a GitHub Actions log the error must be an annotation, not just a line.
+            from taskgate.report.github import escape_data
+
+            _safe_write(sys.stdout, f"::error title=taskgate::{escape_data(str(exc))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         _safe_write(sys.stderr, "taskgate: interrupted\n")

@@ -58,7 +58,7 @@ Coders append the endpoints they expose here, one per line, as `METHOD /path`.
 - users(id integer primary key, name text not null)
 """
 
-POLICY = """# taskgate policy (SPEC §4). Everything has a default; this file shows the main ones.
+POLICY = """# taskgate policy. Everything has a default; this file shows the main ones.
 [commit]
 require_scope = true
 header_max = 100
@@ -71,8 +71,16 @@ warn = []
 [gate]
 timeout = 600
 
+# Commands per language: every module whose "language" is "python" in
+# shared/project_structure.json runs these (in its own folder).
 [gate.python]
 commands = ["ruff check .", "mypy .", "pytest -q"]
+
+# Commands of one module, by its name in project_structure.json; they replace the
+# language's commands for that module. A table that names no language or module is
+# an error. docs/policy-reference.md lists every table and key.
+[gate.modules.web]
+commands = []
 """
 
 PRE_COMMIT = """# taskgate via the pre-commit framework; `pre-commit install` sets up all stages.

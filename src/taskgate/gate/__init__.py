@@ -151,14 +151,27 @@ def run_gate(
         if resolved:
             work.append(_Work(plan, own, tree, key, resolved, cacheable))
     if work:
-        ran_findings, ran_notes = _run(repo, work, config, cache)
+        ran_findings, ran_notes = _run(repo, work, config, cache, _saw(change))
         findings += ran_findings
         notes += ran_notes
     return GateResult(apply_policy(findings, policy), notes)
 
 
+def _saw(change: "Change") -> str:
+    """What the gate ran on, in the words of where the finding is shown (TG401's hint)."""
+    from taskgate.sources import IndexSide
+
+    if isinstance(change.after, IndexSide):
+        return (
+            "the gate saw only staged files (unstaged edits are not part of the commit; "
+            "git add the files it needs)"
+        )
+    where = f"commit {change.commit[:12]}" if change.commit else "the commit"
+    return f"the gate ran on the files of {where}, as committed"
+
+
 def _run(
-    repo: "Repo", work: list[_Work], config: list[Entry], cache: "GateCache"
+    repo: "Repo", work: list[_Work], config: list[Entry], cache: "GateCache", saw: str
 ) -> tuple[list[Finding], list[str]]:
     from taskgate.gate.progress import Progress
     from taskgate.gate.runner import Interrupts, Job, run_jobs
@@ -195,7 +208,7 @@ def _run(
             for w, jobs in zip(work, per_module, strict=True):
                 passed = True
                 for job in jobs:
-                    finding, note = _judge(w.plan, job)
+                    finding, note = _judge(w.plan, job, saw)
                     notes.append(note)
                     if finding is not None:
                         findings.append(finding)
@@ -225,7 +238,7 @@ def _is_pytest(argv: Sequence[str]) -> bool:
     return name.startswith("python") and list(argv[1:3]) == ["-m", "pytest"]
 
 
-def _judge(plan: ModulePlan, job: "Job") -> tuple[Finding | None, str]:
+def _judge(plan: ModulePlan, job: "Job", saw: str) -> tuple[Finding | None, str]:
     """The finding (None: passed) and the timing note for one finished command."""
     module, command = plan.module, job.resolved.command
     where = f"gate: {module.name}: {command}"
@@ -266,8 +279,7 @@ def _judge(plan: ModulePlan, job: "Job") -> tuple[Finding | None, str]:
         "TG401",
         f"{command} failed ({status})",
         path=module.path,
-        hint=f"run `{command}` in {module.path}/; the gate saw only staged files "
-        "(unstaged edits are not part of the commit; git add the files it needs)",
+        hint=f"run `{command}` in {module.path}/; {saw}",
         snippet=tuple(job.tail()),
     )
     return finding, f"{where} failed ({status}) in {took}"
