@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("init", help="scaffold the workflow files and policy")
     _common(p)
+    p.add_argument(
+        "--pre-commit",
+        action="store_true",
+        help="also write .pre-commit-config.yaml (the pre-commit framework route)",
+    )
 
     hook = sub.add_parser("hook", help="run as a git hook")
     hooks = hook.add_subparsers(dest="hook", required=True, parser_class=parser_class)
@@ -171,7 +176,7 @@ def _dispatch(args: Any, started: float) -> int:
         if cmd == "init":
             from taskgate.scaffold import init
 
-            _safe_write(sys.stderr, "\n".join(init(repo)) + "\n")
+            _safe_write(sys.stderr, "\n".join(init(repo, pre_commit=args.pre_commit)) + "\n")
             return EXIT_OK
         if cmd == "board":
             from taskgate.boardview import show_board

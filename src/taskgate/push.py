@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from taskgate.adoption import excluding, not_judged
 from taskgate.ci import FULL_HISTORY_FIX, check_commits, gate_tip, summary
 from taskgate.entry import Outcome
 from taskgate.errors import TaskgateError
@@ -104,6 +105,8 @@ def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
     have = [old for old in dict.fromkeys(pushed.values()) if old is not None]
     if remote and repo.config(f"remote.{remote}.url") is not None:
         have.append(f"--remotes={remote}")
+    # [history] baseline: commits from before taskgate are not judged (adoption).
+    have.extend(not_judged(repo, excluding(pushed.values(), pushed)))
     shas = repo.rev_list("--reverse", "--topo-order", *pushed, "--not", *have)
     _refuse_cut_history(repo, shas)
     checked = check_commits(repo, shas)
@@ -126,6 +129,7 @@ def hook_pre_receive(repo: Repo, lines: list[str]) -> Outcome:
     """
     outcome = Outcome(title="pre-receive")
     tips: list[str] = []
+    olds: list[str] = []
     for line in lines:
         if not line.strip():
             continue
@@ -134,7 +138,8 @@ def hook_pre_receive(repo: Repo, lines: list[str]) -> Outcome:
             raise TaskgateError(
                 f"pre-receive: cannot read the line {line!r}; git sends '<old> <new> <ref>'"
             )
-        _old, new, ref = parts
+        old, new, ref = parts
+        olds.append(old)
         if is_null_oid(new) or ref.startswith("refs/notes/"):
             continue
         commit = _commit_of(repo, new)
@@ -145,7 +150,14 @@ def hook_pre_receive(repo: Repo, lines: list[str]) -> Outcome:
         return outcome
     # The pushed objects sit in git's quarantine until this hook accepts them; git tells
     # its children where (GIT_QUARANTINE_PATH, GIT_OBJECT_DIRECTORY), and ours inherit it.
-    shas = repo.rev_list("--reverse", "--topo-order", *dict.fromkeys(tips), "--not", "--all")
+    # [history] baseline, from the server's own policy (updated refs' old values, HEAD);
+    # only an empty server takes it from what is pushed.
+    old_values = [_commit_of(repo, old) for old in olds if not is_null_oid(old)]
+    old_values.append(repo.resolve("HEAD") if not old_values else None)
+    before = not_judged(repo, excluding(old_values, tips))
+    shas = repo.rev_list(
+        "--reverse", "--topo-order", *dict.fromkeys(tips), "--not", "--all", *before
+    )
     checked = check_commits(repo, shas)
     outcome.findings.extend(checked.findings)
     outcome.notes.append(f"checked {summary(checked)} new to this repository")

@@ -111,20 +111,36 @@ repos:
 """
 
 
-def scaffold_files() -> dict[str, str]:
-    return {
+def history_table(baseline: str) -> str:
+    return (
+        "\n# The last commit from before taskgate: it and its ancestors are not judged by\n"
+        "# ci, pre-push and pre-receive, so existing history needs no rewrite.\n"
+        f'[history]\nbaseline = "{baseline}"\n'
+    )
+
+
+def scaffold_files(*, baseline: str | None = None, pre_commit: bool = True) -> dict[str, str]:
+    files = {
         "shared/project_structure.json": json.dumps(STRUCTURE, indent=2) + "\n",
         "shared/task_list.json": json.dumps(BOARD, indent=2) + "\n",
         "shared/plan.md": PLAN,
-        "taskgate.toml": POLICY,
-        ".pre-commit-config.yaml": PRE_COMMIT,
+        "taskgate.toml": POLICY + (history_table(baseline) if baseline else ""),
     }
+    if pre_commit:
+        files[".pre-commit-config.yaml"] = PRE_COMMIT
+    return files
 
 
-def init(repo: Repo) -> list[str]:
-    """Create what is missing; never overwrite. Returns one line per file."""
+def init(repo: Repo, *, pre_commit: bool = False) -> list[str]:
+    """Create what is missing; never overwrite. Returns one line per file.
+
+    `.pre-commit-config.yaml` only with `pre_commit` (the framework route): next to
+    `taskgate install` it would run every check twice. With history, the policy names
+    HEAD as `[history] baseline` (commits up to it are not judged).
+    """
     done = []
-    for rel, content in scaffold_files().items():
+    baseline = repo.head()
+    for rel, content in scaffold_files(baseline=baseline, pre_commit=pre_commit).items():
         path: Path = repo.root / rel
         # A dangling symlink "does not exist" yet is the user's: keep it, never write through.
         if path.exists() or path.is_symlink():
@@ -145,5 +161,10 @@ def init(repo: Repo) -> list[str]:
                 f"created so far: {', '.join(made) or 'nothing'}"
             ) from exc
         done.append(f"created  {rel}")
-    done.append("next: edit shared/project_structure.json, then `taskgate install`")
+    if baseline and any(d.startswith("created  taskgate.toml") for d in done):
+        done.append(f"history: commits up to {baseline[:12]} ([history] baseline) are not judged")
+    if pre_commit:
+        done.append("next: edit shared/project_structure.json, then `pre-commit install`")
+    else:
+        done.append("next: edit shared/project_structure.json, then `taskgate install`")
     return done
