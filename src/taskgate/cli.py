@@ -83,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-m", "--message", default=None)
     p.add_argument("--no-gate", action="store_true")
     p.add_argument("--no-cache", action="store_true")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="the workflow files and every module's gate on the tree at HEAD",
+    )
+    p.add_argument(
+        "--worktree", action="store_true", help="with --all: the working tree instead of HEAD"
+    )
 
     p = sub.add_parser("ci", help="re-check a range of commits")
     _common(p)
@@ -195,6 +203,19 @@ def _dispatch(args: Any, started: float) -> int:
         if cmd == "check":
             from taskgate.entry import check_staged
 
+            if args.worktree and not args.all:
+                raise TaskgateError("--worktree goes with --all (check the whole working tree)")
+            if args.all:
+                if args.message is not None:
+                    raise TaskgateError("--all checks a tree, not a commit: drop -m")
+                from taskgate.checkall import check_all
+
+                outcome = check_all(
+                    repo, worktree=args.worktree, gate=not args.no_gate,
+                    use_cache=not args.no_cache,
+                )  # fmt: skip
+                return _report(outcome, args.format, started)
+
             outcome = check_staged(
                 repo, args.message, gate=not args.no_gate, use_cache=not args.no_cache
             )
@@ -217,6 +238,11 @@ def _hook(repo: Repo, args: Any) -> Outcome:
     if name == "commit-msg":
         return entry.hook_commit_msg(repo, args.message_file)
     if name == "pre-commit":
+        from taskgate.checkall import check_all, framework_all_files
+
+        if framework_all_files():
+            # `pre-commit run --all-files`: every file, as the framework's other hooks see it.
+            return check_all(repo, worktree=True)
         return entry.hook_pre_commit(repo)
     if name == "pre-merge-commit":
         return entry.hook_pre_commit(repo, merge=True)

@@ -166,8 +166,9 @@ def _saw(change: "Change") -> str:
             "the gate saw only staged files (unstaged edits are not part of the commit; "
             "git add the files it needs)"
         )
-    where = f"commit {change.commit[:12]}" if change.commit else "the commit"
-    return f"the gate ran on the files of {where}, as committed"
+    if not change.commit:
+        return "the gate ran on the files of the tree checked"
+    return f"the gate ran on the files of commit {change.commit[:12]}, as committed"
 
 
 def _run(
