@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rule_id")
     p = sub.add_parser("board", help="the task board as columns")
     _common(p)
+    p = sub.add_parser("doctor", help="is the set-up sound? one line per problem and its fix")
+    _common(p)
+    p = sub.add_parser("config", help="the effective policy and each module's gate commands")
+    _common(p)
     return parser
 
 
@@ -197,6 +201,25 @@ def _dispatch(args: Any, started: float) -> int:
                 )
 
             _safe_write(sys.stdout, show_board(repo, args.format))
+            return EXIT_OK
+        if cmd == "doctor":
+            from taskgate.doctor import doctor
+
+            lines, healthy = doctor(repo)
+            if args.format == "json":
+                import json
+
+                doc = {"version": 1, "healthy": healthy, "lines": lines}
+                _safe_write(sys.stdout, json.dumps(doc, indent=2) + "\n")
+            elif args.format == "text":
+                _safe_write(sys.stdout, "\n".join(lines) + "\n")
+            else:
+                raise TaskgateError(f"taskgate doctor --format {args.format}: use text or json")
+            return EXIT_OK if healthy else EXIT_FINDINGS
+        if cmd == "config":
+            from taskgate.doctor import config_text
+
+            _safe_write(sys.stdout, config_text(repo, args.format))
             return EXIT_OK
         if cmd == "hook":
             return _report(_hook(repo, args), args.format, started)
