@@ -20,7 +20,7 @@ from tests.conftest import PYTHON, GitRepo, finding_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a wheel is built from; everything else in the tree is irrelevant to it.
-PACKAGE_FILES = ("src", "schemas", "hooks", "pyproject.toml", "README.md")
+PACKAGE_FILES = ("src", "schemas", "hooks", "docs", "pyproject.toml", "README.md")
 # Read before the per-test fixture points HOME at a temporary folder: reuse pip's cache.
 PIP_CACHE = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
 WHERE = """
@@ -109,6 +109,9 @@ def test_fresh_venv_runs_rules_and_installs_working_hooks(fresh_venv: Path, repo
     rules = run(taskgate, "rules", cwd=repo.path)
     assert "TG101" in rules
     assert "TG201" in rules
+    # The references ship inside the package.
+    assert "# taskgate.toml reference" in run(taskgate, "explain", "policy", cwd=repo.path)
+    assert "review_comments" in run(taskgate, "explain", "board", cwd=repo.path)
     run(taskgate, "install", cwd=repo.path)
     shim = (repo.path / ".git" / "hooks" / "commit-msg").read_text()
     assert f"python={fresh_venv}/bin/python" in shim

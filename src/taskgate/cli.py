@@ -323,7 +323,9 @@ def _fast_hook_args(argv: Sequence[str]) -> SimpleNamespace | None:
 
 def _wants_github(argv: Sequence[str]) -> bool:
     """`--format github` (or `--format=github`) anywhere on the command line."""
-    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    from itertools import pairwise
+
+    pairs = pairwise(argv)
     return "--format=github" in argv or any(a == "--format" and b == "github" for a, b in pairs)
 
 
