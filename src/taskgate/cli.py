@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rule_id")
     p = sub.add_parser("board", help="the task board as columns")
     _common(p)
+    p = sub.add_parser("log", help="the rejections the hooks made (why was my commit refused?)")
+    _common(p)
+    p.add_argument("-n", "--count", type=int, default=20, help="how many (default 20; 0: all)")
+    p.add_argument("--stats", action="store_true", help="counts by actor and rule")
     p = sub.add_parser("doctor", help="is the set-up sound? one line per problem and its fix")
     _common(p)
     p = sub.add_parser("config", help="the effective policy and each module's gate commands")
@@ -222,7 +226,21 @@ def _dispatch(args: Any, started: float) -> int:
             _safe_write(sys.stdout, config_text(repo, args.format))
             return EXIT_OK
         if cmd == "hook":
-            return _report(_hook(repo, args), args.format, started)
+            outcome = _hook(repo, args)
+            status = _report(outcome, args.format, started)
+            if status == EXIT_FINDINGS:
+                from taskgate.rejections import record
+
+                record(repo, args.hook, outcome)
+            return status
+        if cmd == "log":
+            from taskgate.rejections import show
+
+            if args.format not in ("text", "json"):
+                raise TaskgateError(f"taskgate log --format {args.format}: use text or json")
+            text = show(repo.common_dir, count=args.count, stats=args.stats, fmt=args.format)
+            _safe_write(sys.stdout, text)
+            return EXIT_OK
         if cmd == "check":
             from taskgate.entry import check_staged
 

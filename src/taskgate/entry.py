@@ -26,6 +26,16 @@ class Outcome:
         self.findings = findings if findings is not None else []
         self.notes = notes if notes is not None else []
         self.title = title
+        # Who the change is by (a module name or role), for the rejection log.
+        self.actor: str | None = None
+        self.subject: str | None = None
+
+
+def _actor_name(built: Built) -> str | None:
+    actor = built.change.actor
+    if actor is None:
+        return built.change.agent_claim
+    return actor.module.name if actor.module is not None else actor.role.value
 
 
 def comment_and_cleanup(repo: Repo, *, editor_used: bool) -> tuple[str | None, str]:
@@ -67,7 +77,9 @@ def hook_commit_msg(repo: Repo, message_file: Path) -> Outcome:
     """The message and every rule that needs the actor."""
     message = read_message_file(repo, message_file)
     built = staged_change(repo, Stage.COMMIT_MSG, message, amend=amend_in_progress())
-    return Outcome(_run(built, repo), title="commit-msg")
+    outcome = Outcome(_run(built, repo), title="commit-msg")
+    outcome.actor, outcome.subject = _actor_name(built), message.header
+    return outcome
 
 
 def hook_pre_commit(repo: Repo, *, merge: bool = False, use_cache: bool = True) -> Outcome:
@@ -76,6 +88,7 @@ def hook_pre_commit(repo: Repo, *, merge: bool = False, use_cache: bool = True) 
         repo, Stage.PRE_COMMIT, None, amend=amend_in_progress(), merge=True if merge else None
     )
     outcome = Outcome(_run(built, repo), title="pre-merge-commit" if merge else "pre-commit")
+    outcome.actor = _actor_name(built)
     if not merge:
         run_gate_into(repo, built, outcome, use_cache=use_cache)
     return outcome
