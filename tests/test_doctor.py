@@ -175,3 +175,20 @@ def test_config_prints_the_effective_policy(workflow_repo: GitRepo) -> None:
     resolved = {g["module"]: g for g in doc["resolved_gate"]}
     assert resolved["web"]["tools"][0]["executable"] == sys.executable
     assert resolved["python"]["tools"][0]["command"] == "ruff check ."
+
+
+def test_windows_is_said_clearly(
+    healthy: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from taskgate import cli
+
+    monkeypatch.setattr(cli, "_windows", lambda: True)
+    monkeypatch.chdir(healthy.path)
+    assert cli.main(["hook", "pre-commit"]) == 2
+    err = capsys.readouterr().err
+    assert "Windows is not supported" in err
+    assert "POSIX" in err
+    assert cli.main(["doctor"]) == 1
+    (line,) = _problems(capsys.readouterr().out)
+    assert "taskgate supports and is tested on POSIX systems" in line
+    assert "fix: run git and taskgate inside WSL" in line

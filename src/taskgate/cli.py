@@ -175,6 +175,12 @@ def _dispatch(args: Any, started: float) -> int:
 
         _safe_write(sys.stdout, explain(args.rule_id))
         return EXIT_OK
+    if cmd in ("hook", "install") and _windows():
+        raise TaskgateError(
+            f"taskgate {cmd}: Windows is not supported; taskgate supports and is tested on "
+            "POSIX systems (Linux, macOS), and its hook shims are POSIX sh scripts. Use WSL, "
+            "or run `taskgate ci` in a Linux CI job (`taskgate doctor` says the same)"
+        )
     # The commit hooks run in the top level, where Repo may find .git without rev-parse.
     commit_hook = cmd == "hook" and args.hook in ("commit-msg", "pre-commit", "pre-merge-commit")
     repo = _open_repo(args.repo, hook=commit_hook)
@@ -270,6 +276,10 @@ def _dispatch(args: Any, started: float) -> int:
                 return EXIT_OK
             return _report(result, args.format, started)
     raise TaskgateError(f"unknown command {cmd}")
+
+
+def _windows() -> bool:
+    return os.name == "nt" or sys.platform.startswith(("win", "cygwin", "msys"))
 
 
 def _hook(repo: Repo, args: Any) -> Outcome:

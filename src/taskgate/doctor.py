@@ -51,7 +51,9 @@ def git_version() -> tuple[int, ...] | None:
 
 
 def _platform() -> list[Line]:
-    if os.name == "nt" or sys.platform.startswith(("win", "cygwin", "msys")):
+    from taskgate.cli import _windows
+
+    if _windows():
         return [
             Line(
                 False,
