@@ -84,7 +84,8 @@ commands = []
 """
 
 PRE_COMMIT = """# taskgate via the pre-commit framework; `pre-commit install` sets up all stages.
-default_install_hook_types: [pre-commit, commit-msg, pre-push]
+# Use this route or `taskgate install`, not both (every check would run twice).
+default_install_hook_types: [pre-commit, commit-msg, pre-merge-commit, pre-push]
 repos:
   - repo: local
     hooks:
@@ -101,6 +102,13 @@ repos:
         language: system
         always_run: true
         stages: [commit-msg]
+      - id: taskgate-pre-merge-commit
+        name: taskgate (merge)
+        entry: taskgate hook pre-merge-commit
+        language: system
+        always_run: true
+        pass_filenames: false
+        stages: [pre-merge-commit]
       - id: taskgate-pre-push
         name: taskgate (pre-push)
         entry: taskgate hook pre-push
