@@ -43,5 +43,8 @@ def test_both_routes_are_found_and_uninstall_says_what_it_left(repo: GitRepo) ->
     assert not (hooks / "pre-commit.legacy").exists()
     assert "left in place: the pre-commit hook, which is not taskgate's" in proc.stderr
     assert "left in place: .pre-commit-config.yaml" in proc.stderr
-    # pre-merge-commit was ours alone: gone.
-    assert not (hooks / "pre-merge-commit").exists()
+    # Every stage is the framework's now; none of taskgate's shims is left anywhere.
+    from taskgate.install import is_ours
+
+    assert [p.name for p in hooks.iterdir() if is_ours(p)] == []
+    assert "pre-commit.com" in (hooks / "pre-merge-commit").read_text()
