@@ -195,5 +195,9 @@ def test_demo_plays_every_scene_and_leaves_nothing_behind(tmp_path: Path) -> Non
     assert "│ TG101 error  COMMIT_EDITMSG:1: no type" in proc.stdout
     assert "│     ^" in proc.stdout
     assert "write it as: feat(api): added paging to the user list" in proc.stdout
+    # The gate runs the mission's tools on the demo module.
+    for tool in ("ruff check .", "mypy .", "pytest -q"):
+        assert f"gate: api: {tool} passed" in proc.stdout, tool
+    assert "✗ rejected (TG401)" in proc.stdout
     assert "Traceback" not in proc.stderr
     assert list(scratch.iterdir()) == []
