@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from taskgate.install import DEFAULT_HOOKS
 from tests.conftest import GitRepo
 
 WORKFLOW = "on: pull_request\njobs:\n  gate:\n    steps:\n      - run: taskgate ci\n"
@@ -30,7 +31,7 @@ def test_healthy_repository(healthy: GitRepo) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _problems(proc.stdout) == []
     assert "ok       taskgate hooks in" in proc.stdout
-    assert "pre-commit, commit-msg, pre-merge-commit, pre-push" in proc.stdout
+    assert ", ".join(DEFAULT_HOOKS) in proc.stdout
     assert "ok       CI runs taskgate: .github/workflows/taskgate.yml" in proc.stdout
     assert proc.stdout.rstrip().endswith("healthy")
 
@@ -40,8 +41,7 @@ def test_hooks_not_installed(healthy: GitRepo) -> None:
     proc = healthy.taskgate("doctor")
     assert proc.returncode == 1
     assert _problems(proc.stdout) == [
-        "problem  not installed: pre-commit, commit-msg, pre-merge-commit, pre-push; "
-        "fix: taskgate install"
+        f"problem  not installed: {', '.join(DEFAULT_HOOKS)}; fix: taskgate install"
     ]
 
 

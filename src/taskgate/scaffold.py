@@ -171,6 +171,11 @@ def init(repo: Repo, *, pre_commit: bool = False) -> list[str]:
         done.append(f"created  {rel}")
     if baseline and any(d.startswith("created  taskgate.toml") for d in done):
         done.append(f"history: commits up to {baseline[:12]} ([history] baseline) are not judged")
+    elif baseline:
+        done.append(
+            f"history: to leave the commits up to {baseline[:12]} alone, add [history] "
+            f'baseline = "{baseline}" to your policy'
+        )
     if pre_commit:
         done.append("next: edit shared/project_structure.json, then `pre-commit install`")
     else:
