@@ -30,6 +30,7 @@ def test_rejections_are_logged_with_hook_rules_actor_and_tree(workflow_repo: Git
     entries = _log(r)
     assert [e["hook"] for e in entries] == ["commit-msg", "commit-msg"]
     assert entries[0]["rules"] == ["TG101"]
+    assert entries[0]["stage"] == "commit-msg"
     assert entries[1]["actor"] == "python"
     assert "TG201" in entries[1]["rules"]
     staged_tree = r.git("write-tree").stdout.strip()
@@ -82,6 +83,7 @@ def test_pre_receive_rejections_are_logged_on_the_server(
     assert refused.returncode != 0
     (entry,) = _log(server)
     assert entry["hook"] == "pre-receive"
+    assert entry["stage"] == "ci"
     assert entry["commit"] == r.head()
     assert entry["tree"] == r.git("rev-parse", "HEAD^{tree}").stdout.strip()
     assert "TG101" in entry["rules"]

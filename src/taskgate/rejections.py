@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from taskgate.git import Repo
 
 LIMIT = 256 * 1024
+# The stage each hook judges at (pre-push and pre-receive re-check commits as `ci` does).
+STAGES = {"pre-commit": "pre-commit", "pre-merge-commit": "pre-commit",
+          "commit-msg": "commit-msg", "pre-push": "ci", "pre-receive": "ci"}  # fmt: skip
 FILE = ("taskgate", "rejections.jsonl")
 
 
@@ -72,6 +75,7 @@ def _record(repo: Repo, hook: str, outcome: Outcome) -> None:
         entry: dict[str, Any] = {
             "time": now,
             "hook": hook,
+            "stage": STAGES.get(hook, hook),
             "rules": sorted({f.rule for f in found}),
             "actor": actor,
             "agent": agent,
