@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+STAMP_DEMO := $(VENV)/.installed-demo
 
 .PHONY: demo test test-fast lint typecheck pytest pytest-fast compile coverage golden bench clean
 
@@ -24,7 +25,12 @@ $(STAMP_DEV): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@ $(STAMP_RUN)
 
-demo: $(STAMP_RUN)
+# The demo's gate runs the mission's tools: ruff, mypy and pytest, in the demo's environment.
+$(STAMP_DEMO): $(STAMP_RUN)
+	$(BIN)/python -m pip install -q pytest ruff mypy
+	touch $@
+
+demo: $(STAMP_DEMO)
 	$(BIN)/python demo/run_demo.py
 
 lint: $(STAMP_DEV)

@@ -55,21 +55,19 @@ def list_users(page: int = 0, size: int = 2) -> list[str]:
 
 USERS_BROKEN = USERS.replace("(page + 1) * size", "(page + 2) * size")
 
-TEST_USERS = """import unittest
-
-from app.users import list_users
+TEST_USERS = """from app.users import list_users
 
 
-class ListUsers(unittest.TestCase):
-    def test_first_page(self) -> None:
-        self.assertEqual(list_users(0), ["ada", "grace"])
+def test_first_page() -> None:
+    assert list_users(0) == ["ada", "grace"]
 
-    def test_second_page(self) -> None:
-        self.assertEqual(list_users(1), ["linus"])
+
+def test_second_page() -> None:
+    assert list_users(1) == ["linus"]
 """
 
-TEST_USERS_SKIPPED = TEST_USERS.replace(
-    "    def test_second_page", '    @unittest.skip("flaky")\n    def test_second_page'
+TEST_USERS_SKIPPED = "import pytest\n\n" + TEST_USERS.replace(
+    "def test_second_page", '@pytest.mark.skip(reason="flaky")\ndef test_second_page'
 )
 
 
@@ -93,8 +91,11 @@ def has(module: str) -> bool:
 
 GATE = has("taskgate.gate")
 
+# The mission's tools: the linter, the type checker and the tests, on exactly the staged
+# files of every Python module (`make demo` installs them into the demo's environment).
+GATE_TOOLS = ("ruff", "mypy", "pytest")
 POLICY = (
-    '[gate.modules.api]\ncommands = ["python -m unittest discover -s tests -t . -q"]\n'
+    '[gate.python]\ncommands = ["ruff check .", "mypy .", "pytest -q"]\n'
     if GATE
     else "[gate]\nenabled = false\n"
 )
@@ -129,9 +130,10 @@ SETUP_FILES: dict[str, str] = {
     "services/api/app/__init__.py": "",
     "services/api/app/users.py": USERS.replace("size : (page + 1) * size", "size : page"),
     "services/api/tests/__init__.py": "",
-    "services/api/tests/test_users.py": TEST_USERS.split("    def test_second")[0].replace(
+    "services/api/tests/test_users.py": TEST_USERS.split("\n\n\ndef test_second")[0].replace(
         '["ada", "grace"]', "[]"
-    ),
+    )
+    + "\n",
     "web/index.html": "<h1>Users</h1>\n",
 }
 
@@ -404,6 +406,15 @@ def main() -> int:
     print(s.bold("taskgate demo") + " — a lead and two coding agents share one repository")
     print("modules: api (services/api, Python), web (web); board: T1 for api, T2 for web")
     print(f"the gate (tests before commit) is {'on' if GATE else 'off: taskgate.gate is missing'}")
+    if GATE:
+        missing = [t for t in GATE_TOOLS if not (Path(sys.executable).parent / t).exists()]
+        if missing:
+            install = f"{sys.executable} -m pip install {' '.join(GATE_TOOLS)}"
+            where = Path(sys.executable).parent
+            print(s.bad(f"the gate's tools are missing from {where}: {', '.join(missing)}; "
+                        f"`make demo` installs them (or: {install})"))  # fmt: skip
+            return 1
+        print(f"the gate runs {', '.join(GATE_TOOLS)} from {Path(sys.executable).parent}")
     failures = 0
     with tempfile.TemporaryDirectory(prefix="taskgate-demo-") as tmp:
         root = Path(tmp)

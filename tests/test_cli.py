@@ -198,5 +198,10 @@ def test_demo_plays_every_scene_and_leaves_nothing_behind(tmp_path: Path) -> Non
     assert "write it as: feat(api): added paging to the user list" in proc.stdout
     # Signed mode: the api key under the lead's scope is named for what it is.
     assert "│ TG706 error  COMMIT_EDITMSG:1: the scope 'lead' claims the lead" in proc.stdout
+
+    # The gate runs the mission's tools on the demo module.
+    for tool in ("ruff check .", "mypy .", "pytest -q"):
+        assert f"gate: api: {tool} passed" in proc.stdout, tool
+    assert "✗ rejected (TG401)" in proc.stdout
     assert "Traceback" not in proc.stderr
     assert list(scratch.iterdir()) == []

@@ -179,7 +179,7 @@ def test_corpus_case(name: str, repos: dict[str, Path]) -> None:
             # The header with a caret under it, and a corrected example, never a regex.
             assert len(f["snippet"]) == 2, f
             assert f["snippet"][1].endswith("^"), f
-            assert "write it as: " in f["hint"] or "e.g. " in f["hint"], f
+            assert "write it as" in f["hint"] or "e.g. " in f["hint"], f
             assert not any(tell in f["hint"] for tell in REGEX_TELLS), f
 
 

@@ -92,6 +92,9 @@ def test_fresh_venv_runs_rules_and_installs_working_hooks(fresh_venv: Path, repo
     rules = run(taskgate, "rules", cwd=repo.path)
     assert "TG101" in rules
     assert "TG201" in rules
+    # The references ship inside the package.
+    assert "# taskgate.toml reference" in run(taskgate, "explain", "policy", cwd=repo.path)
+    assert "review_comments" in run(taskgate, "explain", "board", cwd=repo.path)
     run(taskgate, "install", cwd=repo.path)
     shim = (repo.path / ".git" / "hooks" / "commit-msg").read_text()
     assert f"python={fresh_venv}/bin/python" in shim

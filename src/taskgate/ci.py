@@ -412,6 +412,13 @@ def run_ci_command(repo: Repo, args: Any) -> Outcome | str:
         raise TaskgateError("--gate-only and --no-gate contradict each other")
     rng = resolve_range(repo, args.range_ or default_range(repo, os.environ))
     shas = range_commits(repo, rng)
+    from taskgate.adoption import excluding, not_judged
+
+    old = not_judged(repo, excluding([rng.base], [rng.tip]))
+    if old and shas:
+        # [history] baseline: the commits from before taskgate are not judged.
+        exclude = ("--not", *([rng.base] if rng.base else []), *old)
+        shas = repo.rev_list("--reverse", "--topo-order", rng.tip, *exclude)
     if args.plan:
         import json
 

@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("init", help="scaffold the workflow files and policy")
     _common(p)
+    p.add_argument(
+        "--pre-commit",
+        action="store_true",
+        help="also write .pre-commit-config.yaml (the pre-commit framework route)",
+    )
 
     hook = sub.add_parser("hook", help="run as a git hook")
     hooks = hook.add_subparsers(dest="hook", required=True, parser_class=parser_class)
@@ -83,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-m", "--message", default=None)
     p.add_argument("--no-gate", action="store_true")
     p.add_argument("--no-cache", action="store_true")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="the workflow files and every module's gate on the tree at HEAD",
+    )
+    p.add_argument(
+        "--worktree", action="store_true", help="with --all: the working tree instead of HEAD"
+    )
 
     p = sub.add_parser("ci", help="re-check a range of commits")
     _common(p)
@@ -116,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--key", type=Path, default=None, help="the agent's private key file")
     p.add_argument("--key-dir", type=Path, default=None, metavar="DIR", help="where NAME's key is")
     p = agents.add_parser("list", help="agents, modules, key fingerprints, worktrees")
+    _common(p)
+    p = sub.add_parser("log", help="the rejections the hooks made (why was my commit refused?)")
+    _common(p)
+    p.add_argument("-n", "--count", type=int, default=20, help="how many (default 20; 0: all)")
+    p.add_argument("--stats", action="store_true", help="counts by actor and rule")
+    p = sub.add_parser("doctor", help="is the set-up sound? one line per problem and its fix")
+    _common(p)
+    p = sub.add_parser("config", help="the effective policy and each module's gate commands")
     _common(p)
     return parser
 
@@ -176,6 +197,12 @@ def _dispatch(args: Any, started: float) -> int:
 
         _safe_write(sys.stdout, explain(args.rule_id))
         return EXIT_OK
+    if cmd in ("hook", "install") and _windows():
+        raise TaskgateError(
+            f"taskgate {cmd}: Windows is not supported; taskgate supports and is tested on "
+            "POSIX systems (Linux, macOS), and its hook shims are POSIX sh scripts. Use WSL, "
+            "or run `taskgate ci` in a Linux CI job (`taskgate doctor` says the same)"
+        )
     # The commit hooks run in the top level, where Repo may find .git without rev-parse.
     commit_hook = cmd == "hook" and args.hook in ("commit-msg", "pre-commit", "pre-merge-commit")
     repo = _open_repo(args.repo, hook=commit_hook)
@@ -193,10 +220,17 @@ def _dispatch(args: Any, started: float) -> int:
         if cmd == "init":
             from taskgate.scaffold import init
 
-            _safe_write(sys.stderr, "\n".join(init(repo)) + "\n")
+            _safe_write(sys.stderr, "\n".join(init(repo, pre_commit=args.pre_commit)) + "\n")
             return EXIT_OK
         if cmd == "board":
             from taskgate.boardview import show_board
+
+            if args.format not in ("text", "json"):
+                raise TaskgateError(
+                    f"taskgate board --format {args.format}: the board is a table, not "
+                    "findings; use --format text or --format json (`taskgate check "
+                    f"--format {args.format}` reports the board's problems)"
+                )
 
             _safe_write(sys.stdout, show_board(repo, args.format))
             return EXIT_OK
@@ -205,8 +239,41 @@ def _dispatch(args: Any, started: float) -> int:
 
             record_amend(repo, args.source, args.sha)  # a note for commit-msg; says nothing
             return EXIT_OK
+        if cmd == "doctor":
+            from taskgate.doctor import doctor
+
+            lines, healthy = doctor(repo)
+            if args.format == "json":
+                import json
+
+                doc = {"version": 1, "healthy": healthy, "lines": lines}
+                _safe_write(sys.stdout, json.dumps(doc, indent=2) + "\n")
+            elif args.format == "text":
+                _safe_write(sys.stdout, "\n".join(lines) + "\n")
+            else:
+                raise TaskgateError(f"taskgate doctor --format {args.format}: use text or json")
+            return EXIT_OK if healthy else EXIT_FINDINGS
+        if cmd == "config":
+            from taskgate.doctor import config_text
+
+            _safe_write(sys.stdout, config_text(repo, args.format))
+            return EXIT_OK
         if cmd == "hook":
-            return _report(_hook(repo, args), args.format, started)
+            outcome = _hook(repo, args)
+            status = _report(outcome, args.format, started)
+            if status == EXIT_FINDINGS:
+                from taskgate.rejections import record
+
+                record(repo, args.hook, outcome)
+            return status
+        if cmd == "log":
+            from taskgate.rejections import show
+
+            if args.format not in ("text", "json"):
+                raise TaskgateError(f"taskgate log --format {args.format}: use text or json")
+            text = show(repo.common_dir, count=args.count, stats=args.stats, fmt=args.format)
+            _safe_write(sys.stdout, text)
+            return EXIT_OK
         if cmd == "agent" and args.agent_command in ("add", "worktree", "list"):
             from taskgate.identity.agents import run_agent_command
 
@@ -214,6 +281,19 @@ def _dispatch(args: Any, started: float) -> int:
             return EXIT_OK
         if cmd == "check":
             from taskgate.entry import check_staged
+
+            if args.worktree and not args.all:
+                raise TaskgateError("--worktree goes with --all (check the whole working tree)")
+            if args.all:
+                if args.message is not None:
+                    raise TaskgateError("--all checks a tree, not a commit: drop -m")
+                from taskgate.checkall import check_all
+
+                outcome = check_all(
+                    repo, worktree=args.worktree, gate=not args.no_gate,
+                    use_cache=not args.no_cache,
+                )  # fmt: skip
+                return _report(outcome, args.format, started)
 
             outcome = check_staged(
                 repo, args.message, gate=not args.no_gate, use_cache=not args.no_cache
@@ -230,6 +310,10 @@ def _dispatch(args: Any, started: float) -> int:
     raise TaskgateError(f"unknown command {cmd}")
 
 
+def _windows() -> bool:
+    return os.name == "nt" or sys.platform.startswith(("win", "cygwin", "msys"))
+
+
 def _hook(repo: Repo, args: Any) -> Outcome:
     from taskgate import entry
 
@@ -237,6 +321,11 @@ def _hook(repo: Repo, args: Any) -> Outcome:
     if name == "commit-msg":
         return entry.hook_commit_msg(repo, args.message_file)
     if name == "pre-commit":
+        from taskgate.checkall import check_all, framework_all_files
+
+        if framework_all_files():
+            # `pre-commit run --all-files`: every file, as the framework's other hooks see it.
+            return check_all(repo, worktree=True)
         return entry.hook_pre_commit(repo)
     if name == "pre-merge-commit":
         return entry.hook_pre_commit(repo, merge=True)
@@ -293,6 +382,14 @@ def _fast_hook_args(argv: Sequence[str]) -> SimpleNamespace | None:
     return ns
 
 
+def _wants_github(argv: Sequence[str]) -> bool:
+    """`--format github` (or `--format=github`) anywhere on the command line."""
+    from itertools import pairwise
+
+    pairs = pairwise(argv)
+    return "--format=github" in argv or any(a == "--format" and b == "github" for a, b in pairs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -301,6 +398,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args, started)
     except TaskgateError as exc:
         _safe_write(sys.stderr, f"taskgate: error: {exc}\n")
+        if _wants_github(argv):
+            # In a GitHub Actions log the error must be an annotation, not just a line.
+            from taskgate.report.github import escape_data
+
+            _safe_write(sys.stdout, f"::error title=taskgate::{escape_data(str(exc))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         _safe_write(sys.stderr, "taskgate: interrupted\n")

@@ -26,6 +26,16 @@ class Outcome:
         self.findings = findings if findings is not None else []
         self.notes = notes if notes is not None else []
         self.title = title
+        # Who the change is by (a module name or role), for the rejection log.
+        self.actor: str | None = None
+        self.subject: str | None = None
+
+
+def _actor_name(built: Built) -> str | None:
+    actor = built.change.actor
+    if actor is None:
+        return built.change.agent_claim
+    return actor.module.name if actor.module is not None else actor.role.value
 
 
 def comment_and_cleanup(repo: Repo, *, editor_used: bool) -> tuple[str | None, str]:
@@ -79,6 +89,7 @@ def hook_commit_msg(repo: Repo, message_file: Path) -> Outcome:
     findings = _run(built, repo)
     findings.extend(_octopus(repo, built))
     outcome = Outcome(findings, title="commit-msg")
+    outcome.actor, outcome.subject = _actor_name(built), message.header
     # The gate goes last (taskgate.hookorder): only once every other rule has passed.
     # A merge is gated by pre-merge-commit / pre-commit, on its whole tree.
     if built.policy.gate.enabled and built.change.structure is not None:
@@ -114,6 +125,7 @@ def hook_pre_commit(repo: Repo, *, merge: bool = False, use_cache: bool = True) 
         repo, Stage.PRE_COMMIT, None, amend=amend_in_progress(), merge=True if merge else None
     )
     outcome = Outcome(_run(built, repo), title="pre-merge-commit" if merge else "pre-commit")
+    outcome.actor = _actor_name(built)
     if built.change.is_merge:
         from taskgate.finding import has_errors
 

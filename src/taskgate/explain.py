@@ -26,14 +26,39 @@ def rules_table(fmt: str = "text") -> str:
     return "\n".join(lines) + "\n"
 
 
+# `taskgate explain policy|board`: the shipped references (docs/*.md).
+REFERENCES = {"policy": "policy-reference.md", "board": "board-reference.md"}
+
+
+def reference(name: str) -> str:
+    """The text of a shipped reference document."""
+    from taskgate.resources import data_dir
+
+    try:
+        return (data_dir("docs") / REFERENCES[name]).read_text(encoding="utf-8")
+    except (OSError, KeyError) as exc:
+        raise TaskgateError(f"the {name} reference is missing from this installation") from exc
+
+
+def _see_also(rule_id: str) -> str:
+    if rule_id.startswith("TG3") and rule_id not in ("TG310", "TG311"):
+        return "the board's fields and who may change what: `taskgate explain board`"
+    return "every policy table and key: `taskgate explain policy`"
+
+
 def explain(rule_id: str) -> str:
+    if rule_id.lower() in REFERENCES:
+        return reference(rule_id.lower())
     rule = RULES.get(rule_id.upper())
     if rule is None:
         import difflib
 
         close = difflib.get_close_matches(rule_id.upper(), list(RULES), n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        raise TaskgateError(f"unknown rule id '{rule_id}'{hint}; `taskgate rules` lists them")
+        raise TaskgateError(
+            f"unknown rule id '{rule_id}'{hint}; `taskgate rules` lists them "
+            "(`taskgate explain policy` and `taskgate explain board` print the references)"
+        )
 
     def para(text: str) -> str:
         return "\n".join(textwrap.fill(p, 88) for p in text.split("\n"))
@@ -47,5 +72,6 @@ def explain(rule_id: str) -> str:
         f"## What it does\n{para(rule.what)}\n\n"
         f"## Why is this bad?\n{para(rule.why)}\n\n"
         f"## Example\n{block(rule.example)}\n\n"
-        f"## Use instead\n{block(rule.fix)}\n"
+        f"## Use instead\n{block(rule.fix)}\n\n"
+        f"## See also\n{_see_also(rule.id)}\n"
     )

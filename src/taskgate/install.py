@@ -146,4 +146,40 @@ def uninstall(repo: Repo) -> list[str]:
             done.append(f"restored the {hook} hook that taskgate had chained")
     if not done:
         done.append(f"no taskgate hooks in {hooks_dir}")
+    done.extend(_legacy_shims(hooks_dir))
+    done.extend(left_in_place(repo))
     return done
+
+
+def _legacy_shims(hooks_dir: Path) -> list[str]:
+    """The framework moved our shim to `<hook>.legacy` and runs it first: remove it too."""
+    done = []
+    for hook in HOOK_TYPES:
+        legacy = hooks_dir / f"{hook}.legacy"
+        if is_ours(legacy):
+            try:
+                legacy.unlink()
+            except OSError as exc:
+                raise TaskgateError(f"cannot remove {legacy}: {exc.strerror or exc}") from exc
+            done.append(f"removed {legacy.name} (taskgate's shim, kept by pre-commit install)")
+    return done
+
+
+def left_in_place(repo: Repo) -> list[str]:
+    """What uninstall does not touch, said out loud: none of it runs taskgate's shims."""
+    hooks_dir = repo.hooks_dir()
+    kept = []
+    for hook in HOOK_TYPES:
+        path = hooks_dir / hook
+        if (path.exists() or path.is_symlink()) and not is_ours(path):
+            kept.append(f"the {hook} hook, which is not taskgate's ({path})")
+        legacy = hooks_dir / f"{hook}.legacy"
+        if legacy.exists() and not is_ours(legacy):
+            kept.append(f"{legacy} (the pre-commit framework's copy of an earlier hook)")
+    if not repo.bare and (repo.root / ".pre-commit-config.yaml").exists():
+        kept.append(".pre-commit-config.yaml (remove its taskgate hooks and run "
+                    "`pre-commit install` again to leave the framework route)")  # fmt: skip
+    state = repo.common_dir / "taskgate"
+    if state.is_dir():
+        kept.append(f"{state} (caches and the rejection log; delete it freely)")
+    return [f"left in place: {item}" for item in kept]

@@ -262,11 +262,14 @@ def _skip_blanks(header: str, i: int) -> int:
     return i
 
 
-def parse_header(header: str, types: Collection[str] = ()) -> Header | HeaderProblem:
+def parse_header(
+    header: str, types: Collection[str] = (), *, free_scope: bool = False
+) -> Header | HeaderProblem:
     """Parse one header line by hand so that each problem has a column.
 
     `types` (lower case) only sharpens the messages: a known type followed by
-    something else is reported where the something else starts.
+    something else is reported where the something else starts. `free_scope`: there
+    is no module map, so a scope is free text (`api/v2`, `api,core`), not a module.
     """
     n = len(header)
     if not header.strip(GIT_SPACE):
@@ -317,6 +320,10 @@ def parse_header(header: str, types: Collection[str] = ()) -> Header | HeaderPro
         if not scope.strip(" \t"):
             return HeaderProblem("empty scope '()': name the module, or drop the parentheses", i)
         for j, sch in enumerate(scope):
+            if free_scope:
+                if sch < " " or sch == "\x7f":
+                    return HeaderProblem(f"the scope may not contain {sch!r}", scope_col + j)
+                continue
             if sch in _SCOPE_SEPARATORS:
                 return HeaderProblem(
                     "one scope per commit: a commit belongs to one module", scope_col + j

@@ -9,7 +9,7 @@ rules it is checked against.
 # into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -68,6 +68,8 @@ class HistoryPolicy(NamedTuple):
 
     allow_new_roots: bool = False  # a lead's parentless commit in a repository with history
     allow_replace_refs: bool = False  # pushes to refs/replace/* (pre-receive)
+    # The last commit from before taskgate: it and its ancestors are never judged.
+    baseline: str | None = None
 
 
 IDENTITY_MODES = ("claimed", "signed")
@@ -81,7 +83,7 @@ class IdentityPolicy(NamedTuple):
 
 
 class Policy(NamedTuple):
-    """Everything configurable, with the defaults of SPEC §4."""
+    """Everything configurable, with the defaults of docs/policy-reference.md."""
 
     paths: Paths = Paths()
     commit: CommitPolicy = CommitPolicy()
@@ -104,11 +106,21 @@ def _expect_table(value: object, where: str, source: str) -> _Table:
     return value
 
 
+def _did_you_mean(word: str, choices: Collection[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word.lower(), sorted(choices), n=1, cutoff=0.5)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _check_keys(table: _Table, allowed: set[str], where: str, source: str) -> None:
     for key in table:
         if key not in allowed:
             known = ", ".join(sorted(allowed))
-            raise ConfigError(f"{source}: unknown key '{key}' in [{where}] (known keys: {known})")
+            raise ConfigError(
+                f"{source}: unknown key '{key}' in [{where}]{_did_you_mean(key, allowed)} "
+                f"(known keys: {known})"
+            )
 
 
 def _str(table: _Table, key: str, where: str, source: str, default: str) -> str:
@@ -171,14 +183,37 @@ def _gate_commands(value: object, where: str, source: str) -> GateCommands:
     return GateCommands(commands, timeout)
 
 
+# The top-level tables of the policy (docs/policy-reference.md documents each).
+TABLES = ("paths", "commit", "rules", "gate", "integrity", "secrets", "history", "identity")
+# Languages with built-in gate defaults; [gate.<language>] may also name any language
+# a module declares in project_structure.json.
+BUILTIN_LANGUAGES = ("python",)
+
+
+def _history(data: _Table, source: str) -> HistoryPolicy:
+    h = _expect_table(data.get("history", {}), "history", source)
+    _check_keys(h, {"allow_new_roots", "allow_replace_refs", "baseline"}, "history", source)
+    d = HistoryPolicy()
+    value = h.get("baseline")
+    if value is not None and (
+        not isinstance(value, str)
+        or len(value) not in (40, 64)
+        or any(ch not in "0123456789abcdef" for ch in value)
+    ):
+        raise ConfigError(
+            f"{source}: history.baseline must be a full commit id (40 or 64 lower-case hex "
+            f"digits, as `git rev-parse HEAD` prints it), got {value!r}"
+        )
+    return HistoryPolicy(
+        allow_new_roots=_bool(h, "allow_new_roots", "history", source, d.allow_new_roots),
+        allow_replace_refs=_bool(h, "allow_replace_refs", "history", source, d.allow_replace_refs),
+        baseline=value,
+    )
+
+
 def policy_from_table(data: _Table, source: str) -> Policy:
     """Build a Policy from parsed TOML; unknown keys and wrong types are ConfigErrors."""
-    _check_keys(
-        data,
-        {"paths", "commit", "rules", "gate", "integrity", "secrets", "history", "identity"},
-        "taskgate",
-        source,
-    )
+    _check_keys(data, set(TABLES), "taskgate", source)
 
     p = _expect_table(data.get("paths", {}), "paths", source)
     _check_keys(p, {"structure", "tasks", "plan", "api"}, "paths", source)
@@ -237,9 +272,11 @@ def policy_from_table(data: _Table, source: str) -> Policy:
         elif isinstance(value, dict):
             languages[key] = _gate_commands(value, f"gate.{key}", source)
         else:
+            keys = {"timeout", "enabled", "pre_push", "modules"}
             raise ConfigError(
-                f"{source}: unknown key '{key}' in [gate] (known keys: timeout, enabled, "
-                "pre_push, modules, and one table per language such as [gate.python])"
+                f"{source}: unknown key '{key}' in [gate]{_did_you_mean(key, keys)} (known "
+                "keys: timeout, enabled, pre_push, modules, and one table per language such "
+                "as [gate.python])"
             )
     gate = GatePolicy(
         timeout=_number(g, "timeout", "gate", source, dg.timeout),
@@ -260,16 +297,16 @@ def policy_from_table(data: _Table, source: str) -> Policy:
         max_file_bytes=max_bytes,
         secrets_allow=frozenset(_str_list(s, "allow", "secrets", source, ())),
     )
-    h = _expect_table(data.get("history", {}), "history", source)
-    _check_keys(h, {"allow_new_roots", "allow_replace_refs"}, "history", source)
-    dh = HistoryPolicy()
-    history = HistoryPolicy(
-        allow_new_roots=_bool(h, "allow_new_roots", "history", source, dh.allow_new_roots),
-        allow_replace_refs=_bool(h, "allow_replace_refs", "history", source, dh.allow_replace_refs),
-    )
     identity = _identity(data, source)
     return Policy(
-        paths, commit, RulePolicy(ignore, warn), gate, integrity, source, history, identity
+        paths,
+        commit,
+        RulePolicy(ignore, warn),
+        gate,
+        integrity,
+        source,
+        _history(data, source),
+        identity,
     )
 
 
@@ -282,6 +319,45 @@ def _identity(data: _Table, source: str) -> IdentityPolicy:
         raise ConfigError(f'{source}: identity.mode must be "claimed" or "signed", got {mode!r}')
     signers = _repo_path(t, "allowed_signers", "identity", source, d.allowed_signers)
     return IdentityPolicy(mode, signers)
+
+
+def check_gate_names(
+    policy: Policy, modules: Mapping[str, str | None] | None, structure_path: str = ""
+) -> None:
+    """Every [gate.<x>] and [gate.modules.<x>] must name something (ConfigError otherwise).
+
+    `modules` maps each module of the module map to its language (None: no module map).
+    A table that names nothing would be accepted without a word while other commands run.
+    """
+    source = policy.source
+    module_names = dict(modules or {})
+    languages = set(BUILTIN_LANGUAGES) | {lang for lang in module_names.values() if lang}
+    where = structure_path or "project_structure.json"
+    for name in policy.gate.languages:
+        if name in languages:
+            continue
+        if name.lower() in module_names:
+            raise ConfigError(
+                f"{source}: [gate.{name}] names the module '{name.lower()}', not a language; "
+                f"a module's own commands go under [gate.modules.{name.lower()}]"
+            )
+        known = ", ".join(sorted(languages))
+        raise ConfigError(
+            f"{source}: [gate.{name}] names no language{_did_you_mean(name, languages)}; "
+            f'the languages are {known} (a module\'s "language" in {where}); '
+            f"one module's commands go under [gate.modules.<module>]"
+        )
+    for name in policy.gate.modules:
+        if name.lower() in module_names:
+            continue
+        if modules is None:
+            raise ConfigError(
+                f"{source}: [gate.modules.{name}] names no module: there is no module map ({where})"
+            )
+        raise ConfigError(
+            f"{source}: [gate.modules.{name}] names no module of {where}"
+            f"{_did_you_mean(name, module_names)} (modules: {', '.join(module_names) or 'none'})"
+        )
 
 
 def load_policy(

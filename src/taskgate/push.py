@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from taskgate.adoption import excluding, not_judged
 from taskgate.ci import FULL_HISTORY_FIX, Checked, check_commits, gate_tip, summary
 from taskgate.entry import Outcome
 from taskgate.errors import TaskgateError
@@ -126,6 +127,9 @@ def hook_pre_push(repo: Repo, remote: str | None, lines: list[str]) -> Outcome:
             "proof (a remote-tracking ref is local and can be moved); the server's "
             "pre-receive or `taskgate ci` is the binding check"
         )
+    # [history] baseline: commits from before taskgate are not judged (adoption); the
+    # baseline comes from the remote's side (the old ids), else from what is pushed.
+    have.extend(not_judged(repo, excluding([*olds, default], pushed)))
     findings: dict[Finding, None] = {}
     checked_shas: set[str] = set()
     totals: list[Checked] = []
@@ -220,7 +224,15 @@ def hook_pre_receive(repo: Repo, lines: list[str]) -> Outcome:
             updates.append((old, new, ref))
     server_head = repo.resolve("HEAD")
     has_history = bool(repo.git.run("for-each-ref", "--count=1", "--format=%(objectname)").strip())
-    known = ("--not", "--exclude=refs/notes/*", "--exclude=refs/replace/*", "--all")
+    # [history] baseline, from the server's own policy (updated refs' old values, HEAD);
+    # only an empty server takes it from what is pushed.
+    old_values = [_commit_of(repo, old) for old, _, _ in updates if not is_null_oid(old)]
+    if not old_values:
+        old_values.append(server_head)
+    bookkeeping = ("refs/notes/", "refs/replace/")
+    tips = [_commit_of(repo, new) for _, new, ref in updates if not ref.startswith(bookkeeping)]
+    before = not_judged(repo, excluding(old_values, tips))
+    known = ("--not", "--exclude=refs/notes/*", "--exclude=refs/replace/*", "--all", *before)
     groups: dict[str | None, list[str]] = {}
     for old, new, ref in updates:
         if ref.startswith("refs/replace/"):

@@ -18,7 +18,7 @@ from taskgate.finding import Finding
 from taskgate.git import CommitInfo, Entry, RawDiff, Repo, is_null_oid
 from taskgate.linehints import Hints, parse_patch
 from taskgate.message import CommitMessage
-from taskgate.policy import Paths, Policy, load_policy
+from taskgate.policy import Paths, Policy, check_gate_names, load_policy
 from taskgate.workflow.structure import Structure, StructureError, parse_structure
 
 
@@ -187,6 +187,7 @@ def load_base(read: Callable[[str], bytes | None], where: str, cache: Path | Non
     policy = load_policy(read, where, cache)
     raw = read(policy.paths.structure)
     if raw is None:
+        check_gate_names(policy, None, policy.paths.structure)
         return Base(policy, None)
     try:
         structure = parse_structure(raw)
@@ -204,7 +205,15 @@ def load_base(read: Callable[[str], bytes | None], where: str, cache: Path | Non
                 ),
             ),
         )
+    check_gate_names(policy, module_languages(structure), policy.paths.structure)
     return Base(policy, structure)
+
+
+def module_languages(structure: Structure | None) -> dict[str, str | None] | None:
+    """Module name → language, for check_gate_names (None: no module map)."""
+    if structure is None:
+        return None
+    return {name: module.language for name, module in structure.modules.items()}
 
 
 def policy_cache(repo: Repo) -> Path:

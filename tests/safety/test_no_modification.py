@@ -205,7 +205,7 @@ def test_init_only_creates_missing_files(busy_repo: GitRepo, tmpdir_env: dict[st
     (busy_repo.path / "taskgate.toml").write_text("# mine, not yours\n")
     settle(busy_repo)
     before = capture(busy_repo)
-    proc = busy_repo.taskgate("init", env=tmpdir_env)
+    proc = busy_repo.taskgate("init", "--pre-commit", env=tmpdir_env)
     assert proc.returncode == 0, proc.stderr
     after = capture(busy_repo)
     created = set(after.worktree) - set(before.worktree)

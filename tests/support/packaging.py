@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # What a wheel is built from; everything else in the tree is irrelevant to it.
-PACKAGE_FILES = ("src", "schemas", "hooks", "pyproject.toml", "README.md")
+PACKAGE_FILES = ("src", "schemas", "hooks", "docs", "pyproject.toml", "README.md")
 # Read before the per-test fixture points HOME at a temporary folder: reuse pip's cache.
 PIP_CACHE = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
 

@@ -181,7 +181,7 @@ def run_gate(
             caches = None if server else tool_cache_dir(repo.common_dir, module.name, tools)
             work.append(_Work(plan, own, tree, key, resolved, cacheable, account, caches))
     if work:
-        ran_findings, ran_notes, ran_accounts = _run(repo, work, config, cache)
+        ran_findings, ran_notes, ran_accounts = _run(repo, work, config, cache, _saw(change))
         findings += ran_findings
         notes += ran_notes
         accounts += ran_accounts
@@ -192,8 +192,22 @@ def run_gate(
     return GateResult(apply_policy(findings, policy), notes)
 
 
+def _saw(change: "Change") -> str:
+    """What the gate ran on, in the words of where the finding is shown (TG401's hint)."""
+    from taskgate.sources import IndexSide
+
+    if isinstance(change.after, IndexSide):
+        return (
+            "the gate saw only staged files (unstaged edits are not part of the commit; "
+            "git add the files it needs)"
+        )
+    if not change.commit:
+        return "the gate ran on the files of the tree checked"
+    return f"the gate ran on the files of commit {change.commit[:12]}, as committed"
+
+
 def _run(
-    repo: "Repo", work: list[_Work], config: list[Entry], cache: "GateCache"
+    repo: "Repo", work: list[_Work], config: list[Entry], cache: "GateCache", saw: str
 ) -> tuple[list[Finding], list[str], list["Account"]]:
     from taskgate.gate.progress import Progress
     from taskgate.gate.runner import Interrupts, Job, run_jobs
@@ -246,7 +260,7 @@ def _run(
                 passed = True
                 tests: dict[str, object] | None = None
                 for job in jobs:
-                    finding, note = _judge(w.plan, job)
+                    finding, note = _judge(w.plan, job, saw)
                     notes.append(note)
                     if finding is not None:
                         findings.append(finding)
@@ -324,7 +338,7 @@ def _no_record(module: Module, command: str) -> Finding:
     )
 
 
-def _judge(plan: ModulePlan, job: "Job") -> tuple[Finding | None, str]:
+def _judge(plan: ModulePlan, job: "Job", saw: str) -> tuple[Finding | None, str]:
     """The finding (None: passed) and the timing note for one finished command."""
     module, command = plan.module, job.resolved.command
     where = f"gate: {module.name}: {command}"
@@ -365,8 +379,7 @@ def _judge(plan: ModulePlan, job: "Job") -> tuple[Finding | None, str]:
         "TG401",
         f"{command} failed ({status})",
         path=module.path,
-        hint=f"run `{command}` in {module.path}/; the gate saw only staged files "
-        "(unstaged edits are not part of the commit; git add the files it needs)",
+        hint=f"run `{command}` in {module.path}/; {saw}",
         snippet=tuple(job.tail()),
     )
     return finding, f"{where} failed ({status}) in {took}"

@@ -334,7 +334,8 @@ _ALL = [
         "status-move",
         "msg",
         "status change not allowed for this actor",
-        "Every status change on the board must be a move the actor may make (SPEC §1.3).",
+        "Every status change on the board must be a move the actor may make (the transition "
+        "table per actor: `taskgate explain board`, docs/board-reference.md).",
         "The board is how the lead knows what is done; agents must not skip review.",
         "coder moves T1 todo → done",
         "Move it todo → in_progress, then in_progress → done.",

@@ -12,16 +12,18 @@ from collections.abc import Iterator
 from taskgate.change import Change, Stage
 from taskgate.errors import ConfigError
 from taskgate.finding import Finding
-from taskgate.policy import POLICY_FILE, PYPROJECT, Policy, load_policy
+from taskgate.policy import POLICY_FILE, PYPROJECT, Policy, check_gate_names, load_policy
 from taskgate.rules.registry import check
 
 
-def policy_findings(change: Change) -> Iterator[Finding]:
+def policy_findings(change: Change, structure_path: str = "") -> Iterator[Finding]:
     written = {fc.path for fc in change.files if fc.new is not None}
-    if not written & {POLICY_FILE, PYPROJECT}:
+    # A renamed module leaves its [gate.modules.<name>] naming nothing: judge that too.
+    if not written & {POLICY_FILE, PYPROJECT, structure_path}:
         return
     try:
-        load_policy(change.after.read, "the change")
+        policy = load_policy(change.after.read, "the change")
+        _check_names_after(change, policy)
     except ConfigError as exc:
         path = POLICY_FILE if POLICY_FILE in str(exc) else PYPROJECT
         yield Finding(
@@ -32,13 +34,29 @@ def policy_findings(change: Change) -> Iterator[Finding]:
         )
 
 
+def _check_names_after(change: Change, policy: Policy) -> None:
+    """Gate tables must name a language or module of the module map the commit leaves."""
+    from taskgate.workflow.structure import StructureError, parse_structure
+
+    raw = change.after.read(policy.paths.structure)
+    if raw is None:
+        check_gate_names(policy, None, policy.paths.structure)
+        return
+    try:
+        structure = parse_structure(raw)
+    except StructureError:
+        return  # TG310 says what is wrong with the map itself
+    languages = {name: m.language for name, m in structure.modules.items()}
+    check_gate_names(policy, languages, policy.paths.structure)
+
+
 @check("TG311", stage="pre")
 def policy_file(change: Change, policy: Policy) -> Iterator[Finding]:
-    yield from policy_findings(change)
+    yield from policy_findings(change, policy.paths.structure)
 
 
 @check("TG311", stage="msg")
 def policy_file_at_commit_msg(change: Change, policy: Policy) -> Iterator[Finding]:
     # Fail closed when the pre-commit hook was skipped; "check" and CI run the "pre" check.
     if change.stage is Stage.COMMIT_MSG:
-        yield from policy_findings(change)
+        yield from policy_findings(change, policy.paths.structure)

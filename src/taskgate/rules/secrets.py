@@ -431,10 +431,15 @@ def secret_findings(change: Change, policy: Policy) -> Iterator[Finding]:
             continue
         yield Finding(
             "TG604",
-            f"adds a {secret.kind} ({secret.shown})",
+            f"adds {_article(secret.kind)} {secret.kind} ({secret.shown})",
             path=path,
             line=secret.line,
             hint=f"fingerprint {fp}. Read it from the environment or a secret store and "
             "rotate it. Not a secret? The lead adds the fingerprint to [secrets] allow "
             "in the policy.",
         )
+
+
+def _article(kind: str) -> str:
+    """'an AWS access key', 'an OpenAI-style API key', 'a GitHub token'."""
+    return "an" if kind[:1].lower() in "aeio" else "a"
