@@ -95,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rule_id")
     p = sub.add_parser("board", help="the task board as columns")
     _common(p)
+
+    # --- the agent's side (SPEC §10.8): `agent brief|hooks`, `dispute`; `guard` skips argparse
+    from taskgate.agentside.commands import add_brief_and_hooks, add_dispute
+
+    agent = sub.add_parser("agent", help="an agent's brief, its runtime's hooks, its worktree")
+    agents = agent.add_subparsers(dest="agent_command", required=True, parser_class=parser_class)
+    add_brief_and_hooks(agents, _common)
+    add_dispute(sub, _common)
+    sub.add_parser("guard", help="judge one agent tool call (a runtime's hook; reads stdin)")
     return parser
 
 
@@ -173,6 +182,14 @@ def _dispatch(args: Any, started: float) -> int:
 
             _safe_write(sys.stderr, "\n".join(init(repo)) + "\n")
             return EXIT_OK
+        if cmd == "agent" and args.agent_command in ("brief", "hooks"):
+            from taskgate.agentside.commands import run_agent
+
+            return run_agent(repo, args, _safe_write)
+        if cmd == "dispute":
+            from taskgate.agentside.commands import run_dispute
+
+            return run_dispute(repo, args, _safe_write)
         if cmd == "board":
             from taskgate.boardview import show_board
 
@@ -264,7 +281,7 @@ def _guard(argv: list[str]) -> int:
     """`taskgate guard`: an agent runtime's hook. Every failure blocks: exit 2, never 1 or 3."""
     try:
         from taskgate.agentside.guard import cli
-    except BaseException as exc:  # noqa: BLE001 — a guard that cannot load must still block
+    except BaseException as exc:  # a guard that cannot load must still block
         _safe_write(sys.stderr, f"TG807 taskgate guard cannot run, so it blocks: {exc!r}\n")
         return EXIT_USAGE
     return cli(argv)

@@ -26,11 +26,19 @@ from taskgate.agentside.runtimes import RUNTIMES, Answer, EventError, ToolCall, 
 from taskgate.finding import Finding, Severity
 
 if TYPE_CHECKING:
+    from taskgate.agentside.shell import Inspector
     from taskgate.change import Actor
     from taskgate.git import Repo
     from taskgate.sources import Base
 
 _ZERO = "0" * 40
+# The runtimes' hook files (agentside.hooksconfig writes them).
+HOOK_FILES = (
+    ".claude/settings.json",
+    ".codex/hooks.json",
+    ".gemini/settings.json",
+    ".cursor/hooks.json",
+)
 USAGE = "usage: taskgate guard --runtime {claude-code,codex,gemini,cursor} [--module M] [--repo P]"
 
 
@@ -84,7 +92,7 @@ def run(argv: list[str], stdin: BinaryIO) -> Answer:
         findings = judge(runtime, call, module, repo)
     except (GuardError, EventError) as exc:
         findings = [cannot_run(str(exc))]
-    except BaseException as exc:  # noqa: BLE001 — a guard that crashes must block, not pass
+    except BaseException as exc:  # a guard that crashes must block, not pass
         if os.environ.get("TASKGATE_DEBUG") == "1":
             import traceback
 
@@ -106,8 +114,10 @@ def _reasons(errors: list[Finding], call: ToolCall | None) -> list[str]:
         if call is not None and call.after_the_fact
         else f"taskgate guard blocked this {what} call"
     )
-    lines.append(f"{tail}. If a rule or a test looks wrong, do not work around it: "
-                 "`taskgate dispute TASK --reason '…'` asks a person.")  # fmt: skip
+    lines.append(
+        f"{tail}. If a rule or a test looks wrong, do not work around it: "
+        "`taskgate dispute TASK --reason '…'` asks a person."
+    )
     return lines
 
 
@@ -224,6 +234,17 @@ def _judge_path(path: str, cwd: str, repo: Repo, base: Base, actor: Actor | None
             rels.append(posixpath.join(*Path(os.path.relpath(candidate, repo.root)).parts))
     from taskgate.change import Role
 
+    if actor is not None and actor.role is not Role.LEAD:
+        for rel in rels:
+            if rel in HOOK_FILES:
+                return [
+                    Finding(
+                        "TG804",
+                        f"{rel} runs taskgate's guard: only the lead changes it",
+                        path=rel,
+                        hint="ask the lead; `taskgate agent hooks --check` verifies the file",
+                    )
+                ]
     if actor is None or actor.role is Role.LEAD or base.structure is None:
         return []
     return [f for rel in dict.fromkeys(rels) for f in _lanes(rel, repo, base, actor)]
@@ -254,14 +275,19 @@ def _lanes(rel: str, repo: Repo, base: Base, actor: Actor) -> list[Finding]:
 # --- what the shell analysis may ask git ------------------------------------------------
 
 
-def _inspector(repo: Repo) -> object:
+def _inspector(repo: Repo) -> Inspector:
     from taskgate.agentside.shell import Inspector
 
     hooks: list[str] = []
 
     def hooks_dirs() -> list[str]:
         if not hooks:
-            found = {os.path.realpath(repo.hooks_dir()), os.path.realpath(repo.common_dir / "hooks")}
+            found = {
+                os.path.realpath(repo.hooks_dir()),
+                os.path.realpath(repo.common_dir / "hooks"),
+            }
+            # The runtimes' own hook files run the guard: removing one switches it off.
+            found |= {os.path.realpath(repo.root / f) for f in HOOK_FILES}
             hooks.extend(sorted(found))
         return hooks
 
@@ -289,9 +315,22 @@ def _git(cwd: str, *args: str) -> str | None:
     return proc.stdout.decode("utf-8", "replace").strip()
 
 
-_REBASE_VALUED = frozenset({"--onto", "-x", "--exec", "-s", "--strategy", "-X",
-                            "--strategy-option", "-C", "--whitespace", "--empty",
-                            "-S", "--gpg-sign"})  # fmt: skip
+_REBASE_VALUED = frozenset(
+    {
+        "--onto",
+        "-x",
+        "--exec",
+        "-s",
+        "--strategy",
+        "-X",
+        "--strategy-option",
+        "-C",
+        "--whitespace",
+        "--empty",
+        "-S",
+        "--gpg-sign",
+    }
+)
 
 
 def _rebase_rewrites_pushed(cwd: str, args: list[str]) -> bool:

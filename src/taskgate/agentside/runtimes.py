@@ -108,8 +108,13 @@ def _paths(data: dict[str, Any]) -> tuple[str, ...]:
     out = [data[k] for k in _PATH_KEYS if isinstance(data.get(k), str) and data[k]]
     edits = data.get("edits")
     if isinstance(edits, list):  # a multi-file edit lists its own paths
-        out += [e[k] for e in edits if isinstance(e, dict) for k in _PATH_KEYS
-                if isinstance(e.get(k), str)]  # fmt: skip
+        out += [
+            e[k]
+            for e in edits
+            if isinstance(e, dict)
+            for k in _PATH_KEYS
+            if isinstance(e.get(k), str)
+        ]
     return tuple(dict.fromkeys(out))
 
 

@@ -185,8 +185,11 @@ def _unwrap(words: list[str]) -> tuple[list[str], list[str]]:
 
 def _is_assignment(word: str) -> bool:
     name, eq, _ = word.partition("=")
-    return bool(eq) and bool(name) and (name[0].isalpha() or name[0] == "_") and all(
-        c.isalnum() or c == "_" for c in name
+    return (
+        bool(eq)
+        and bool(name)
+        and (name[0].isalpha() or name[0] == "_")
+        and all(c.isalnum() or c == "_" for c in name)
     )
 
 
@@ -231,9 +234,20 @@ def _hooks_path(what: str) -> Finding:
 
 # --- git ---------------------------------------------------------------------
 
-_GIT_OPTS_WITH_VALUE = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace",
-                                  "--exec-path", "--config-env", "--super-prefix",
-                                  "--list-cmds", "--attr-source"})  # fmt: skip
+_GIT_OPTS_WITH_VALUE = frozenset(
+    {
+        "-C",
+        "-c",
+        "--git-dir",
+        "--work-tree",
+        "--namespace",
+        "--exec-path",
+        "--config-env",
+        "--super-prefix",
+        "--list-cmds",
+        "--attr-source",
+    }
+)
 
 
 def _git(args: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
@@ -260,9 +274,13 @@ def _git(args: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
             Finding(
                 "TG801",
                 f"git {sub} {flag} skips git's hooks, and with them every taskgate check",
-                hint=("for git push, -n means --dry-run: write --dry-run if that is what you "
-                      "mean; " if dry else "") + NO_VERIFY_HINT,
-            )  # fmt: skip
+                hint=(
+                    "for git push, -n means --dry-run: write --dry-run if that is what you mean; "
+                    if dry
+                    else ""
+                )
+                + NO_VERIFY_HINT,
+            )
         )
     if sub == "push":
         found.extend(_force_push(rest, cwd, inspect))
@@ -274,8 +292,7 @@ def _git(args: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
         found.append(
             Finding(
                 "TG805",
-                f"git {sub} moves refs or rewrites history without a commit, so no hook "
-                "sees it",
+                f"git {sub} moves refs or rewrites history without a commit, so no hook sees it",
                 hint="make new commits instead; history rewrites are the lead's",
             )
         )
@@ -368,9 +385,9 @@ def _force_push(rest: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
         spec = spec.lstrip("+")
         src, colon, dst = spec.partition(":")
         dst = dst if colon else src
-        if dst == "HEAD" or src == "HEAD" and not colon:
+        if dst == "HEAD" or (src == "HEAD" and not colon):
             dst = inspect.current_branch(cwd) or dst
-        targets.append((dst, plus or force or delete or (colon and not src)))
+        targets.append((dst, plus or force or delete or bool(colon and not src)))
     if not refspecs and (force or every):
         if every:
             targets.extend((b, True) for b in PROTECTED)
@@ -395,10 +412,32 @@ def _config(rest: list[str]) -> list[Finding]:
     lowered = [a.lower() for a in rest]
     if not any(a.startswith("core.hookspath") for a in lowered):
         return []
-    readonly = {"--get", "--get-all", "--get-regexp", "-l", "--list", "--show-origin",
-                "--show-scope", "get", "list", "--name-only", "--get-urlmatch"}  # fmt: skip
-    writes = {"--unset", "--unset-all", "--add", "--replace-all", "set", "unset", "--rename-section",
-              "--remove-section", "-e", "--edit", "edit"}  # fmt: skip
+    readonly = {
+        "--get",
+        "--get-all",
+        "--get-regexp",
+        "-l",
+        "--list",
+        "--show-origin",
+        "--show-scope",
+        "get",
+        "list",
+        "--name-only",
+        "--get-urlmatch",
+    }
+    writes = {
+        "--unset",
+        "--unset-all",
+        "--add",
+        "--replace-all",
+        "set",
+        "unset",
+        "--rename-section",
+        "--remove-section",
+        "-e",
+        "--edit",
+        "edit",
+    }
     if any(a in readonly for a in lowered) and not any(a in writes for a in lowered):
         return []
     values = [a for a in rest if not a.startswith("-")]

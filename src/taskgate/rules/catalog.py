@@ -528,8 +528,7 @@ _ALL = [
         "an agent command rewrites refs or history behind git's back",
         "`git update-ref`, `git replace` (listing aside), `git filter-branch` and "
         "`git filter-repo`.",
-        "They move branches and rewrite history without a commit, so no hook ever sees "
-        "the change.",
+        "They move branches and rewrite history without a commit, so no hook ever sees the change.",
         "git update-ref refs/heads/main HEAD~3",
         "Make new commits; history rewrites are the lead's.",
     ),
