@@ -331,7 +331,7 @@ def hooks_command(root: Path, runtime: str, module: str | None, check: bool) -> 
         return (1 if errors else 0), "\n".join(lines) + "\n"
     pre = [
         p
-        for p in problems(rt, current, module)
+        for p in problems(rt, {"version": 1, **current}, module)
         if p.severity == "error" and "taskgate's guard entry" not in p.message
     ]
     if pre:
