@@ -134,7 +134,8 @@ def board_text(board: Board, structure: Structure | None, policy: Policy, width:
         # Disputes first: each waits for a person (`taskgate dispute`).
         lines.append(f"DISPUTED ({len(disputed)}): a person decides")
         lines.extend(
-            _fit(f"  {t.assignee}  {t.id} {t.title}: {t.blocked_reason}", width) for t in disputed
+            "  " + _fit(f"{t.assignee}: {t.id} {t.title}: {t.blocked_reason}", width - 2)
+            for t in disputed
         )
         lines.append("")
     done = {t.id for t in board.tasks if t.status == "done"}

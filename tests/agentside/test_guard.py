@@ -37,7 +37,9 @@ def coder(workflow_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_edit_inside_the_lane_is_allowed(runtime: str, coder: GitRepo) -> None:
-    assert_allowed(runtime, guard(runtime, edit_event(runtime, coder.path, "services/api/app/u.py")))
+    assert_allowed(
+        runtime, guard(runtime, edit_event(runtime, coder.path, "services/api/app/u.py"))
+    )
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)

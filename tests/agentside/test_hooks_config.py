@@ -41,8 +41,10 @@ def test_merge_keeps_other_keys_and_hooks(workflow_repo: GitRepo) -> None:
     settings = workflow_repo.path / ".claude/settings.json"
     settings.parent.mkdir()
     mine = {"matcher": "Write", "hooks": [{"type": "command", "command": "prettier -w"}]}
-    old = {"matcher": "Bash", "hooks": [{"type": "command",
-                                         "command": "taskgate guard --runtime claude-code"}]}
+    old = {
+        "matcher": "Bash",
+        "hooks": [{"type": "command", "command": "taskgate guard --runtime claude-code"}],
+    }
     settings.write_text(json.dumps({
         "permissions": {"allow": ["Bash(pytest:*)"]},
         "hooks": {"PreToolUse": [mine, old], "PostToolUse": [mine]},
