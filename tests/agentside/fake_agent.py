@@ -39,11 +39,17 @@ def perform(project: Path, tool: str, tool_input: dict[str, Any]) -> dict[str, A
         return {"ran": True}
     if tool == "Edit":
         path = Path(tool_input["file_path"])
-        path.write_text(path.read_text().replace(tool_input["old_string"],
-                                                 tool_input["new_string"], 1))  # fmt: skip
+        path.write_text(
+            path.read_text().replace(tool_input["old_string"], tool_input["new_string"], 1)
+        )
         return {"ran": True}
-    proc = subprocess.run(["bash", "-c", tool_input["command"]], cwd=project,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    proc = subprocess.run(
+        ["bash", "-c", tool_input["command"]],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return {"ran": True, "status": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
 
 
@@ -57,15 +63,25 @@ def main() -> int:
         if "file_path" in tool_input:
             tool_input = {**tool_input, "file_path": str(project / tool_input["file_path"])}
         event = {
-            "session_id": "fake-session", "transcript_path": "/tmp/fake.jsonl",
-            "cwd": str(project), "permission_mode": "default",
-            "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": tool_input,
-        }  # fmt: skip
+            "session_id": "fake-session",
+            "transcript_path": "/tmp/fake.jsonl",
+            "cwd": str(project),
+            "permission_mode": "default",
+            "hook_event_name": "PreToolUse",
+            "tool_name": tool,
+            "tool_input": tool_input,
+        }
         entry: dict[str, Any] = {"tool": tool, "blocked": False, "reason": ""}
         for command in hooks_for(settings, tool):
-            proc = subprocess.run(["bash", "-c", command], cwd=project, input=json.dumps(event),
-                                  capture_output=True, text=True, check=False,
-                                  env={**os.environ, "CLAUDE_PROJECT_DIR": str(project)})  # fmt: skip
+            proc = subprocess.run(
+                ["bash", "-c", command],
+                cwd=project,
+                input=json.dumps(event),
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, "CLAUDE_PROJECT_DIR": str(project)},
+            )
             if proc.returncode == 2:
                 entry.update(blocked=True, reason=proc.stderr)
                 break

@@ -34,55 +34,86 @@ def edit_event(runtime: str, repo: Path, rel: str, content: str = "x = 1\n") -> 
     path = str(repo / rel)
     if runtime == "claude-code":
         return {
-            "session_id": "0f3a2c", "transcript_path": "/home/dev/.claude/projects/p/0f3a2c.jsonl",
-            "cwd": str(repo), "permission_mode": "default", "hook_event_name": "PreToolUse",
-            "tool_name": "Write", "tool_input": {"file_path": path, "content": content},
-        }  # fmt: skip
+            "session_id": "0f3a2c",
+            "transcript_path": "/home/dev/.claude/projects/p/0f3a2c.jsonl",
+            "cwd": str(repo),
+            "permission_mode": "default",
+            "hook_event_name": "PreToolUse",
+            "tool_name": "Write",
+            "tool_input": {"file_path": path, "content": content},
+        }
     if runtime == "codex":
         patch = f"*** Begin Patch\n*** Add File: {rel}\n+{content}*** End Patch\n"
         return {
-            "session_id": "s-1", "transcript_path": None, "cwd": str(repo),
-            "hook_event_name": "PreToolUse", "model": "gpt-5-codex", "tool_use_id": "call_1",
-            "tool_name": "apply_patch", "tool_input": {"command": patch},
-        }  # fmt: skip
+            "session_id": "s-1",
+            "transcript_path": None,
+            "cwd": str(repo),
+            "hook_event_name": "PreToolUse",
+            "model": "gpt-5-codex",
+            "tool_use_id": "call_1",
+            "tool_name": "apply_patch",
+            "tool_input": {"command": patch},
+        }
     if runtime == "gemini":
         return {
-            "session_id": "g-1", "transcript_path": "/home/dev/.gemini/tmp/chats/g-1.json",
-            "cwd": str(repo), "hook_event_name": "BeforeTool",
-            "timestamp": "2026-12-02T22:00:00Z", "tool_name": "write_file",
+            "session_id": "g-1",
+            "transcript_path": "/home/dev/.gemini/tmp/chats/g-1.json",
+            "cwd": str(repo),
+            "hook_event_name": "BeforeTool",
+            "timestamp": "2026-12-02T22:00:00Z",
+            "tool_name": "write_file",
             "tool_input": {"file_path": path, "content": content},
-        }  # fmt: skip
+        }
     return {
-        "conversation_id": "c-1", "generation_id": "g-1", "hook_event_name": "preToolUse",
-        "workspace_roots": [str(repo)], "tool_name": "Write",
+        "conversation_id": "c-1",
+        "generation_id": "g-1",
+        "hook_event_name": "preToolUse",
+        "workspace_roots": [str(repo)],
+        "tool_name": "Write",
         "tool_input": {"file_path": path, "contents": content},
-    }  # fmt: skip
+    }
 
 
 def shell_event(runtime: str, repo: Path, command: str) -> dict[str, Any]:
     if runtime == "claude-code":
         return {
-            "session_id": "0f3a2c", "transcript_path": "/home/dev/.claude/projects/p/0f3a2c.jsonl",
-            "cwd": str(repo), "permission_mode": "default", "hook_event_name": "PreToolUse",
-            "tool_name": "Bash", "tool_input": {"command": command, "description": "run it"},
-        }  # fmt: skip
+            "session_id": "0f3a2c",
+            "transcript_path": "/home/dev/.claude/projects/p/0f3a2c.jsonl",
+            "cwd": str(repo),
+            "permission_mode": "default",
+            "hook_event_name": "PreToolUse",
+            "tool_name": "Bash",
+            "tool_input": {"command": command, "description": "run it"},
+        }
     if runtime == "codex":
         return {
-            "session_id": "s-1", "transcript_path": None, "cwd": str(repo),
-            "hook_event_name": "PreToolUse", "model": "gpt-5-codex", "tool_use_id": "call_2",
-            "tool_name": "Bash", "tool_input": {"command": command},
-        }  # fmt: skip
+            "session_id": "s-1",
+            "transcript_path": None,
+            "cwd": str(repo),
+            "hook_event_name": "PreToolUse",
+            "model": "gpt-5-codex",
+            "tool_use_id": "call_2",
+            "tool_name": "Bash",
+            "tool_input": {"command": command},
+        }
     if runtime == "gemini":
         return {
-            "session_id": "g-1", "transcript_path": "/home/dev/.gemini/tmp/chats/g-1.json",
-            "cwd": str(repo), "hook_event_name": "BeforeTool",
-            "timestamp": "2026-12-02T22:00:00Z", "tool_name": "run_shell_command",
+            "session_id": "g-1",
+            "transcript_path": "/home/dev/.gemini/tmp/chats/g-1.json",
+            "cwd": str(repo),
+            "hook_event_name": "BeforeTool",
+            "timestamp": "2026-12-02T22:00:00Z",
+            "tool_name": "run_shell_command",
             "tool_input": {"command": command, "description": "run it"},
-        }  # fmt: skip
+        }
     return {
-        "conversation_id": "c-1", "generation_id": "g-1", "hook_event_name": "beforeShellExecution",
-        "workspace_roots": [str(repo)], "command": command, "cwd": str(repo),
-    }  # fmt: skip
+        "conversation_id": "c-1",
+        "generation_id": "g-1",
+        "hook_event_name": "beforeShellExecution",
+        "workspace_roots": [str(repo)],
+        "command": command,
+        "cwd": str(repo),
+    }
 
 
 class Verdict(NamedTuple):

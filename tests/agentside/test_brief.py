@@ -34,8 +34,14 @@ def test_guard_emits_only_catalogued_ids() -> None:
     from taskgate.agentside.shell import Inspector
 
     ins = Inspector(lambda: ["/r/.git/hooks"], lambda c: "main", lambda c, a: True)
-    commands = ["git commit -n", "git push -f origin main", "git config core.hooksPath x",
-                "rm .git/hooks/x", "git update-ref a b", "git rebase -i x"]  # fmt: skip
+    commands = [
+        "git commit -n",
+        "git push -f origin main",
+        "git config core.hooksPath x",
+        "rm .git/hooks/x",
+        "git update-ref a b",
+        "git rebase -i x",
+    ]
     ids = {f.rule for c in commands for f in analyse(c, "/r", ins)}
     assert ids == GUARD_IDS - {"TG807"}
     assert ids <= set(coder_rule_ids(Policy()))
@@ -53,15 +59,17 @@ def test_ignored_rules_are_left_out_and_warnings_marked(workflow_repo: GitRepo) 
 
 
 def test_brief_states_lane_tasks_header_moves_gate_and_dispute(workflow_repo: GitRepo) -> None:
-    workflow_repo.write("taskgate.toml", '[commit]\ntypes = ["feat", "fix"]\n'
-                        'require_task_trailer = true\n')  # fmt: skip
+    workflow_repo.write(
+        "taskgate.toml", '[commit]\ntypes = ["feat", "fix"]\nrequire_task_trailer = true\n'
+    )
     workflow_repo.add("taskgate.toml")
     workflow_repo.commit("chore(lead): gate on", "--no-verify", check=True)
     text = brief(workflow_repo)
     assert "You change files under `services/api/` only." in text
     assert "the board `shared/task_list.json`" in text
     assert "`shared/api/`" in text
-    assert "`taskgate.toml`" in text and "`.github/`" in text  # lead-only, from the lane rules
+    assert "`taskgate.toml`" in text
+    assert "`.github/`" in text
     assert "| T1 | `todo` | User CRUD |" in text
     assert "T2" not in text.split("## Your tasks")[1].split("##")[0]  # web's task
     assert "Header: `<type>(python): <description>`, at most 100 characters" in text

@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from tests.conftest import BOARD, GitRepo
+from tests.conftest import GitRepo
 
 AGENT = {"TASKGATE_AGENT": "python-coder"}
 BOARD_PATH = "shared/task_list.json"
@@ -43,14 +43,22 @@ def commit_line(stdout: str) -> list[str]:
 
 def test_dispute_blocks_the_task_stages_only_the_board_and_commits(started: GitRepo) -> None:
     started.write("services/api/app/__init__.py", "x = 1\n")  # unrelated, unstaged work
-    proc = started.taskgate("dispute", "T1", "--reason", "test_missing expects 200 for a\n"
-                            "missing user", "--test", "tests/test_users.py::test_missing",
-                            env=AGENT)  # fmt: skip
+    proc = started.taskgate(
+        "dispute",
+        "T1",
+        "--reason",
+        "test_missing expects 200 for a\nmissing user",
+        "--test",
+        "tests/test_users.py::test_missing",
+        env=AGENT,
+    )
     assert proc.returncode == 0, proc.stderr
     t1 = board(started)["T1"]
     assert t1["status"] == "blocked"
-    assert t1["blocked_reason"] == ("DISPUTE: test_missing expects 200 for a missing user "
-                                    "(disputed test: tests/test_users.py::test_missing)")  # fmt: skip
+    assert t1["blocked_reason"] == (
+        "DISPUTE: test_missing expects 200 for a missing user "
+        "(disputed test: tests/test_users.py::test_missing)"
+    )
     staged = started.git("diff", "--cached", "--name-only").stdout.split()
     assert staged == [BOARD_PATH]
     argv = commit_line(proc.stdout)
@@ -61,13 +69,18 @@ def test_dispute_blocks_the_task_stages_only_the_board_and_commits(started: GitR
 
 
 def test_dispute_from_review_feedback_passes_the_board_rules(workflow_repo: GitRepo) -> None:
-    set_status(workflow_repo, "T1", "review_feedback",
-               outputs={"files": ["services/api/app/__init__.py"]},
-               review_comments=[{"author": "review", "body": "404 please", "resolved": False}])  # fmt: skip
+    set_status(
+        workflow_repo,
+        "T1",
+        "review_feedback",
+        outputs={"files": ["services/api/app/__init__.py"]},
+        review_comments=[{"author": "review", "body": "404 please", "resolved": False}],
+    )
     workflow_repo.add(BOARD_PATH)
     workflow_repo.commit("chore(lead): review T1", "--no-verify", check=True)
-    proc = workflow_repo.taskgate("dispute", "T1", "--reason", "the 404 rule contradicts the "
-                                  "contract", env=AGENT)  # fmt: skip
+    proc = workflow_repo.taskgate(
+        "dispute", "T1", "--reason", "the 404 rule contradicts the contract", env=AGENT
+    )
     assert proc.returncode == 0, proc.stderr
     done = workflow_repo.git(*commit_line(proc.stdout)[1:], env=AGENT, check=False)
     assert done.returncode == 0, done.stderr
@@ -83,8 +96,9 @@ def test_dispute_from_review_feedback_passes_the_board_rules(workflow_repo: GitR
         (["T1", "--reason", "  "], AGENT, "--reason must say why"),
     ],
 )
-def test_dispute_refuses(workflow_repo: GitRepo, args: list[str], env: dict[str, str],
-                         says: str) -> None:  # fmt: skip
+def test_dispute_refuses(
+    workflow_repo: GitRepo, args: list[str], env: dict[str, str], says: str
+) -> None:
     before = (workflow_repo.path / BOARD_PATH).read_text()
     proc = workflow_repo.taskgate("dispute", *args, env=env)
     assert proc.returncode == 2
@@ -113,5 +127,11 @@ def test_board_lists_disputed_tasks_first(started: GitRepo) -> None:
         i for i, line in enumerate(lines) if line.startswith("python ")
     )
     doc = json.loads(started.taskgate("board", "--format", "json").stdout)
-    assert doc["disputed"] == [{"id": "T1", "module": "python", "title": BOARD["tasks"][0]["title"],
-                                "reason": "DISPUTE: impossible test"}]  # fmt: skip
+    assert doc["disputed"] == [
+        {
+            "id": "T1",
+            "module": "python",
+            "title": "User CRUD",
+            "reason": "DISPUTE: impossible test",
+        }
+    ]

@@ -40,30 +40,62 @@ def test_fake_agent_task_history_passes_ci(workflow_repo: GitRepo, tmp_path: Pat
     started = json.loads(json.dumps(board))
     started["tasks"][0]["status"] = "in_progress"
     steps = [
-        {"tool_name": "Write", "tool_input": {"file_path": "shared/task_list.json",
-                                              "content": json.dumps(started, indent=2) + "\n"}},
-        {"tool_name": "Write", "tool_input": {"file_path": "services/api/app/users.py",
-                                              "content": USERS}},
-        {"tool_name": "Bash", "tool_input": {"command": "git add -A && git commit -q -m "
-                                             "'feat(python): get a user' -m 'Task: T1'"}},
-        {"tool_name": "Edit", "tool_input": {"file_path": "web/index.html",
-                                             "old_string": "hi", "new_string": "hacked"}},
-        {"tool_name": "Bash", "tool_input": {"command": "git commit --no-verify --allow-empty "
-                                             "-m 'feat(python): sneak'"}},
-        {"tool_name": "Bash", "tool_input": {"command": "taskgate dispute T1 --reason 'the "
-                                             "contract says 404, the test wants 200' --test "
-                                             "tests/test_users.py::test_missing"}},
-    ]  # fmt: skip
+        {
+            "tool_name": "Write",
+            "tool_input": {
+                "file_path": "shared/task_list.json",
+                "content": json.dumps(started, indent=2) + "\n",
+            },
+        },
+        {
+            "tool_name": "Write",
+            "tool_input": {"file_path": "services/api/app/users.py", "content": USERS},
+        },
+        {
+            "tool_name": "Bash",
+            "tool_input": {
+                "command": "git add -A && git commit -q -m 'feat(python): get a user' -m 'Task: T1'"
+            },
+        },
+        {
+            "tool_name": "Edit",
+            "tool_input": {
+                "file_path": "web/index.html",
+                "old_string": "hi",
+                "new_string": "hacked",
+            },
+        },
+        {
+            "tool_name": "Bash",
+            "tool_input": {
+                "command": "git commit --no-verify --allow-empty -m 'feat(python): sneak'"
+            },
+        },
+        {
+            "tool_name": "Bash",
+            "tool_input": {
+                "command": "taskgate dispute T1 --reason 'the "
+                "contract says 404, the test wants 200' --test "
+                "tests/test_users.py::test_missing"
+            },
+        },
+    ]
     plan = tmp_path / "steps.json"
     plan.write_text(json.dumps(steps))
     env = {**os.environ, **env_path, "TASKGATE_AGENT": "python-coder"}
-    run = subprocess.run([PYTHON, str(FAKE_AGENT), str(repo.path), str(plan)], env=env,
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    run = subprocess.run(
+        [PYTHON, str(FAKE_AGENT), str(repo.path), str(plan)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     log = json.loads(run.stdout)
 
     assert [e["blocked"] for e in log] == [False, False, False, True, True, False]
     assert log[2]["status"] == 0, log[2]  # the real commit passed the git hooks
-    assert "TG201" in log[3]["reason"] and "web/index.html" in log[3]["reason"]
+    assert "TG201" in log[3]["reason"]
+    assert "web/index.html" in log[3]["reason"]
     assert "TG801" in log[4]["reason"]
     assert (repo.path / "web/index.html").read_text() == "<p>hi</p>\n"  # never edited
     assert log[5]["status"] == 0, log[5]
@@ -72,10 +104,16 @@ def test_fake_agent_task_history_passes_ci(workflow_repo: GitRepo, tmp_path: Pat
     # The agent makes the commit the dispute printed, through the guard and the hooks.
     steps = [{"tool_name": "Bash", "tool_input": {"command": printed.strip()}}]
     plan.write_text(json.dumps(steps))
-    run = subprocess.run([PYTHON, str(FAKE_AGENT), str(repo.path), str(plan)], env=env,
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    run = subprocess.run(
+        [PYTHON, str(FAKE_AGENT), str(repo.path), str(plan)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     (entry,) = json.loads(run.stdout)
-    assert not entry["blocked"] and entry["status"] == 0, entry
+    assert not entry["blocked"], entry
+    assert entry["status"] == 0, entry
 
     subjects = repo.git("log", "--format=%s", f"{base}..HEAD").stdout.splitlines()
     assert subjects == ["chore(python): dispute T1", "feat(python): get a user"]

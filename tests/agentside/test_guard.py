@@ -29,8 +29,12 @@ from tests.conftest import PYTHON, GitRepo, run_taskgate
 def coder(workflow_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
     """The python module's agent is at work (TASKGATE_AGENT names it)."""
     monkeypatch.setenv("TASKGATE_AGENT", "python-coder")
-    for name in ("CLAUDE_PROJECT_DIR", "GEMINI_PROJECT_DIR", "CODEX_PROJECT_DIR",
-                 "CURSOR_PROJECT_DIR"):  # fmt: skip
+    for name in (
+        "CLAUDE_PROJECT_DIR",
+        "GEMINI_PROJECT_DIR",
+        "CODEX_PROJECT_DIR",
+        "CURSOR_PROJECT_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     return workflow_repo
 
@@ -96,10 +100,13 @@ def test_ordinary_commands_are_allowed(runtime: str, coder: GitRepo) -> None:
 def test_corrupted_policy_blocks(runtime: str, coder: GitRepo) -> None:
     coder.write("taskgate.toml", "[gate\nenabled = ")
     coder.add("taskgate.toml")
-    coder.commit("chore(lead): break the policy", "--no-verify", check=True,
-                 env={"TASKGATE_AGENT": ""})  # fmt: skip
-    for event in (edit_event(runtime, coder.path, "services/api/app/u.py"),
-                  shell_event(runtime, coder.path, "git status")):  # fmt: skip
+    coder.commit(
+        "chore(lead): break the policy", "--no-verify", check=True, env={"TASKGATE_AGENT": ""}
+    )
+    for event in (
+        edit_event(runtime, coder.path, "services/api/app/u.py"),
+        shell_event(runtime, coder.path, "git status"),
+    ):
         assert_blocked(runtime, guard(runtime, event), "TG807")
 
 
@@ -139,8 +146,9 @@ def test_without_an_actor_edits_pass_and_bypasses_do_not(
     repo = workflow_repo.path
     assert_allowed(runtime, guard(runtime, edit_event(runtime, repo, "web/app.ts")))
     assert_allowed(runtime, guard(runtime, edit_event(runtime, repo, "taskgate.toml")))
-    assert_blocked(runtime, guard(runtime, shell_event(runtime, repo, "git commit -n -m x")),
-                   "TG801")  # fmt: skip
+    assert_blocked(
+        runtime, guard(runtime, shell_event(runtime, repo, "git commit -n -m x")), "TG801"
+    )
 
 
 def test_unknown_agent_identity_blocks(coder: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -179,18 +187,25 @@ def test_claude_code_edit_tools_and_paths(coder: GitRepo) -> None:
     repo = coder.path
     base = edit_event("claude-code", repo, "x")
     cases = [
-        ("Edit", {"file_path": str(repo / "web/index.html"), "old_string": "a",
-                  "new_string": "b"}, "TG201"),
-        ("MultiEdit", {"file_path": str(repo / "web/index.html"),
-                       "edits": [{"old_string": "a", "new_string": "b"}]}, "TG201"),
-        ("NotebookEdit", {"notebook_path": str(repo / "web/n.ipynb"), "new_source": "x"},
-         "TG201"),
-        ("Write", {"file_path": str(repo / "services/api/../../web/x.ts"), "content": ""},
-         "TG201"),
+        (
+            "Edit",
+            {"file_path": str(repo / "web/index.html"), "old_string": "a", "new_string": "b"},
+            "TG201",
+        ),
+        (
+            "MultiEdit",
+            {
+                "file_path": str(repo / "web/index.html"),
+                "edits": [{"old_string": "a", "new_string": "b"}],
+            },
+            "TG201",
+        ),
+        ("NotebookEdit", {"notebook_path": str(repo / "web/n.ipynb"), "new_source": "x"}, "TG201"),
+        ("Write", {"file_path": str(repo / "services/api/../../web/x.ts"), "content": ""}, "TG201"),
         ("Write", {"file_path": str(repo / ".git/hooks/pre-commit"), "content": ""}, "TG804"),
         ("Write", {"file_path": str(repo / ".git/config"), "content": ""}, "TG804"),
         ("Write", {"file_path": str(repo / ".claude/settings.json"), "content": "{}"}, "TG804"),
-    ]  # fmt: skip
+    ]
     for tool, tool_input, rule in cases:
         event = {**base, "tool_name": tool, "tool_input": tool_input}
         assert_blocked("claude-code", guard("claude-code", event), rule)
@@ -202,8 +217,10 @@ def test_claude_code_edit_tools_and_paths(coder: GitRepo) -> None:
 
 
 def test_codex_patch_touching_two_modules_is_blocked(coder: GitRepo) -> None:
-    patch = ("*** Begin Patch\n*** Update File: services/api/app/__init__.py\n@@\n+x = 1\n"
-             "*** Update File: web/index.html\n@@\n+<p/>\n*** End Patch\n")  # fmt: skip
+    patch = (
+        "*** Begin Patch\n*** Update File: services/api/app/__init__.py\n@@\n+x = 1\n"
+        "*** Update File: web/index.html\n@@\n+<p/>\n*** End Patch\n"
+    )
     event = edit_event("codex", coder.path, "x")
     event["tool_input"] = {"command": patch}
     assert_blocked("codex", guard("codex", event), "TG201")
@@ -211,10 +228,13 @@ def test_codex_patch_touching_two_modules_is_blocked(coder: GitRepo) -> None:
 
 def test_cursor_after_file_edit_reports_what_slipped_by(coder: GitRepo) -> None:
     event = {
-        "conversation_id": "c-1", "generation_id": "g-1", "hook_event_name": "afterFileEdit",
-        "workspace_roots": [str(coder.path)], "file_path": str(coder.path / "web/index.html"),
+        "conversation_id": "c-1",
+        "generation_id": "g-1",
+        "hook_event_name": "afterFileEdit",
+        "workspace_roots": [str(coder.path)],
+        "file_path": str(coder.path / "web/index.html"),
         "edits": [{"old_string": "hi", "new_string": "ho"}],
-    }  # fmt: skip
+    }
     verdict = guard("cursor", event)
     assert_blocked("cursor", verdict, "TG201")
     assert "already made" in verdict.stderr
@@ -279,7 +299,8 @@ def test_guard_process_keeps_heavy_imports_out(coder: GitRepo) -> None:
         "print(a.status, [m for m in ('jsonschema', 'argparse', 'tomllib') if m in sys.modules])"
     )
     for _ in range(2):  # the first run parses the policy and fills the cache
-        out = subprocess.run([PYTHON, "-c", code], cwd=coder.path, capture_output=True,
-                             text=True, check=True).stdout.split(None, 1)  # fmt: skip
+        out = subprocess.run(
+            [PYTHON, "-c", code], cwd=coder.path, capture_output=True, text=True, check=True
+        ).stdout.split(None, 1)
     assert out[0] == "2"
     assert out[1].strip() == "[]"

@@ -28,8 +28,9 @@ def test_written_file_matches_the_golden_file(runtime: str, workflow_repo: GitRe
     assert proc.returncode == 0, proc.stderr
     written = workflow_repo.path / RUNTIME_TABLE[runtime].file
     assert written.read_text() == (GOLDEN / f"{runtime}.json").read_text()
-    check = workflow_repo.taskgate("agent", "hooks", "--runtime", runtime, "--module", "python",
-                                   "--check")  # fmt: skip
+    check = workflow_repo.taskgate(
+        "agent", "hooks", "--runtime", runtime, "--module", "python", "--check"
+    )
     assert check.returncode == 0, check.stdout
     assert check.stdout.strip().endswith(": ok")
     # Writing twice changes nothing (the old entry is replaced, not doubled).
@@ -45,11 +46,15 @@ def test_merge_keeps_other_keys_and_hooks(workflow_repo: GitRepo) -> None:
         "matcher": "Bash",
         "hooks": [{"type": "command", "command": "taskgate guard --runtime claude-code"}],
     }
-    settings.write_text(json.dumps({
-        "permissions": {"allow": ["Bash(pytest:*)"]},
-        "hooks": {"PreToolUse": [mine, old], "PostToolUse": [mine]},
-        "model": "opus",
-    }))  # fmt: skip
+    settings.write_text(
+        json.dumps(
+            {
+                "permissions": {"allow": ["Bash(pytest:*)"]},
+                "hooks": {"PreToolUse": [mine, old], "PostToolUse": [mine]},
+                "model": "opus",
+            }
+        )
+    )
     proc = workflow_repo.taskgate("agent", "hooks", "--runtime", "claude-code")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(settings.read_text())

@@ -32,7 +32,7 @@ BLOCKED = [
     ("git -c user.name=x commit --no-verify -m x", "TG801"),
     ("git -C services/api commit -n -m x", "TG801"),
     ("bash -c 'git commit --no-verify -m x'", "TG801"),
-    ("sh -lc \"cd services && git commit -n -m x\"", "TG801"),
+    ('sh -lc "cd services && git commit -n -m x"', "TG801"),
     ("sudo -u me git commit -n -m x", "TG801"),
     ("timeout 30 git commit -n -m x", "TG801"),
     ("ruff check . && git commit --no-verify -m x", "TG801"),
@@ -54,8 +54,10 @@ BLOCKED = [
     ("git config --unset core.hooksPath", "TG803"),
     ("git config set core.hooksPath x", "TG803"),
     ("git -c core.hooksPath=/dev/null commit -m x", "TG803"),
-    ("GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.hooksPath GIT_CONFIG_VALUE_0=/x git commit",
-     "TG803"),
+    (
+        "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.hooksPath GIT_CONFIG_VALUE_0=/x git commit",
+        "TG803",
+    ),
     ("chmod -x .git/hooks/*", "TG804"),
     ("chmod -x .git/hooks/pre-commit", "TG804"),
     ("rm .git/hooks/commit-msg", "TG804"),
@@ -71,7 +73,7 @@ BLOCKED = [
     ("git replace HEAD HEAD~1", "TG805"),
     ("git filter-branch --tree-filter 'rm -f x' HEAD", "TG805"),
     ("git filter-repo --path x --invert-paths", "TG805"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("command", "rule"), BLOCKED, ids=[c for c, _ in BLOCKED])
@@ -117,7 +119,8 @@ def test_rebase_blocked_only_when_it_rewrites_pushed_commits() -> None:
 def test_push_dash_n_hint_explains_dry_run() -> None:
     (finding,) = analyse("git push -n origin x", "/repo", inspector())
     assert finding.rule == "TG801"
-    assert finding.hint is not None and "--dry-run" in finding.hint
+    assert finding.hint is not None
+    assert "--dry-run" in finding.hint
 
 
 def test_unbalanced_quotes_fall_back_to_words() -> None:
