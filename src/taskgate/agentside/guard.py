@@ -170,11 +170,16 @@ def judge(runtime: str, call: ToolCall, module: str | None, repo_path: str | Non
 
 def _base(repo: Repo) -> Base:
     from taskgate.errors import ConfigError
+    from taskgate.policy import Paths
     from taskgate.sources import IndexSide, TreeSide, load_base, policy_cache
 
     head = repo.head()
     side = TreeSide(repo, head) if head else IndexSide(repo)
     where = f"commit {head[:12]}" if head else "the index"
+    if head:
+        # The files load_base reads, in one pipelined exchange with cat-file.
+        files = ("taskgate.toml", "pyproject.toml", Paths().structure)
+        repo.objects.read_many([f"{head}:{name}" for name in files])
     try:
         return load_base(side.read, where, policy_cache(repo))
     except ConfigError as exc:

@@ -19,7 +19,8 @@ Everything here is taken from each runtime's documentation (the tests cite the p
   cannot prevent it. https://cursor.com/docs/hooks
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: on every tool call, and NamedTuple would compile
+# each string annotation at import (see docs/architecture.md, "The hot path").
 
 import json
 import os

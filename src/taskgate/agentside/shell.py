@@ -7,7 +7,8 @@ before its program is judged. What it cannot see is a command built at run time
 (`$(…)`, `eval "$VAR"`, a script file, a git alias): docs/agents.md says so.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: on every tool call, and NamedTuple would compile
+# each string annotation at import (see docs/architecture.md, "The hot path").
 
 import glob
 import os
