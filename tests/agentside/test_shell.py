@@ -49,6 +49,8 @@ BLOCKED = [
     ("git push origin :release/1.0", "TG802"),
     ("git push --force", "TG802"),  # no refspec: the current branch, main here
     ("git push --mirror", "TG802"),
+    ("git config alias.ci 'commit --no-verify'", "TG801"),
+    ("git config --global alias.c 'commit -n'", "TG801"),
     ("git config core.hooksPath /dev/null", "TG803"),
     ("git config --local core.hooksPath .nohooks", "TG803"),
     ("git config --unset core.hooksPath", "TG803"),
@@ -93,6 +95,7 @@ ALLOWED = [
     "git config core.hooksPath",  # reading
     "git config --get core.hooksPath",
     "git config user.name me",
+    "git config alias.st status",
     "git replace -l",
     "git rebase --continue",
     "git log --oneline | head -n 5",

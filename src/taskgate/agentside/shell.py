@@ -411,6 +411,16 @@ def _force_push(rest: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
 
 def _config(rest: list[str]) -> list[Finding]:
     lowered = [a.lower() for a in rest]
+    if any(a.startswith("alias.") for a in lowered) and any(
+        "--no-verify" in a or " -n" in f" {a}" for a in lowered[1:]
+    ):
+        return [
+            Finding(
+                "TG801",
+                "git config defines an alias that skips git's hooks: " + " ".join(rest),
+                hint=NO_VERIFY_HINT,
+            )
+        ]
     if not any(a.startswith("core.hookspath") for a in lowered):
         return []
     readonly = {

@@ -478,7 +478,8 @@ _ALL = [
         "`taskgate guard` blocks `git commit`, `git push`, `git merge` and `git am` with "
         "`--no-verify` (or an abbreviation of it) and `git commit -n` / `git push -n` before "
         "the agent's runtime runs them, also inside `env X=1 …`, `bash -c '…'` and chains "
-        "joined by `&&`, `;` or `|`. For `git push`, `-n` means `--dry-run`: spell that out.",
+        "joined by `&&`, `;` or `|`, and a `git config alias.*` that does the same. For "
+        "`git push`, `-n` means `--dry-run`: spell that out.",
         "A commit that skips the hooks skips every rule; pre-push and CI catch it later, "
         "after the agent has built on it.",
         "git commit --no-verify -m 'feat(python): x'",
