@@ -240,7 +240,8 @@ def test_cursor_after_file_edit_reports_what_slipped_by(coder: GitRepo) -> None:
     assert "already made" in verdict.stderr
 
 
-def test_rebase_of_pushed_history_is_blocked(coder: GitRepo, tmp_path: Path) -> None:
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_rebase_of_pushed_history_is_blocked(runtime: str, coder: GitRepo, tmp_path: Path) -> None:
     remote = tmp_path / "remote.git"
     coder.git("init", "-q", "--bare", str(remote))
     coder.git("remote", "add", "origin", str(remote))
@@ -251,11 +252,11 @@ def test_rebase_of_pushed_history_is_blocked(coder: GitRepo, tmp_path: Path) -> 
         coder.add()
         coder.commit(f"docs(lead): note {i}", "--no-verify", check=True)
     for command in ("git rebase -i --root", "git rebase --root main"):
-        blocked = guard("claude-code", shell_event("claude-code", coder.path, command))
-        assert_blocked("claude-code", blocked, "TG806")
+        blocked = guard(runtime, shell_event(runtime, coder.path, command))
+        assert_blocked(runtime, blocked, "TG806")
     for command in ("git rebase -i origin/main", "git rebase main~2 main", "git rebase --abort"):
-        fine = guard("claude-code", shell_event("claude-code", coder.path, command))
-        assert_allowed("claude-code", fine)
+        fine = guard(runtime, shell_event(runtime, coder.path, command))
+        assert_allowed(runtime, fine)
 
 
 # --- the real process: exit status and channels, as the runtime sees them ---------------

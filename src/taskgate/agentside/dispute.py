@@ -84,7 +84,9 @@ def dispute(repo: Repo, task_id: str, reason: str, test: str | None) -> str:
         text += f" (disputed test: {test})"
     task["status"] = "blocked"
     task["blocked_reason"] = DISPUTE_PREFIX + text
-    file.write_bytes(_dump(data, staged))
+    from taskgate.agentside.hooksconfig import write_atomically
+
+    write_atomically(file, _dump(data, staged))
     repo.git.run("add", "--", path)
     import shlex
 

@@ -310,6 +310,16 @@ def _close(name: str, known: frozenset[str]) -> str | None:
     return found[0] if found else None
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` in one step; a failure leaves the old file and no temporary one."""
+    tmp = path.with_name(path.name + ".taskgate-tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def render(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -340,7 +350,5 @@ def hooks_command(root: Path, runtime: str, module: str | None, check: bool) -> 
         )
     text = render(merged(rt, current, module))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".taskgate-tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomically(path, text.encode("utf-8"))
     return 0, f"{rt.file}: taskgate guard runs on file edits and shell commands\n"
