@@ -170,6 +170,26 @@ def test_worktree_scoped_git_config_names_the_actor(
     assert_blocked("claude-code", verdict, "TG201")
 
 
+def test_linked_worktree_of_an_agent(
+    workflow_repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An agent in its own linked worktree, named by that worktree's config alone."""
+    monkeypatch.delenv("TASKGATE_AGENT", raising=False)
+    tree = tmp_path / "web-agent"
+    workflow_repo.git("worktree", "add", "-q", "-b", "web-work", str(tree))
+    workflow_repo.git("config", "extensions.worktreeConfig", "true")
+    workflow_repo.git("config", "--worktree", "taskgate.agent", "frontend-coder", cwd=tree)
+    ok = guard("claude-code", edit_event("claude-code", tree, "web/app.ts"))
+    assert_allowed("claude-code", ok)
+    verdict = guard("claude-code", edit_event("claude-code", tree, "services/api/x.py"))
+    assert_blocked("claude-code", verdict, "TG201")
+    # The main worktree has no identity: its edits are not judged.
+    main = guard("claude-code", edit_event("claude-code", workflow_repo.path, "services/api/x.py"))
+    assert_allowed("claude-code", main)
+    hooks = guard("claude-code", shell_event("claude-code", tree, "chmod -x ../repo/.git/hooks/*"))
+    assert_blocked("claude-code", hooks, "TG804")
+
+
 def test_module_option_names_the_actor_and_must_agree(
     workflow_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
