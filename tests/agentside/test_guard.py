@@ -310,18 +310,19 @@ def test_bad_arguments_block_too(tmp_path: Path) -> None:
 
 
 def test_guard_process_keeps_heavy_imports_out(coder: GitRepo) -> None:
-    """No jsonschema, argparse or tomllib (once the policy cache is warm) on each call."""
+    """Through the CLI's entry: no argparse, jsonschema or tomllib (policy cache warm)."""
     import subprocess
 
     event = json.dumps(edit_event("claude-code", coder.path, "web/x.ts"))
     code = (
-        "import io, sys; from taskgate.agentside.guard import run; "
-        f"a = run(['--runtime', 'claude-code'], io.BytesIO({event.encode()!r})); "
-        "print(a.status, [m for m in ('jsonschema', 'argparse', 'tomllib') if m in sys.modules])"
+        "import sys; from taskgate.cli import main; "
+        "status = main(['guard', '--runtime', 'claude-code']); "
+        "print(status, [m for m in ('jsonschema', 'argparse', 'tomllib') if m in sys.modules])"
     )
     for _ in range(2):  # the first run parses the policy and fills the cache
         out = subprocess.run(
-            [PYTHON, "-c", code], cwd=coder.path, capture_output=True, text=True, check=True
-        ).stdout.split(None, 1)
+            [PYTHON, "-c", code], cwd=coder.path, input=event, capture_output=True, text=True,
+            check=True,
+        ).stdout.split(None, 1)  # fmt: skip
     assert out[0] == "2"
     assert out[1].strip() == "[]"
