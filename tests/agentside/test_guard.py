@@ -326,3 +326,14 @@ def test_guard_process_keeps_heavy_imports_out(coder: GitRepo) -> None:
         ).stdout.split(None, 1)  # fmt: skip
     assert out[0] == "2"
     assert out[1].strip() == "[]"
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_repository_without_a_module_map(runtime: str, repo: GitRepo) -> None:
+    """No project_structure.json: no lanes to judge edits by; the bypasses still blocked."""
+    repo.write("README.md", "hi\n")
+    repo.add()
+    repo.commit("docs: start", check=True)
+    assert_allowed(runtime, guard(runtime, edit_event(runtime, repo.path, "src/x.py")))
+    blocked = guard(runtime, shell_event(runtime, repo.path, "git commit --no-verify -m x"))
+    assert_blocked(runtime, blocked, "TG801")
