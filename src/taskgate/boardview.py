@@ -112,6 +112,12 @@ def _cell(task: Task, done: set[str]) -> str:
     return f"{task.id} {task.title}" + (f" [{'; '.join(marks)}]" if marks else "")
 
 
+def _disputed(board: Board) -> list[Task]:
+    from taskgate.agentside.dispute import is_disputed
+
+    return [t for t in board.tasks if is_disputed(t.status, t.blocked_reason)]
+
+
 def _fit(text: str, width: int) -> str:
     text = " ".join(text.split())  # newlines and tabs in a title must not break the grid
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -123,6 +129,15 @@ def board_text(board: Board, structure: Structure | None, policy: Policy, width:
         counts[task.status] = counts.get(task.status, 0) + 1
     summary = ", ".join(f"{counts.get(s, 0)} {HEADINGS[s].lower()}" for s in ORDER)
     lines = [f"{policy.paths.tasks} (staged): {len(board.tasks)} tasks — {summary}", ""]
+    disputed = _disputed(board)
+    if disputed:
+        # Disputes first: each waits for a person (`taskgate dispute`).
+        lines.append(f"DISPUTED ({len(disputed)}): a person decides")
+        lines.extend(
+            "  " + _fit(f"{t.assignee}: {t.id} {t.title}: {t.blocked_reason}", width - 2)
+            for t in disputed
+        )
+        lines.append("")
     done = {t.id for t in board.tasks if t.status == "done"}
     col = max(12, (width - 2 - 2 * (len(ORDER) - 1)) // len(ORDER))
     for name, description, tasks in _groups(board, structure):
@@ -181,6 +196,10 @@ def board_json(board: Board, structure: Structure | None, policy: Policy) -> dic
     return {
         "version": 1,
         "board": policy.paths.tasks,
+        "disputed": [
+            {"id": t.id, "module": t.assignee, "title": t.title, "reason": t.blocked_reason}
+            for t in _disputed(board)
+        ],
         "source": "index",
         "statuses": list(ORDER),
         "counts": counts,

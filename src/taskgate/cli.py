@@ -114,8 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("board", help="the task board as columns")
     _common(p)
 
-    # --- taskgate agent add|worktree|list (verified identity, taskgate.identity) ---
-    agent = sub.add_parser("agent", help="the agents' keys and worktrees")
+    # --- taskgate agent: add|worktree|list (identity, SPEC §10.4), brief|hooks (§10.8);
+    # `dispute`; `guard` skips argparse
+    from taskgate.agentside.commands import add_brief_and_hooks, add_dispute
+
+    agent = sub.add_parser("agent", help="agents: keys, worktrees, briefs, runtime hooks")
     agents = agent.add_subparsers(dest="agent_command", required=True, parser_class=parser_class)
     p = agents.add_parser("add", help="make an agent's signing key and list it")
     _common(p)
@@ -130,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--key-dir", type=Path, default=None, metavar="DIR", help="where NAME's key is")
     p = agents.add_parser("list", help="agents, modules, key fingerprints, worktrees")
     _common(p)
+    add_brief_and_hooks(agents, _common)
+    add_dispute(sub, _common)
+    sub.add_parser("guard", help="judge one agent tool call (a runtime's hook; reads stdin)")
     p = sub.add_parser("log", help="the rejections the hooks made (why was my commit refused?)")
     _common(p)
     p.add_argument("-n", "--count", type=int, default=20, help="how many (default 20; 0: all)")
@@ -222,6 +228,14 @@ def _dispatch(args: Any, started: float) -> int:
 
             _safe_write(sys.stderr, "\n".join(init(repo, pre_commit=args.pre_commit)) + "\n")
             return EXIT_OK
+        if cmd == "agent" and args.agent_command in ("brief", "hooks"):
+            from taskgate.agentside.commands import run_agent
+
+            return run_agent(repo, args, _safe_write)
+        if cmd == "dispute":
+            from taskgate.agentside.commands import run_dispute
+
+            return run_dispute(repo, args, _safe_write)
         if cmd == "board":
             from taskgate.boardview import show_board
 
@@ -390,9 +404,21 @@ def _wants_github(argv: Sequence[str]) -> bool:
     return "--format=github" in argv or any(a == "--format" and b == "github" for a, b in pairs)
 
 
+def _guard(argv: list[str]) -> int:
+    """`taskgate guard`: an agent runtime's hook. Every failure blocks: exit 2, never 1 or 3."""
+    try:
+        from taskgate.agentside.guard import cli
+    except BaseException as exc:  # a guard that cannot load must still block
+        _safe_write(sys.stderr, f"TG807 taskgate guard cannot run, so it blocks: {exc!r}\n")
+        return EXIT_USAGE
+    return cli(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["guard"]:
+        return _guard(argv[1:])
     try:
         args: Any = _fast_hook_args(argv) or build_parser().parse_args(argv)
         return _dispatch(args, started)

@@ -21,7 +21,8 @@ def rules_table(fmt: str = "text") -> str:
     lines.append("")
     lines.append(
         "stage: pre = pre-commit hook, msg = commit-msg hook (needs the actor), "
-        "ci = ci / pre-push / pre-receive only; `taskgate explain ID` for details."
+        "ci = ci / pre-push / pre-receive only, agent = `taskgate guard` before an agent's "
+        "tool call; `taskgate explain ID` for details."
     )
     return "\n".join(lines) + "\n"
 

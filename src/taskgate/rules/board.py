@@ -24,7 +24,8 @@ CODER_MOVES = {
     "todo": ("in_progress",),
     "in_progress": ("done", "blocked"),
     "blocked": ("in_progress",),
-    "review_feedback": ("in_progress", "done"),
+    # → blocked: SPEC §10.8, a coder disputes a task under review too (`taskgate dispute`).
+    "review_feedback": ("in_progress", "done", "blocked"),
     "done": (),
 }
 REVIEWER_MOVES = {"done": ("review_feedback",)}

@@ -676,6 +676,93 @@ _ALL = [
         "Commit from the worktree `taskgate agent worktree NAME PATH` made, or run "
         "`git config gpg.format ssh`, `git config user.signingkey PATH/TO/KEY`, "
         "`git config commit.gpgsign true`.",
+
+    # --- the agent guard (`taskgate guard`, before a tool call runs) -------
+    _r(
+        "TG801",
+        "guard-no-verify",
+        "agent",
+        "an agent command skips git's hooks (--no-verify, -n)",
+        "`taskgate guard` blocks `git commit`, `git push`, `git merge` and `git am` with "
+        "`--no-verify` (or an abbreviation of it) and `git commit -n` / `git push -n` before "
+        "the agent's runtime runs them, also inside `env X=1 …`, `bash -c '…'` and chains "
+        "joined by `&&`, `;` or `|`, and a `git config alias.*` that does the same. For "
+        "`git push`, `-n` means `--dry-run`: spell that out.",
+        "A commit that skips the hooks skips every rule; pre-push and CI catch it later, "
+        "after the agent has built on it.",
+        "git commit --no-verify -m 'feat(python): x'",
+        "Fix what the hook reports; if the rule or a test looks wrong, `taskgate dispute`.",
+    ),
+    _r(
+        "TG802",
+        "guard-force-push",
+        "agent",
+        "an agent command force-pushes to a protected branch",
+        "`git push --force`, `-f`, `--force-with-lease`, `--mirror`, a `+refspec` or a "
+        "deletion whose target is main, master, trunk, develop, production or release/* "
+        "(with no refspec: the current branch).",
+        "Rewriting a shared branch throws away other people's commits and the record the "
+        "checks were run against.",
+        "git push --force origin main",
+        "Push a new branch and open a pull request.",
+    ),
+    _r(
+        "TG803",
+        "guard-hooks-path",
+        "agent",
+        "an agent command changes core.hooksPath",
+        "`git config core.hooksPath …` (any change, `--unset` included; reading is fine), "
+        "`git -c core.hooksPath=…`, `--config-env` and `GIT_CONFIG_KEY_n`/"
+        "`GIT_CONFIG_PARAMETERS` naming it, and edits of git's own config file.",
+        "Pointing git at another hooks folder switches every local check off.",
+        "git config core.hooksPath /dev/null",
+        "Leave the hooks where `taskgate install` put them.",
+    ),
+    _r(
+        "TG804",
+        "guard-hooks-folder",
+        "agent",
+        "an agent command or edit changes the hooks folder or git's own files",
+        "chmod, rm, mv, truncate, a redirection and the like on a file in the hooks folder "
+        "git uses (`git rev-parse --git-path hooks`) or on a folder holding it; a file edit "
+        "inside the git directory.",
+        "A hook that is not executable, or not there, does not run.",
+        "chmod -x .git/hooks/*",
+        "Leave the hooks alone; ask the lead if a hook is broken.",
+    ),
+    _r(
+        "TG805",
+        "guard-ref-rewrite",
+        "agent",
+        "an agent command rewrites refs or history behind git's back",
+        "`git update-ref`, `git replace` (listing aside), `git filter-branch` and "
+        "`git filter-repo`.",
+        "They move branches and rewrite history without a commit, so no hook ever sees the change.",
+        "git update-ref refs/heads/main HEAD~3",
+        "Make new commits; history rewrites are the lead's.",
+    ),
+    _r(
+        "TG806",
+        "guard-rebase-pushed",
+        "agent",
+        "an agent command rebases commits that are already pushed",
+        "`git rebase` (not --continue/--abort/--skip) when a commit it would rewrite is "
+        "reachable from a remote-tracking branch.",
+        "Rewriting pushed commits forces a force-push and strands everyone who built on them.",
+        "git rebase -i HEAD~5   # three of them are on origin/main",
+        "Rebase only your unpushed commits, or add a new commit.",
+    ),
+    _r(
+        "TG807",
+        "guard-cannot-run",
+        "agent",
+        "the guard could not judge the tool call, so it blocks it",
+        "An event that is not the runtime's documented JSON, a policy or module map that "
+        "cannot be read at HEAD, an agent identity that names no agent, or an internal "
+        "failure: the guard fails closed, in the runtime's own blocking protocol.",
+        "A guard that fails open is no guard: a crash would let every call through.",
+        "TASKGATE_AGENT=pyhton-coder (a typo) while editing services/api/x.py",
+        "Fix what the message names (`taskgate check` shows policy problems).",
     ),
 ]
 

@@ -1,0 +1,116 @@
+"""`taskgate guard`: one agent tool call judged, whole process, on a 50,000-file repository.
+
+The repository is bench_precommit's (50,000 files, the workflow files at HEAD, 100
+staged changes). Each guard run reads one Claude Code PreToolUse event on stdin, as the
+runtime sends it, and answers with its exit status: an edit inside the python module
+(allowed), an edit in another module (blocked, TG201), a shell command that skips the
+hooks (blocked, TG801) and an ordinary one (allowed). The commit-msg hook runs in the
+same alternating rounds on the same repository, for comparison: the guard runs on every
+tool call an agent makes, the hook once per commit.
+
+Budget (issue 16): under 50 ms per call, whole process.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+
+from bench_precommit import big_repo
+from harness import Row, bench_env, median_ms, python_exe, run_process, time_commands
+
+BUDGET_MS = 50.0
+
+
+def _event(repo: Path, tool: str, tool_input: dict[str, str]) -> bytes:
+    return json.dumps(
+        {
+            "session_id": "bench",
+            "transcript_path": "/home/dev/.claude/projects/bench/bench.jsonl",
+            "cwd": str(repo),
+            "permission_mode": "default",
+            "hook_event_name": "PreToolUse",
+            "tool_name": tool,
+            "tool_input": tool_input,
+        }
+    ).encode()
+
+
+def _cpu_ms(command: Callable[[], object], runs: int) -> float:
+    """Median CPU milliseconds of one run, children included (getrusage deltas)."""
+    samples = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        command()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        samples.append(
+            (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000.0
+        )
+    return statistics.median(samples)
+
+
+def run(workdir: Path, quick: bool) -> list[Row]:
+    runs = 5 if quick else 21
+    python = python_exe()
+    repo = big_repo(workdir)
+    env = bench_env({"TASKGATE_AGENT": "python-coder"})
+    guard = [python, "-m", "taskgate", "guard", "--runtime", "claude-code"]
+    calls = {
+        "guard: Write inside the lane (allowed)": (
+            _event(repo, "Write", {"file_path": str(repo / "services/api/app/x.py"),
+                                   "content": "X = 1\n"}), 0),
+        "guard: Write in another module (TG201)": (
+            _event(repo, "Write", {"file_path": str(repo / "web/src/x.ts"), "content": ""}), 2),
+        "guard: Bash git commit --no-verify (TG801)": (
+            _event(repo, "Bash", {"command": "git commit --no-verify -m 'feat(python): x'"}), 2),
+        "guard: Bash pytest && git commit (allowed)": (
+            _event(repo, "Bash", {"command": "pytest -q && git commit -m 'feat(python): x'"}), 0),
+    }  # fmt: skip
+    commands = {
+        name: run_process(guard, repo, env, stdin_bytes=event, check_returncode=status)
+        for name, (event, status) in calls.items()
+    }
+    message = workdir / "guard-commit-msg.txt"
+    message.write_text("feat(python): a change\n")
+    commands["commit-msg hook, same repository"] = run_process(
+        [python, "-m", "taskgate", "hook", "commit-msg", str(message)], repo, env
+    )
+    commands["python -c pass (interpreter start, floor)"] = run_process(
+        [python, "-c", "pass"], repo, env, check_returncode=0
+    )
+    timings = time_commands(commands, runs)
+    bench = "guard: one Claude Code tool call, 50,000-file repository"
+    rows = [
+        Row(bench, name.removeprefix("guard: "), median_ms(timings[name]), BUDGET_MS,
+            "whole process, event on stdin, exit status read")
+        for name in calls
+    ]  # fmt: skip
+    rows.append(
+        Row(bench, "commit-msg hook (for comparison)",
+            median_ms(timings["commit-msg hook, same repository"]), None,
+            "the same repository and agent; 100 staged changes judged")
+    )  # fmt: skip
+    # CPU time (user + system, the process and the git processes it waits for) is what a
+    # loaded machine inflates least: the wall-clock medians above queue behind other jobs.
+    for name in (*calls, "commit-msg hook, same repository"):
+        rows.append(Row(f"{bench}, CPU time", name.removeprefix("guard: "),
+                        _cpu_ms(commands[name], runs), None,
+                        "user + system time of the process and its git children"))  # fmt: skip
+    rows.append(
+        Row(bench, "python -c pass (floor)",
+            median_ms(timings["python -c pass (interpreter start, floor)"]), None,
+            "what any Python hook pays before its first line")
+    )  # fmt: skip
+    return rows
+
+
+if __name__ == "__main__":
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for row in run(Path(tmp), quick="--quick" in sys.argv):
+            print(f"{row.tool:<45} {row.median_ms:8.1f} ms")

@@ -1,0 +1,370 @@
+"""`taskgate guard --runtime R`: judge one tool call before an agent's runtime runs it.
+
+One event on standard input, one answer in the runtime's blocking protocol
+(`runtimes.answer`). A file edit is judged by the lane rules themselves (TG201, TG204,
+…) against the policy and module map at HEAD, for the actor named by `TASKGATE_AGENT`,
+`git config taskgate.agent` (worktree-scoped config included) or the hook's `--module`;
+a shell command by `shell.analyse` (TG801–TG806). Anything that keeps the guard from
+judging — a bad event, an unreadable policy, a crash — blocks (TG807): it fails closed.
+
+The signed identity mode (SPEC §10.4) would name the actor from the signing key in
+`_actor`, where the claim is read today.
+
+Runs on every tool call: no argparse, no jsonschema, no listing of the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, TextIO
+
+from taskgate.agentside.runtimes import RUNTIMES, Answer, EventError, ToolCall, answer
+from taskgate.finding import Finding, Severity
+
+if TYPE_CHECKING:
+    from taskgate.agentside.shell import Inspector
+    from taskgate.change import Actor
+    from taskgate.git import Repo
+    from taskgate.sources import Base
+
+_ZERO = "0" * 40
+# The runtimes' hook files (agentside.hooksconfig writes them).
+HOOK_FILES = (
+    ".claude/settings.json",
+    ".codex/hooks.json",
+    ".gemini/settings.json",
+    ".cursor/hooks.json",
+)
+USAGE = "usage: taskgate guard --runtime {claude-code,codex,gemini,cursor} [--module M] [--repo P]"
+
+
+class GuardError(Exception):
+    """The guard cannot judge this call: it blocks with TG807 and this message."""
+
+
+def cannot_run(message: str) -> Finding:
+    return Finding(
+        "TG807",
+        f"the guard could not judge this tool call, so it blocks it: {message}",
+        hint="fix what the message names; `taskgate check` shows policy problems",
+    )
+
+
+def parse_args(argv: list[str]) -> tuple[str, str | None, str | None]:
+    runtime = module = repo = None
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        name, eq, value = arg.partition("=")
+        if name in ("--runtime", "--module", "--repo"):
+            if not eq:
+                if not rest:
+                    raise GuardError(f"{name} needs a value ({USAGE})")
+                value = rest.pop(0)
+            if name == "--runtime":
+                runtime = value
+            elif name == "--module":
+                module = value
+            else:
+                repo = value
+        else:
+            raise GuardError(f"unknown argument {arg!r} ({USAGE})")
+    if runtime not in RUNTIMES:
+        raise GuardError(f"--runtime must be one of {', '.join(RUNTIMES)} ({USAGE})")
+    return runtime, module, repo
+
+
+def run(argv: list[str], stdin: BinaryIO) -> Answer:
+    """Judge the event on `stdin`; every failure becomes a block (TG807)."""
+    runtime = next((a.split("=", 1)[-1] for a in argv if a.startswith("--runtime=")), None)
+    if runtime is None and "--runtime" in argv[:-1]:
+        runtime = argv[argv.index("--runtime") + 1]
+    call: ToolCall | None = None
+    try:
+        runtime, module, repo = parse_args(argv)
+        from taskgate.agentside.runtimes import parse_event
+
+        call = parse_event(runtime, stdin.read())
+        findings = judge(runtime, call, module, repo)
+    except (GuardError, EventError) as exc:
+        findings = [cannot_run(str(exc))]
+    except BaseException as exc:  # a guard that crashes must block, not pass
+        if os.environ.get("TASKGATE_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        findings = [cannot_run(f"internal error: {type(exc).__name__}: {exc}")]
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    return answer(runtime if runtime in RUNTIMES else "claude-code", _reasons(errors, call), call)
+
+
+def _reasons(errors: list[Finding], call: ToolCall | None) -> list[str]:
+    if not errors:
+        return []
+    from taskgate.report.text import format_finding
+
+    lines = [line for f in errors for line in format_finding(f, colour=False)]
+    what = call.tool if call is not None else "tool"
+    tail = (
+        "taskgate guard: the edit is already made; undo it (the commit hooks will refuse it)"
+        if call is not None and call.after_the_fact
+        else f"taskgate guard blocked this {what} call"
+    )
+    lines.append(
+        f"{tail}. If a rule or a test looks wrong, do not work around it: "
+        "`taskgate dispute TASK --reason '…'` asks a person."
+    )
+    return lines
+
+
+def main(argv: list[str], stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
+    """The `taskgate guard` command: exit 0 allows, 2 blocks (never 1)."""
+    result = run(argv, stdin)
+    try:
+        stdout.write(result.stdout)
+        stdout.flush()
+        stderr.write(result.stderr)
+        stderr.flush()
+    except (BrokenPipeError, OSError):
+        pass  # the runtime stopped reading; the exit status still says what to do
+    return result.status
+
+
+# --- judging -------------------------------------------------------------------
+
+
+def judge(runtime: str, call: ToolCall, module: str | None, repo_path: str | None) -> list[Finding]:
+    """Findings for one tool call (empty: allow)."""
+    if not call.paths and not call.command:
+        return []  # a read, a search, a tool that changes nothing taskgate guards
+    from taskgate.agentside.runtimes import project_dir
+    from taskgate.errors import TaskgateError
+    from taskgate.git import Repo
+
+    start = repo_path or project_dir(runtime) or call.cwd or os.getcwd()
+    try:
+        repo = Repo(Path(start))
+    except TaskgateError as exc:
+        raise GuardError(f"no git repository at {start} ({exc})") from exc
+    with repo:
+        base = _base(repo)
+        if base.problems:
+            return list(base.problems)  # a module map that cannot be read: fail closed
+        actor = _actor(repo, base, module)
+        cwd = call.cwd if call.cwd and os.path.isdir(call.cwd) else str(repo.root)
+        findings: list[Finding] = []
+        for path in call.paths:
+            findings.extend(_judge_path(path, cwd, repo, base, actor))
+        if call.command:
+            from taskgate.agentside.shell import analyse
+
+            findings.extend(analyse(call.command, cwd, _inspector(repo)))
+        from taskgate.rules.registry import apply_policy
+
+        return apply_policy(findings, base.policy)
+
+
+def _base(repo: Repo) -> Base:
+    from taskgate.errors import ConfigError
+    from taskgate.policy import Paths
+    from taskgate.sources import IndexSide, TreeSide, load_base, policy_cache
+
+    head = repo.head()
+    side = TreeSide(repo, head) if head else IndexSide(repo)
+    where = f"commit {head[:12]}" if head else "the index"
+    if head:
+        # The files load_base reads, in one pipelined exchange with cat-file.
+        files = ("taskgate.toml", "pyproject.toml", Paths().structure)
+        repo.objects.read_many([f"{head}:{name}" for name in files])
+    try:
+        return load_base(side.read, where, policy_cache(repo))
+    except ConfigError as exc:
+        raise GuardError(f"the policy cannot be read: {exc}") from exc
+
+
+def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
+    """TASKGATE_AGENT, then `git config taskgate.agent`, then the hook's --module."""
+    from taskgate.change import Actor, Role
+    from taskgate.sources import actor_from_claim, agent_claim
+
+    structure = base.structure
+    if structure is None:
+        return None  # no module map, no lanes: bypass commands are still judged
+    claim = agent_claim(repo)
+    if claim:
+        actor = actor_from_claim(structure, claim)
+        if actor is None:
+            raise GuardError(
+                f"the agent identity {claim!r} (TASKGATE_AGENT or git config taskgate.agent) "
+                f"names no agent of {base.policy.paths.structure}"
+            )
+        if module and (actor.module is None or actor.module.name != module.lower()):
+            raise GuardError(f"the agent identity {claim!r} is not the coder of '{module}'")
+        return actor
+    if module:
+        found = structure.modules.get(module.lower())
+        if found is None:
+            raise GuardError(f"--module {module!r} names no module of the module map")
+        return Actor(Role.CODER, found, "TASKGATE_AGENT")
+    return None
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _judge_path(path: str, cwd: str, repo: Repo, base: Base, actor: Actor | None) -> list[Finding]:
+    absolute = path if os.path.isabs(path) else os.path.join(cwd, path)
+    root = os.path.realpath(repo.root)
+    git_dirs = {os.path.realpath(repo.git_dir), os.path.realpath(repo.common_dir)}
+    rels: list[str] = []
+    # Where the path says and where it lands: a symlink (or `..` through one) may differ.
+    for candidate in dict.fromkeys((os.path.normpath(absolute), os.path.realpath(absolute))):
+        if any(_inside(candidate, d) for d in git_dirs):
+            return [
+                Finding(
+                    "TG804",
+                    f"{path} is inside git's own directory: agents do not edit git's files "
+                    "or hooks",
+                    hint="leave the hooks and git's configuration alone; ask the lead",
+                )
+            ]
+        if _inside(candidate, root) and candidate != root:
+            rels.append(posixpath.join(*Path(os.path.relpath(candidate, root)).parts))
+        elif _inside(candidate, str(repo.root)) and candidate != str(repo.root):
+            rels.append(posixpath.join(*Path(os.path.relpath(candidate, repo.root)).parts))
+    from taskgate.change import Role
+
+    if actor is not None and actor.role is not Role.LEAD:
+        for rel in rels:
+            if rel in HOOK_FILES:
+                return [
+                    Finding(
+                        "TG804",
+                        f"{rel} runs taskgate's guard: only the lead changes it",
+                        path=rel,
+                        hint="ask the lead; `taskgate agent hooks --check` verifies the file",
+                    )
+                ]
+    if actor is None or actor.role is Role.LEAD or base.structure is None:
+        return []
+    return [f for rel in dict.fromkeys(rels) for f in _lanes(rel, repo, base, actor)]
+
+
+def _lanes(rel: str, repo: Repo, base: Base, actor: Actor) -> list[Finding]:
+    """The lane rules of the commit hooks, on a change that edits this one file."""
+    from taskgate.change import Change, EmptySide, FileChange, Side, Stage
+    from taskgate.git import Entry
+    from taskgate.rules.lanes import lanes
+    from taskgate.sources import TreeSide
+
+    head = repo.head()
+    side: Side = TreeSide(repo, head) if head else EmptySide()
+    entry = Entry(rel, "100644", _ZERO)
+    change = Change(
+        files=(FileChange("M", rel, rel, entry, entry),),
+        before=side,
+        after=side,
+        stage=Stage.CHECK,
+        structure=base.structure,
+        actor=actor,
+        agent_claim=None,
+    )
+    return [f for f in lanes(change, base.policy) if f.rule != "TG206"]
+
+
+# --- what the shell analysis may ask git ------------------------------------------------
+
+
+def _inspector(repo: Repo) -> Inspector:
+    from taskgate.agentside.shell import Inspector
+
+    hooks: list[str] = []
+
+    def hooks_dirs() -> list[str]:
+        if not hooks:
+            found = {
+                os.path.realpath(repo.hooks_dir()),
+                os.path.realpath(repo.common_dir / "hooks"),
+            }
+            # The runtimes' own hook files run the guard: removing one switches it off.
+            found |= {os.path.realpath(repo.root / f) for f in HOOK_FILES}
+            hooks.extend(sorted(found))
+        return hooks
+
+    def current_branch(cwd: str) -> str | None:
+        out = _git(cwd, "symbolic-ref", "-q", "--short", "HEAD")
+        return out or None
+
+    def rewrites_pushed(cwd: str, args: list[str]) -> bool:
+        return _rebase_rewrites_pushed(cwd, args)
+
+    return Inspector(hooks_dirs, current_branch, rewrites_pushed)
+
+
+def _git(cwd: str, *args: str) -> str | None:
+    from taskgate.git import scrubbed_env
+
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, check=False, env=scrubbed_env()
+        )
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", "replace").strip()
+
+
+_REBASE_VALUED = frozenset(
+    {
+        "--onto",
+        "-x",
+        "--exec",
+        "-s",
+        "--strategy",
+        "-X",
+        "--strategy-option",
+        "-C",
+        "--whitespace",
+        "--empty",
+        "-S",
+        "--gpg-sign",
+    }
+)
+
+
+def _rebase_rewrites_pushed(cwd: str, args: list[str]) -> bool:
+    """Whether `git rebase ARGS` in `cwd` would rewrite a commit a remote already has."""
+    positional: list[str] = []
+    root = False
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--root":
+            root = True
+        elif arg.startswith("-"):
+            skip = arg in _REBASE_VALUED and arg not in ("-S", "--gpg-sign", "--empty")
+        else:
+            positional.append(arg)
+    branch = positional[1] if len(positional) > 1 else "HEAD"
+    if root:
+        span = [branch]
+    else:
+        upstream = positional[0] if positional else "@{upstream}"
+        span = [f"{upstream}..{branch}"]
+    total = _git(cwd, "rev-list", "--count", *span, "--")
+    unpushed = _git(cwd, "rev-list", "--count", *span, "--not", "--remotes", "--")
+    if total is None or unpushed is None:
+        return False  # git cannot work the range out: the rebase itself will fail
+    return total != unpushed
+
+
+def cli(argv: list[str]) -> int:
+    """Entry from `taskgate guard …` (cli.py hands over before argparse)."""
+    return main(argv, sys.stdin.buffer, sys.stdout, sys.stderr)

@@ -1,0 +1,518 @@
+"""What a shell command an agent is about to run would do to taskgate's checks.
+
+The command line is split the way a POSIX shell splits words (`shlex`), cut into simple
+commands at `&&`, `||`, `;`, `|`, `&` and parentheses, and each simple command is
+unwrapped (`X=1 cmd`, `env`, `sudo`, `command`, `nohup`, `timeout 5`, `bash -c '…'`)
+before its program is judged. What it cannot see is a command built at run time
+(`$(…)`, `eval "$VAR"`, a script file, a git alias): docs/agents.md says so.
+"""
+
+# No `from __future__ import annotations`: on every tool call, and NamedTuple would compile
+# each string annotation at import (see docs/architecture.md, "The hot path").
+
+import glob
+import os
+import posixpath
+import shlex
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
+
+from taskgate.finding import Finding
+
+_OPERATORS = frozenset({"&&", "||", ";", "|", "&", "|&", ";;", "(", ")", "&;", ";&"})
+_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<", "<<", "<<<", "<>", "<&", ">&"})
+_WRITE_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>"})
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
+# Programs that run the rest of their arguments as a command (options skipped).
+_WRAPPERS = frozenset({"sudo", "command", "exec", "nohup", "nice", "time", "builtin", "doas"})
+# Their options that take the next word as a value.
+_WRAPPER_VALUES = {
+    "sudo": frozenset({"-u", "-g", "-C", "-p", "-r", "-t", "-U", "-h", "-D", "-R"}),
+    "doas": frozenset({"-u", "-C"}),
+    "nice": frozenset({"-n"}),
+}
+_FILE_CHANGERS = frozenset(
+    {"chmod", "rm", "unlink", "mv", "truncate", "shred", "chattr", "chown", "chgrp", "rmdir"}
+)
+_DEST_WRITERS = frozenset({"cp", "ln", "install", "rsync"})  # the last operand is written
+PROTECTED = ("main", "master", "trunk", "develop", "production")
+_MAX_DEPTH = 3
+
+NO_VERIFY_HINT = (
+    "fix what the hook reports instead of skipping it; if a rule or a test looks wrong, "
+    "`taskgate dispute TASK --reason '…'` asks a person"
+)
+
+
+class Inspector(NamedTuple):
+    """What the analysis may ask of the repository (git, lazily; tests pass their own)."""
+
+    hooks_dirs: Callable[[], list[str]]  # real paths of the hooks folders git uses
+    current_branch: Callable[[str], str | None]  # branch checked out where a command runs
+    rewrites_pushed: Callable[[str, list[str]], bool]  # (cwd, rebase args) -> pushed?
+
+
+def split_words(command: str) -> list[str]:
+    """Shell words and operators; an unbalanced quote falls back to white space."""
+    lexer = shlex.shlex(command.replace("\r", " "), posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""  # `#` inside a word is no comment; a lost comment costs nothing
+    try:
+        words = []
+        for word in lexer:
+            words.append(word)
+        return words
+    except ValueError:
+        return command.split()
+
+
+def simple_commands(command: str) -> Iterator[tuple[list[str], list[str]]]:
+    """(words, written redirection targets) of each simple command, newlines as `;`."""
+    words: list[str] = []
+    targets: list[str] = []
+    tokens = split_words(command.replace("\n", " ; "))
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok in _OPERATORS:
+            if words or targets:
+                yield words, targets
+            words, targets = [], []
+        elif tok in _REDIRECTS or (tok[:-1].isdigit() and tok[-1:] in "<>" and len(tok) > 1):
+            if i + 1 < len(tokens) and tokens[i + 1] not in _OPERATORS:
+                if tok.lstrip("0123456789") in _WRITE_REDIRECTS:
+                    targets.append(tokens[i + 1])
+                i += 1
+        elif tok.isdigit() and i + 1 < len(tokens) and tokens[i + 1] in _REDIRECTS:
+            pass  # the `2` of `2>`: a file descriptor, not a word
+        else:
+            words.append(tok)
+        i += 1
+    if words or targets:
+        yield words, targets
+
+
+def analyse(command: str, cwd: str, inspect: Inspector, depth: int = 0) -> list[Finding]:
+    """Findings (TG801–TG806) for everything in `command` that bypasses the checks."""
+    found: list[Finding] = []
+    for words, targets in simple_commands(command):
+        for target in targets:
+            found.extend(_hooks_folder([target], cwd, inspect, "a redirection"))
+        if not words:
+            continue
+        if words[0] == "cd":
+            cwd = _cd(cwd, words[1:])
+            continue
+        env, argv = _unwrap(words)
+        found.extend(_env_findings(env))
+        if not argv:
+            continue
+        prog = posixpath.basename(argv[0])
+        if prog in _SHELLS and depth < _MAX_DEPTH:
+            script = _shell_script(argv[1:])
+            if script is not None:
+                found.extend(analyse(script, cwd, inspect, depth + 1))
+            continue
+        if prog == "eval" and depth < _MAX_DEPTH:
+            found.extend(analyse(" ".join(argv[1:]), cwd, inspect, depth + 1))
+            continue
+        if prog == "git":
+            found.extend(_git(argv[1:], cwd, inspect))
+        elif prog in _FILE_CHANGERS:
+            found.extend(_hooks_folder(_operands(argv[1:]), cwd, inspect, prog))
+        elif prog in _DEST_WRITERS:
+            operands = _operands(argv[1:])
+            found.extend(_hooks_folder(operands[-1:], cwd, inspect, prog))
+        elif prog == "tee":
+            found.extend(_hooks_folder(_operands(argv[1:]), cwd, inspect, prog))
+        elif prog == "sed" and any(a == "-i" or a.startswith(("-i", "--in-place")) for a in argv):
+            found.extend(_hooks_folder(_operands(argv[1:])[1:], cwd, inspect, "sed -i"))
+        elif prog == "find" and any(a in ("-delete", "-exec", "-execdir") for a in argv):
+            roots = [a for a in argv[1:] if not a.startswith(("-", "(", "!"))][:1]
+            found.extend(_hooks_folder(roots, cwd, inspect, "find"))
+    return _unique(found)
+
+
+def _unique(found: list[Finding]) -> list[Finding]:
+    seen: dict[tuple[str, str], Finding] = {}
+    for f in found:
+        seen.setdefault((f.rule, f.message), f)
+    return list(seen.values())
+
+
+def _cd(cwd: str, args: list[str]) -> str:
+    target = next((a for a in args if not a.startswith("-")), None)
+    if not target or "$" in target:
+        return cwd
+    return posixpath.normpath(posixpath.join(cwd, os.path.expanduser(target)))
+
+
+def _unwrap(words: list[str]) -> tuple[list[str], list[str]]:
+    """(NAME=value assignments, the command) with env/sudo/timeout-style wrappers peeled."""
+    env: list[str] = []
+    argv = list(words)
+    for _ in range(8):
+        while argv and _is_assignment(argv[0]):
+            env.append(argv.pop(0))
+        if not argv:
+            break
+        prog = posixpath.basename(argv[0])
+        if prog == "env":
+            argv.pop(0)
+            while argv and (argv[0].startswith("-") or _is_assignment(argv[0])):
+                arg = argv.pop(0)
+                if _is_assignment(arg):
+                    env.append(arg)
+                elif arg in ("-u", "--unset", "-C", "--chdir", "-S") and argv:
+                    argv.pop(0)
+            continue
+        if prog in _WRAPPERS:
+            argv.pop(0)
+            valued = _WRAPPER_VALUES.get(prog, frozenset())
+            while argv and argv[0].startswith("-"):
+                if argv.pop(0) in valued and argv:
+                    argv.pop(0)
+            continue
+        if prog in ("timeout", "stdbuf", "xargs", "chronic", "caffeinate"):
+            argv.pop(0)
+            while argv and argv[0].startswith("-"):
+                argv.pop(0)
+            if prog == "timeout" and argv:
+                argv.pop(0)  # the duration
+            continue
+        break
+    return env, argv
+
+
+def _is_assignment(word: str) -> bool:
+    name, eq, _ = word.partition("=")
+    return (
+        bool(eq)
+        and bool(name)
+        and (name[0].isalpha() or name[0] == "_")
+        and all(c.isalnum() or c == "_" for c in name)
+    )
+
+
+def _shell_script(args: list[str]) -> str | None:
+    """The script of `bash -c SCRIPT` (also `-lc`, `-ec`), else None."""
+    for i, arg in enumerate(args):
+        if arg.startswith("-") and not arg.startswith("--") and "c" in arg[1:]:
+            return args[i + 1] if i + 1 < len(args) else None
+        if not arg.startswith("-"):
+            return None
+    return None
+
+
+def _operands(args: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    dashdash = False
+    for arg in args:
+        if not dashdash and arg == "--":
+            dashdash = True
+        elif dashdash or not arg.startswith("-") or arg == "-":
+            out.append(arg)
+    return out
+
+
+def _env_findings(env: list[str]) -> list[Finding]:
+    for assignment in env:
+        name, _, value = assignment.partition("=")
+        if (name.startswith("GIT_CONFIG_KEY_") or name == "GIT_CONFIG_PARAMETERS") and (
+            "hookspath" in value.lower()
+        ):
+            return [_hooks_path(f"the environment sets {name}={value}")]
+    return []
+
+
+def _hooks_path(what: str) -> Finding:
+    return Finding(
+        "TG803",
+        f"{what}: changing core.hooksPath switches taskgate's hooks off",
+        hint="leave the hooks where `taskgate install` put them; ask the lead if one is broken",
+    )
+
+
+# --- git ---------------------------------------------------------------------
+
+_GIT_OPTS_WITH_VALUE = frozenset(
+    {
+        "-C",
+        "-c",
+        "--git-dir",
+        "--work-tree",
+        "--namespace",
+        "--exec-path",
+        "--config-env",
+        "--super-prefix",
+        "--list-cmds",
+        "--attr-source",
+    }
+)
+
+
+def _git(args: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
+    found: list[Finding] = []
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        opt = args[i]
+        name, eq, value = opt.partition("=")
+        if name in _GIT_OPTS_WITH_VALUE and not eq:
+            value = args[i + 1] if i + 1 < len(args) else ""
+            i += 1
+        if name == "-C" and value:
+            cwd = posixpath.normpath(posixpath.join(cwd, os.path.expanduser(value)))
+        if name in ("-c", "--config-env") and value.lower().startswith("core.hookspath"):
+            found.append(_hooks_path(f"git {name} {value}"))
+        i += 1
+    if i >= len(args):
+        return found
+    sub, rest = args[i], args[i + 1 :]
+    flag = _no_verify(sub, rest) if sub in ("commit", "merge", "am", "push") else None
+    if flag is not None:
+        dry = sub == "push" and flag == "-n"
+        found.append(
+            Finding(
+                "TG801",
+                f"git {sub} {flag} skips git's hooks, and with them every taskgate check",
+                hint=(
+                    "for git push, -n means --dry-run: write --dry-run if that is what you mean; "
+                    if dry
+                    else ""
+                )
+                + NO_VERIFY_HINT,
+            )
+        )
+    if sub == "push":
+        found.extend(_force_push(rest, cwd, inspect))
+    elif sub == "config":
+        found.extend(_config(rest))
+    elif sub in ("update-ref", "filter-branch", "filter-repo") or (
+        sub == "replace" and not any(a in ("-l", "--list") for a in rest)
+    ):
+        found.append(
+            Finding(
+                "TG805",
+                f"git {sub} moves refs or rewrites history without a commit, so no hook sees it",
+                hint="make new commits instead; history rewrites are the lead's",
+            )
+        )
+    elif sub == "rebase":
+        found.extend(_rebase(rest, cwd, inspect))
+    return found
+
+
+_COMMIT_SHORT_WITH_VALUE = frozenset("mFcCtu")  # -u/-S take optional values: stop there
+_PUSH_SHORT_WITH_VALUE = frozenset("o")
+
+
+def _short_flag(args: list[str], flag: str, with_value: frozenset[str]) -> bool:
+    """Whether `-<flag>` is given, alone or in a cluster such as `-nm msg`."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            return False
+        if arg.startswith("-") and not arg.startswith("--") and len(arg) > 1:
+            for j, ch in enumerate(arg[1:]):
+                if ch == flag:
+                    return True
+                if ch in with_value:
+                    skip = j == len(arg) - 2  # the value is the next word
+                    break
+                if ch in "S":
+                    break  # -S[keyid]: the rest of the word is its value
+    return False
+
+
+def _long_prefix(arg: str, option: str, shortest: int) -> bool:
+    """git accepts any unambiguous prefix of a long option (`--no-ver` is --no-verify)."""
+    name = arg.split("=", 1)[0]
+    return len(name) >= shortest and option.startswith(name)
+
+
+def _no_verify(sub: str, rest: list[str]) -> str | None:
+    """The flag that skips the hooks (`--no-verify`, an abbreviation, `-n`), or None."""
+    for arg in rest:
+        if arg == "--":
+            break
+        if _long_prefix(arg, "--no-verify", len("--no-ve")):
+            return arg
+    if sub == "commit" and _short_flag(rest, "n", _COMMIT_SHORT_WITH_VALUE):
+        return "-n"
+    if sub == "push" and _short_flag(rest, "n", _PUSH_SHORT_WITH_VALUE):
+        return "-n"
+    return None
+
+
+def _protected(branch: str) -> bool:
+    name = branch.removeprefix("refs/heads/")
+    return name in PROTECTED or name.startswith("release/")
+
+
+def _force_push(rest: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
+    force = delete = every = False
+    positional: list[str] = []
+    skip = False
+    for arg in rest:
+        if skip:
+            skip = False
+            continue
+        if arg.startswith("--"):
+            name = arg.split("=", 1)[0]
+            if name in ("--force", "--force-with-lease", "--force-if-includes") or (
+                _long_prefix(name, "--force", len("--forc"))
+            ):
+                force = True
+            elif name in ("--mirror", "--all", "--branches"):
+                every = True
+                force = force or name == "--mirror"
+            elif name == "--delete":
+                delete = True
+            elif name in ("--repo", "--receive-pack", "--exec", "--push-option") and "=" not in arg:
+                skip = True
+        elif arg.startswith("-") and len(arg) > 1:
+            force = force or _short_flag([arg], "f", _PUSH_SHORT_WITH_VALUE)
+            delete = delete or _short_flag([arg], "d", _PUSH_SHORT_WITH_VALUE)
+            skip = arg.endswith("o")
+        else:
+            positional.append(arg)
+    refspecs = positional[1:]
+    targets: list[tuple[str, bool]] = []  # (destination branch, forced or deleted)
+    for spec in refspecs:
+        plus = spec.startswith("+")
+        spec = spec.lstrip("+")
+        src, colon, dst = spec.partition(":")
+        dst = dst if colon else src
+        if dst == "HEAD" or (src == "HEAD" and not colon):
+            dst = inspect.current_branch(cwd) or dst
+        targets.append((dst, plus or force or delete or bool(colon and not src)))
+    if not refspecs and (force or every):
+        if every:
+            targets.extend((b, True) for b in PROTECTED)
+        else:
+            current = inspect.current_branch(cwd)
+            if current:
+                targets.append((current, True))
+    hit = [dst for dst, rewrites in targets if rewrites and _protected(dst)]
+    if not hit:
+        return []
+    return [
+        Finding(
+            "TG802",
+            f"git push would force or delete the protected branch '{hit[0]}'",
+            hint="push your work to a branch of its own and open a pull request; "
+            "rewriting shared history is the lead's",
+        )
+    ]
+
+
+def _config(rest: list[str]) -> list[Finding]:
+    lowered = [a.lower() for a in rest]
+    if any(a.startswith("alias.") for a in lowered) and any(
+        "--no-verify" in a or " -n" in f" {a}" for a in lowered[1:]
+    ):
+        return [
+            Finding(
+                "TG801",
+                "git config defines an alias that skips git's hooks: " + " ".join(rest),
+                hint=NO_VERIFY_HINT,
+            )
+        ]
+    if not any(a.startswith("core.hookspath") for a in lowered):
+        return []
+    readonly = {
+        "--get",
+        "--get-all",
+        "--get-regexp",
+        "-l",
+        "--list",
+        "--show-origin",
+        "--show-scope",
+        "get",
+        "list",
+        "--name-only",
+        "--get-urlmatch",
+    }
+    writes = {
+        "--unset",
+        "--unset-all",
+        "--add",
+        "--replace-all",
+        "set",
+        "unset",
+        "--rename-section",
+        "--remove-section",
+        "-e",
+        "--edit",
+        "edit",
+    }
+    if any(a in readonly for a in lowered) and not any(a in writes for a in lowered):
+        return []
+    values = [a for a in rest if not a.startswith("-")]
+    # `git config core.hooksPath` alone reads it.
+    if len(values) == 1 and not any(a in writes for a in lowered):
+        return []
+    return [_hooks_path("git config " + " ".join(rest))]
+
+
+def _rebase(rest: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
+    control = ("--continue", "--abort", "--skip", "--quit", "--edit-todo", "--show-current-patch")
+    if any(a in control for a in rest):
+        return []
+    if not inspect.rewrites_pushed(cwd, rest):
+        return []
+    return [
+        Finding(
+            "TG806",
+            "git rebase would rewrite commits that are already pushed "
+            "(reachable from a remote-tracking branch)",
+            hint="rebase only commits that are not pushed yet, or add a new commit on top",
+        )
+    ]
+
+
+# --- the hooks folder --------------------------------------------------------
+
+
+def _hooks_folder(paths: list[str], cwd: str, inspect: Inspector, what: str) -> list[Finding]:
+    if not paths:
+        return []
+    hooks = inspect.hooks_dirs()
+    for raw in paths:
+        if "$" in raw and "/" not in raw:
+            continue  # a variable we cannot see (docs/agents.md)
+        for path, whole in _expand(raw, cwd):
+            real = os.path.realpath(path)
+            for folder in hooks:
+                inside = real == folder or real.startswith(folder + os.sep)
+                holds = whole and folder.startswith(real.rstrip(os.sep) + os.sep)
+                if inside or holds:
+                    return [
+                        Finding(
+                            "TG804",
+                            f"{what} on {raw} changes the hooks folder ({folder}): a hook that "
+                            "is not there or not executable does not run",
+                            hint="leave the hooks alone; ask the lead if a hook is broken",
+                        )
+                    ]
+    return []
+
+
+def _expand(raw: str, cwd: str) -> list[tuple[str, bool]]:
+    """(path, whether the command acts on all of it) for a word and its glob matches."""
+    path = os.path.expanduser(raw)
+    if not os.path.isabs(path):
+        path = os.path.join(cwd, path)
+    if not any(ch in raw for ch in "*?["):
+        return [(path, True)]
+    out = [(p, True) for p in glob.glob(path)]
+    # A pattern such as .git/hooks/* is judged by its first concrete folder as well (the
+    # glob may match nothing yet); only what lies inside it, since `*` skips dot files.
+    head = path
+    while any(ch in head for ch in "*?[") and head not in ("", os.sep):
+        head = os.path.dirname(head)
+    out.append((head, False))
+    return out
