@@ -149,7 +149,7 @@ _ALL = [
         "actor-known",
         "msg",
         "the commit's actor cannot be determined",
-        "In a repository with a module map every commit has an actor (SPEC §3, §10.2): an "
+        "In a repository with a module map every commit has an actor: an "
         "empty or whitespace-only message (`--allow-empty-message`), a scope-less subject "
         "where the policy does not require a scope, a fixup!/squash! of such a subject, or a "
         "merge that brings content of its own under git's default `Merge branch …` subject "
@@ -676,7 +676,7 @@ _ALL = [
         "Commit from the worktree `taskgate agent worktree NAME PATH` made, or run "
         "`git config gpg.format ssh`, `git config user.signingkey PATH/TO/KEY`, "
         "`git config commit.gpgsign true`.",
-
+    ),
     # --- the agent guard (`taskgate guard`, before a tool call runs) -------
     _r(
         "TG801",
