@@ -187,7 +187,8 @@ def _base(repo: Repo) -> Base:
 
 
 def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
-    """TASKGATE_AGENT, then `git config taskgate.agent`, then the hook's --module."""
+    """TASKGATE_AGENT, then `git config taskgate.agent`, then the signing key (signed mode),
+    then the hook's --module."""
     from taskgate.change import Actor, Role
     from taskgate.sources import actor_from_claim, agent_claim
 
@@ -205,6 +206,23 @@ def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
         if module and (actor.module is None or actor.module.name != module.lower()):
             raise GuardError(f"the agent identity {claim!r} is not the coder of '{module}'")
         return actor
+    if base.policy.identity.mode == "signed":
+        # Signed mode (SPEC §10.4): the key git will sign with names the agent.
+        from taskgate.identity.verdict import judge_local
+        from taskgate.sources import TreeSide
+
+        head = repo.head()
+        if head is not None:
+            verdict = judge_local(
+                repo.config, repo.root, TreeSide(repo, head).read, base.policy, structure,
+                f"commit {head[:12]}", None,
+            )  # fmt: skip
+            if verdict.actor is not None:
+                if module and (
+                    verdict.actor.module is None or verdict.actor.module.name != module.lower()
+                ):
+                    raise GuardError(f"the signing key's agent is not the coder of '{module}'")
+                return verdict.actor
     if module:
         found = structure.modules.get(module.lower())
         if found is None:
