@@ -251,8 +251,10 @@ SCENES: list[Scene] = [
         "The api agent claims the lead's scope to turn the gate off",
         ("git", "commit", "-m", "chore(lead): turn the gate off"),
         {
-            "taskgate.toml": SIGNED_POLICY.replace(
-                "[gate.modules.api]", "[gate]\nenabled = false\n[gate.modules.api]"
+            "taskgate.toml": (
+                "[gate]\nenabled = false\n\n" + SIGNED_POLICY
+                if GATE
+                else SIGNED_POLICY + "# the lead's policy, edited by the api agent\n"
             )
         },
         rejected_by=("TG204", "TG706"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GitRepo, json_findings
-from tests.test_packaging import PIP_CACHE, copy_package_tree
+from tests.support.packaging import PIP_CACHE, copy_package_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = ROOT / ".venv" / "bin" / "pre-commit"
@@ -35,7 +35,10 @@ def test_check_all_gates_every_module_at_head(workflow_repo: GitRepo) -> None:
     assert json_findings(plain) == []
     proc = r.taskgate("check", "--all", "--format", "json")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert json_findings(proc) == [("TG401", "services/api")]
+    assert json_findings(proc) == [
+        ("TG401", "services/api"),
+        ("TG401", "services/api/app/bad.py"),  # the line ruff names
+    ]
     assert "F401" in "\n".join(json.loads(proc.stdout)["findings"][0]["snippet"])
 
 
@@ -50,7 +53,10 @@ def test_check_all_worktree_sees_unstaged_edits(workflow_repo: GitRepo) -> None:
     index_before = (r.path / ".git" / "index").read_bytes()
     assert json_findings(r.taskgate("check", "--all", "--format", "json")) == []
     proc = r.taskgate("check", "--all", "--worktree", "--format", "json")
-    assert json_findings(proc) == [("TG401", "services/api")]
+    assert json_findings(proc) == [
+        ("TG401", "services/api"),
+        ("TG401", "services/api/app/__init__.py"),  # the line ruff names
+    ]
     assert (r.path / ".git" / "index").read_bytes() == index_before
     assert r.git("status", "--porcelain").stdout == " M services/api/app/__init__.py\n"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.conftest import GitRepo
 from tests.identity.support import SIGNED_POLICY, signers_text
-from tests.test_imports import imported_by_commit_msg, top_level
+from tests.support.imports import imported_by_commit_msg, top_level
 
 
 def test_signed_commit_msg_needs_no_cryptography(

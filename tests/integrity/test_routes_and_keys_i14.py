@@ -15,7 +15,7 @@ from taskgate.rules.contracts import routes
 from tests.ci.support import ci_json
 from tests.conftest import POLICY_NO_GATE, GitRepo
 from tests.gate.helpers import CODER, MODULE, set_up, text_findings
-from tests.integrity.test_secrets_junk import fake
+from tests.support.fakes import fake
 
 MAIN = f"{MODULE}/app/main.py"
 HEAD = "from fastapi import FastAPI\n\napp = FastAPI()\n"
