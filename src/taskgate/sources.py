@@ -243,15 +243,21 @@ def actor_from_scope(structure: Structure | None, scope: str | None) -> Actor | 
 
 
 def actor_from_claim(structure: Structure | None, claim: str | None) -> Actor | None:
-    if structure is None or not claim:
+    return actor_for_agent(structure, claim, "TASKGATE_AGENT")
+
+
+def actor_for_agent(structure: Structure | None, agent: str | None, by: str) -> Actor | None:
+    """An agent id → its module's coder; the lead or reviewer role name → that role.
+    `by` says what named the agent (an environment claim, a signature)."""
+    if structure is None or not agent:
         return None
-    module = structure.module_for_agent(claim)
+    module = structure.module_for_agent(agent)
     if module is not None:
-        return Actor(Role.CODER, module, "TASKGATE_AGENT")
-    if claim.lower() == structure.lead:
-        return Actor(Role.LEAD, claimed_by="TASKGATE_AGENT")
-    if claim.lower() == structure.reviewer:
-        return Actor(Role.REVIEWER, claimed_by="TASKGATE_AGENT")
+        return Actor(Role.CODER, module, by)
+    if agent.lower() == structure.lead:
+        return Actor(Role.LEAD, claimed_by=by)
+    if agent.lower() == structure.reviewer:
+        return Actor(Role.REVIEWER, claimed_by=by)
     return None
 
 

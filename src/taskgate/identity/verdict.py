@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from taskgate.change import Actor, Role
+from taskgate.change import Actor
 from taskgate.finding import Finding
 from taskgate.identity.signers import AllowedSigners, Signer, allowed_signers
 from taskgate.identity.sshsig import (
@@ -58,17 +58,10 @@ def _fail(rule: str, message: str, hint: str, path: str | None = None, fp: str |
 
 
 def actor_of(structure: Structure | None, principal: str) -> Actor | None:
-    """An agent id → its module's coder; the lead or reviewer role name → that role."""
-    if structure is None:
-        return None
-    module = structure.module_for_agent(principal)
-    if module is not None:
-        return Actor(Role.CODER, module, "signature")
-    if principal.lower() == structure.lead:
-        return Actor(Role.LEAD, claimed_by="signature")
-    if principal.lower() == structure.reviewer:
-        return Actor(Role.REVIEWER, claimed_by="signature")
-    return None
+    """The actor a signer's principal names (an agent id or a role name)."""
+    from taskgate.sources import actor_for_agent
+
+    return actor_for_agent(structure, principal, "signature")
 
 
 def same_actor(a: Actor, b: Actor) -> bool:
