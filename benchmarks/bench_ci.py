@@ -145,7 +145,9 @@ def _count_commits_with_errors(report: Path) -> int:
     return len({f["commit"] for f in doc["findings"] if f["severity"] == "error"})
 
 
-def run(workdir: Path, quick: bool) -> list[Row]:
+def history_messages() -> tuple[list[bytes], str]:
+    """commitlint's own messages when a clone is at hand, else a synthetic 3,463; and a
+    phrase saying which."""
     source = Path(os.environ.get("TASKGATE_BENCH_HISTORY", DEFAULT_HISTORY))
     if (source / "HEAD").exists() or (source / ".git").exists():
         messages = real_messages(source)
@@ -153,6 +155,11 @@ def run(workdir: Path, quick: bool) -> list[Row]:
     else:
         messages = synthetic_messages(3463)
         origin = f"a synthetic history ({len(messages)} commits: no commitlint clone found)"
+    return messages, origin
+
+
+def run(workdir: Path, quick: bool) -> list[Row]:
+    messages, origin = history_messages()
     node_dir = workdir / "node"
     # Inside the npm prefix, so commitlint resolves config-conventional from node_modules.
     repo = fresh_dir(node_dir, "history")

@@ -17,12 +17,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import subprocess
 import zlib
 from pathlib import Path
 
-from bench_ci import DEFAULT_HISTORY, build_history, real_messages, synthetic_messages
+from bench_ci import build_history, history_messages
 from bench_commit_msg import MESSAGE, make_repo, stage_module_files
 from harness import (
     VENV_BIN,
@@ -117,13 +116,7 @@ def _findings(report: Path) -> list[str]:
 
 
 def ci_rows(workdir: Path, quick: bool) -> list[Row]:
-    source = Path(os.environ.get("TASKGATE_BENCH_HISTORY", DEFAULT_HISTORY))
-    if (source / "HEAD").exists() or (source / ".git").exists():
-        messages = real_messages(source)
-        origin = f"commitlint's own history ({len(messages)} non-merge commits)"
-    else:
-        messages = synthetic_messages(3463)
-        origin = f"a synthetic history ({len(messages)} commits: no commitlint clone found)"
+    messages, origin = history_messages()
     signer = Signer()
     claimed = fresh_dir(workdir, "claimed")
     claimed_root = build_history(claimed, messages, {"taskgate.toml": CLAIMED_POLICY,
