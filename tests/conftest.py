@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
         "[user]\n\tname = Test\n\temail = test@example.invalid\n"
         "[init]\n\tdefaultBranch = main\n"
         '[protocol "file"]\n\tallow = always\n'
+        # No `git maintenance run --auto` process after every commit a test makes.
+        "[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n"
     )
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -127,6 +130,20 @@ class GitRepo:
         """`git commit -m message` through whatever hooks are installed."""
         return self.git("commit", "-m", message, *extra, env=env, check=check)
 
+    def commit_no_hooks(self, message: str) -> str:
+        """Commit the index with no hook at all; the new HEAD. The commit `git commit
+        --no-verify -m message` records, for scenes a test starts from: --no-verify still
+        runs the prepare-commit-msg hook (a taskgate process per set-up commit), and a
+        scene is not what the test is about. Not for merges (no second parent)."""
+        git_dir = self.path / ".git"
+        assert not (git_dir / "MERGE_HEAD").exists(), "commit_no_hooks does not conclude merges"
+        tree = self.git("write-tree").stdout.strip()
+        parent = self.git("rev-parse", "-q", "--verify", "HEAD", check=False).stdout.strip()
+        parents = ("-p", parent) if parent else ()
+        sha = self.git("commit-tree", tree, *parents, "-m", message).stdout.strip()
+        self.git("update-ref", "-m", f"commit: {message.splitlines()[0]}", "HEAD", sha)
+        return sha
+
     def head(self) -> str:
         return self.git("rev-parse", "HEAD").stdout.strip()
 
@@ -161,13 +178,32 @@ def repo(tmp_path: Path) -> GitRepo:
     return r
 
 
-@pytest.fixture
-def workflow_repo(repo: GitRepo) -> GitRepo:
-    """A repository with the workflow files committed by the lead and the hooks installed.
+# The identity and git configuration the shared template repository is built with (the
+# per-test environment of `_clean_env` does not exist yet at session scope).
+_TEMPLATE_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 
-    Modules: python (services/api, language python) and web (web). Board: T1 (python,
-    todo) and T2 (web, todo, depends on T1). The gate is off (taskgate.toml).
-    """
+
+@pytest.fixture(scope="session")
+def workflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `workflow_repo` state, built once per session (per xdist worker): copied per
+    test, since a copied repository is a complete repository and copying is ten times
+    faster than building one (git init, add, commit and a `taskgate install` process)."""
+    path = tmp_path_factory.mktemp("workflow-template") / "repo"
+    path.mkdir()
+    home = path.parent / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
+    env = {**os.environ, **_TEMPLATE_IDENTITY, "HOME": str(home),
+           "GIT_CONFIG_GLOBAL": str(home / ".gitconfig")}  # fmt: skip
+    for var in ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "TASKGATE_AGENT"):
+        env.pop(var, None)
+    repo = GitRepo(path)
     repo.write_json("shared/project_structure.json", STRUCTURE)
     repo.write_json("shared/task_list.json", BOARD)
     repo.write("shared/plan.md", PLAN)
@@ -175,9 +211,25 @@ def workflow_repo(repo: GitRepo) -> GitRepo:
     repo.write("services/api/app/__init__.py", "")
     repo.write("services/api/pyproject.toml", '[project]\nname = "api"\nversion = "0"\n')
     repo.write("web/index.html", "<p>hi</p>\n")
-    repo.add()
-    repo.commit("chore(lead): set up the workflow", "--no-verify", check=True)
-    repo.install()
+    setup = "chore(lead): set up the workflow"
+    for args in (("init", "-q", "-b", "main"), ("add", "."),
+                 ("commit", "-q", "--no-verify", "-m", setup)):  # fmt: skip
+        subprocess.run(["git", *args], cwd=path, env=env, check=True, capture_output=True)
+    proc = run_taskgate("install", cwd=path, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return path
+
+
+@pytest.fixture
+def workflow_repo(repo: GitRepo, workflow_template: Path) -> GitRepo:
+    """A repository with the workflow files committed by the lead and the hooks installed.
+
+    Modules: python (services/api, language python) and web (web). Board: T1 (python,
+    todo) and T2 (web, todo, depends on T1). The gate is off (taskgate.toml). A fresh copy
+    of `workflow_template`, at the path of the `repo` fixture.
+    """
+    shutil.rmtree(repo.path)
+    shutil.copytree(workflow_template, repo.path, symlinks=True)
     return repo
 
 

@@ -1,78 +1,31 @@
 """Fixtures and helpers for the lane, board and workflow-file tests.
 
-`lane_repo` is the repository of the shared `workflow_repo` fixture (modules python
-at services/api and web at web; T1 python todo, T2 web todo depending on T1; the
-gate off; the hooks installed), built once per session and copied per test: a
-copied repository is a complete repository, and copying is ten times faster than
-building one per test.
+`lane_repo` is the shared `workflow_repo` fixture (modules python at services/api and
+web at web; T1 python todo, T2 web todo depending on T1; the gate off; the hooks
+installed), a copy of a repository built once per session.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
 import subprocess
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import BOARD, PLAN, POLICY_NO_GATE, STRUCTURE, GitRepo, run_taskgate
+from tests.conftest import GitRepo
 
 TASKS = "shared/task_list.json"
 STRUCT = "shared/project_structure.json"
 USERS = "services/api/app/users.py"
 
-_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.invalid",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-@pytest.fixture(scope="session")
-def _template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("lane-template") / "repo"
-    path.mkdir()
-    home = path.parent / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
-    env = {**os.environ, **_IDENTITY, "HOME": str(home),
-           "GIT_CONFIG_GLOBAL": str(home / ".gitconfig")}  # fmt: skip
-    for var in ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "TASKGATE_AGENT"):
-        env.pop(var, None)
-    repo = GitRepo(path)
-    files: dict[str, str] = {
-        STRUCT: json.dumps(STRUCTURE, indent=2) + "\n",
-        TASKS: json.dumps(BOARD, indent=2) + "\n",
-        "shared/plan.md": PLAN,
-        "taskgate.toml": POLICY_NO_GATE,
-        "services/api/app/__init__.py": "",
-        "services/api/pyproject.toml": '[project]\nname = "api"\nversion = "0"\n',
-        "web/index.html": "<p>hi</p>\n",
-    }
-    for rel, text in files.items():
-        repo.write(rel, text)
-    setup = "chore(lead): set up the workflow"
-    for args in (("init", "-q", "-b", "main"), ("add", "."),
-                 ("commit", "-q", "--no-verify", "-m", setup)):  # fmt: skip
-        subprocess.run(["git", *args], cwd=path, env=env, check=True, capture_output=True)
-    proc = run_taskgate("install", cwd=path, env=env)
-    assert proc.returncode == 0, proc.stderr
-    return path
-
 
 @pytest.fixture
-def lane_repo(_template: Path, tmp_path: Path) -> GitRepo:
+def lane_repo(workflow_repo: GitRepo) -> GitRepo:
     """A fresh copy of the workflow repository, hooks installed."""
-    dest = tmp_path / "repo"
-    shutil.copytree(_template, dest, symlinks=True)
-    return GitRepo(dest)
+    return workflow_repo
 
 
 # --- board helpers -----------------------------------------------------------------------
@@ -105,7 +58,7 @@ def lead_setup(repo: GitRepo, files: dict[str, Any]) -> None:
         else:
             repo.write(rel, content)
     repo.add(*files)
-    repo.commit("chore(lead): set the scene", "--no-verify", check=True)
+    repo.commit_no_hooks("chore(lead): set the scene")
 
 
 Edit = Callable[[list[dict[str, Any]]], None]

@@ -28,7 +28,7 @@ def busy_repo(workflow_repo: GitRepo) -> GitRepo:
     repo.write(".gitignore", "*.log\n")
     repo.write("web/partial.html", "one\n")
     repo.add(".gitignore", "web/partial.html")
-    repo.commit("chore(lead): more files", "--no-verify", check=True)
+    repo.commit_no_hooks("chore(lead): more files")
     repo.write("web/index.html", "<p>staged</p>\n")
     repo.write("web/partial.html", "one\ntwo\n")
     repo.add("web/index.html", "web/partial.html")
