@@ -7,6 +7,7 @@ import subprocess
 from typing import Any
 
 from tests.conftest import STRUCTURE, GitRepo
+from tests.support.inprocess import run_main
 
 STRUCTURE_PATH = "shared/project_structure.json"
 BOARD_PATH = "shared/task_list.json"
@@ -22,6 +23,11 @@ def assert_clean(proc: subprocess.CompletedProcess[str], expected: int) -> None:
     assert proc.returncode == expected, out
 
 
+def check_text(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    """`taskgate ARGS` through `cli.main` in this process (text output)."""
+    return run_main(*args, cwd=repo.path)
+
+
 def usage_error(proc: subprocess.CompletedProcess[str], *words: str) -> str:
     """Exit 2 with one `taskgate: error:` line that mentions every word in `words`."""
     assert_clean(proc, 2)
@@ -33,10 +39,14 @@ def usage_error(proc: subprocess.CompletedProcess[str], *words: str) -> str:
 
 
 def check_json(
-    repo: GitRepo, message: str, *extra: str, env: dict[str, str] | None = None
-) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
-    """`taskgate check -m message --format json --no-gate` and its findings."""
-    proc = repo.taskgate("check", "-m", message, "--format", "json", "--no-gate", *extra, env=env)
+    repo: GitRepo, message: str, *extra: str, env: dict[str, str] | None = None,
+    in_process: bool = True,
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:  # fmt: skip
+    """`taskgate check -m message --format json --no-gate` and its findings; run through
+    `cli.main` in this process unless `in_process` is False (a real `python -m taskgate`,
+    kept for one case of each table: the process boundary)."""
+    args = ("check", "-m", message, "--format", "json", "--no-gate", *extra)
+    proc = run_main(*args, cwd=repo.path, env=env) if in_process else repo.taskgate(*args, env=env)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode in (0, 1), proc.stderr
     doc = json.loads(proc.stdout)

@@ -1,11 +1,14 @@
-"""Hostile policies: typos, wrong types, both files, bad encodings. Exit 2 naming the fix."""
+"""Hostile policies: typos, wrong types, both files, bad encodings. Exit 2 naming the fix.
+
+The two tables run `cli.main` in process; the tests after them start real processes.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.conftest import GitRepo
-from tests.hostile._support import assert_clean, lead_commit, usage_error
+from tests.hostile._support import assert_clean, check_text, lead_commit, usage_error
 
 # (taskgate.toml content, words the one error line must contain)
 BAD_POLICIES: list[tuple[str, bytes, tuple[str, ...]]] = [
@@ -73,7 +76,7 @@ def test_bad_taskgate_toml_is_exit_2_naming_the_key(
     repo: GitRepo, content: bytes, words: tuple[str, ...]
 ) -> None:
     _repo_with_base(repo, "taskgate.toml", content)
-    proc = repo.taskgate("check", "-m", "docs: readme", "--no-gate")
+    proc = check_text(repo, "check", "-m", "docs: readme", "--no-gate")
     line = usage_error(proc, "taskgate.toml", *words)
     # The message names the commit the policy was read from, so the lead knows what to fix.
     assert "commit " in line
@@ -95,7 +98,7 @@ def test_bad_pyproject_tool_table_is_exit_2(
     repo: GitRepo, content: bytes, words: tuple[str, ...]
 ) -> None:
     _repo_with_base(repo, "pyproject.toml", content)
-    proc = repo.taskgate("check", "-m", "docs: readme", "--no-gate")
+    proc = check_text(repo, "check", "-m", "docs: readme", "--no-gate")
     usage_error(proc, "pyproject.toml", *words)
 
 
