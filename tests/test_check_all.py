@@ -29,7 +29,7 @@ def test_check_all_gates_every_module_at_head(workflow_repo: GitRepo) -> None:
     r.write("taskgate.toml", _ruff_policy())
     r.write("services/api/app/bad.py", BAD_PY)
     r.add()
-    r.commit("chore(lead): a ruff error lands", "--no-verify", check=True)
+    r.commit_no_hooks("chore(lead): a ruff error lands")
     # Nothing staged: the hooks and `check` see no change, `check --all` sees the tree.
     plain = r.taskgate("check", "--format", "json")
     assert json_findings(plain) == []
@@ -46,7 +46,7 @@ def test_check_all_worktree_sees_unstaged_edits(workflow_repo: GitRepo) -> None:
     r = workflow_repo
     r.write("taskgate.toml", _ruff_policy())
     r.add()
-    r.commit("chore(lead): ruff", "--no-verify", check=True)
+    r.commit_no_hooks("chore(lead): ruff")
     head = r.taskgate("check", "--all", "--format", "json")
     assert json_findings(head) == [], head.stdout
     r.write("services/api/app/__init__.py", BAD_PY)  # edited, not staged
@@ -67,7 +67,7 @@ def test_check_all_judges_the_workflow_files(workflow_repo: GitRepo) -> None:
     board["tasks"][0]["status"] = "started"
     r.write_json("shared/task_list.json", board)
     r.add()
-    r.commit("chore(lead): a bad board lands", "--no-verify", check=True)
+    r.commit_no_hooks("chore(lead): a bad board lands")
     proc = r.taskgate("check", "--all", "--no-gate", "--format", "json")
     assert proc.returncode == 1
     assert ("TG302", "shared/task_list.json") in json_findings(proc)

@@ -83,7 +83,7 @@ def test_unreadable_message_file_is_exit_2(repo: GitRepo) -> None:
 def test_policy_typo_is_exit_2_naming_the_key(repo: GitRepo) -> None:
     repo.write("taskgate.toml", "[commit]\nheader_maxx = 72\n")
     repo.add()
-    repo.commit("chore(lead): policy", "--no-verify", check=True)
+    repo.commit_no_hooks("chore(lead): policy")
     repo.write("README.md", "hi\n")
     repo.add()
     proc = repo.taskgate("check", "-m", "docs(readme): hi", "--no-gate")
@@ -106,7 +106,7 @@ def test_check_reports_message_findings_as_json(workflow_repo: GitRepo) -> None:
 def test_policy_warn_and_ignore_lists_apply_to_message_rules(repo: GitRepo) -> None:
     repo.write("taskgate.toml", '[rules]\nwarn = ["TG103"]\nignore = ["TG106"]\n')
     repo.add()
-    repo.commit("chore(lead): policy", "--no-verify", check=True)
+    repo.commit_no_hooks("chore(lead): policy")
     proc = repo.taskgate("check", "-m", "feat: x\nglued body", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)

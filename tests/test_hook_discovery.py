@@ -39,7 +39,7 @@ def test_shallow_clone_agrees(
 ) -> None:
     workflow_repo.write("web/index.html", "<p>two</p>\n")
     workflow_repo.add()
-    workflow_repo.commit("chore(lead): second", "--no-verify", check=True)
+    workflow_repo.commit_no_hooks("chore(lead): second")
     clone = tmp_path / "shallow"
     workflow_repo.git("clone", "-q", "--depth", "1", f"file://{workflow_repo.path}", str(clone))
     fast, asked = both_ways(clone, monkeypatch)

@@ -77,7 +77,7 @@ def test_dispute_from_review_feedback_passes_the_board_rules(workflow_repo: GitR
         review_comments=[{"author": "review", "body": "404 please", "resolved": False}],
     )
     workflow_repo.add(BOARD_PATH)
-    workflow_repo.commit("chore(lead): review T1", "--no-verify", check=True)
+    workflow_repo.commit_no_hooks("chore(lead): review T1")
     proc = workflow_repo.taskgate(
         "dispute", "T1", "--reason", "the 404 rule contradicts the contract", env=AGENT
     )

@@ -49,7 +49,7 @@ def team(workflow_repo: GitRepo) -> GitRepo:
     set_up(workflow_repo, POLICY_NO_GATE)
     workflow_repo.write(f"{MODULE}/pyproject.toml", PYPROJECT)
     workflow_repo.add()
-    workflow_repo.commit("chore(lead): module settings", "--no-verify", check=True)
+    workflow_repo.commit_no_hooks("chore(lead): module settings")
     return workflow_repo
 
 

@@ -62,7 +62,7 @@ def team(workflow_repo: GitRepo) -> GitRepo:
     workflow_repo.write(MAIN, APP)
     workflow_repo.write(TESTS, TEST_FILE)
     workflow_repo.add()
-    workflow_repo.commit("chore(lead): start T1", "--no-verify", check=True)
+    workflow_repo.commit_no_hooks("chore(lead): start T1")
     return workflow_repo
 
 
@@ -164,7 +164,7 @@ def test_marker_imported_under_another_name_is_rejected(team: GitRepo) -> None:
     aliased = "from unittest import skip as later\n" + TEST_FILE
     team.write(TESTS, aliased)
     team.add()
-    team.commit("chore(lead): an import", "--no-verify", check=True)
+    team.commit_no_hooks("chore(lead): an import")
     team.write(TESTS, aliased.replace("def test_users", '@later("no time")\ndef test_users'))
     team.add()
     rejected(team, "test(python): later", "TG602")
@@ -203,7 +203,7 @@ def test_existing_noqa_is_not_reported_again(team: GitRepo) -> None:
         APP.replace("from fastapi import FastAPI", "from fastapi import FastAPI  # noqa: F401"),
     )
     team.add()
-    team.commit("chore(lead): mark import", "--no-verify", check=True)
+    team.commit_no_hooks("chore(lead): mark import")
     team.write(
         MAIN,
         APP.replace("from fastapi import FastAPI", "from fastapi import FastAPI  # noqa: F401")
@@ -232,7 +232,7 @@ def test_secret_is_rejected_for_the_lead_too_until_allowed(team: GitRepo) -> Non
     team.git("reset", "-q")
     team.write("taskgate.toml", f'[gate]\nenabled = false\n\n[secrets]\nallow = ["{fp}"]\n')
     team.add("taskgate.toml")
-    team.commit("chore(lead): allow a test fixture key", "--no-verify", check=True)
+    team.commit_no_hooks("chore(lead): allow a test fixture key")
     team.add()
     lands(team, "chore(lead): settings")
 
@@ -265,7 +265,7 @@ def test_file_growing_over_the_size_limit_is_rejected(team: GitRepo) -> None:
     team.write("taskgate.toml", "[gate]\nenabled = false\n[integrity]\nmax_file_bytes = 1024\n")
     team.write("services/api/app/big.txt", "x" * 2000 + "\n")
     team.add()
-    team.commit("chore(lead): a limit and a big file", "--no-verify", check=True)
+    team.commit_no_hooks("chore(lead): a limit and a big file")
     team.write("services/api/app/big.txt", "y" * 2000 + "\n")
     team.write("services/api/app/data.txt", "small\n")
     team.add()
