@@ -23,7 +23,8 @@ signature (the whole-file walk judged none of it); a file with a byte-order
 mark or a NUL is not judged, as `ast.parse` refuses both.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuple would compile each string
+# annotation at import (milliseconds on the hook's path; see taskgate.finding).
 
 import re
 from bisect import bisect_right
@@ -390,5 +391,5 @@ class _Scan:
 
 def _dedent(limit: int) -> re.Pattern[str]:
     """A line indented `limit` columns or fewer (not blank)."""
-    pattern = _DEDENT[limit] = re.compile(f"\n {{0,{limit}}}(?=[^ \n])")
+    pattern = _DEDENT[limit] = re.compile(f"\n {{0,{limit}}}+(?=[^ \n])")
     return pattern
