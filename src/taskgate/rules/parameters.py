@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     import ast
 
 _STATIC = re.compile(r"@[ \f]*(?:[^\W\d]\w*[ \f]*\.[ \f]*)*staticmethod[ \f]*(?:#[^\n]*)?\n*")
-_AST_LINES = 200  # a signature longer than this many lines is not judged
+_AST_LINES = 20  # lines tried for a signature ast alone can read
 
 
 def plain_missing(params: str, is_method: bool) -> list[str] | None:
@@ -97,28 +97,33 @@ def is_staticmethod(decorator: str) -> bool:
     return name == "staticmethod"
 
 
-def judge_with_ast(text: str, at: int, is_method: bool) -> tuple[str, tuple[str, ...]] | None:
+def judge_with_ast(
+    text: str, at: int, is_method: bool, stop: int | None = None
+) -> tuple[str, tuple[str, ...]] | None:
     """A signature that text alone would misread (a lambda default with several
-    parameters, type parameters, a name beyond \\w): the `def` statement alone, parsed
-    with one more line at a time until it parses (None: it never does)."""
+    parameters, type parameters, a name beyond \\w): the `def` statement alone, up to
+    `stop` (after its `:`) when known, else with one more line at a time until it
+    parses (None: it never does)."""
     import ast
 
-    stop = at
-    for _ in range(_AST_LINES):
-        stop = text.find("\n", stop + 1)
-        snippet = text[at : stop if stop >= 0 else len(text)]
-        for source in (snippet + "\n pass\n", snippet):
-            try:
-                tree = ast.parse(source)
-            except (SyntaxError, ValueError):
-                continue
-            if tree.body and isinstance(tree.body[0], ast.FunctionDef):
-                return from_ast(tree.body[0], is_method)
-        if stop < 0:
-            break
-        following = text[stop + 1 : text.find("\n", stop + 1)].lstrip(" ")
-        if following.startswith(("def ", "class ", "async ", "@")):
-            break  # the next definition: this one never parses
+    if stop is not None:
+        snippets = [text[at:stop] + " pass\n"]
+    else:
+        snippets = []
+        end = at
+        for _ in range(_AST_LINES):
+            end = text.find("\n", end + 1)
+            snippet = text[at : end if end >= 0 else len(text)]
+            snippets += [snippet + "\n pass\n", snippet]
+            if end < 0:
+                break
+    for source in snippets:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        if tree.body and isinstance(tree.body[0], ast.FunctionDef):
+            return from_ast(tree.body[0], is_method)
     return None
 
 

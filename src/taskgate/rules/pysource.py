@@ -13,6 +13,7 @@ _SHORT = {
 }
 _SHORT_OR_COMMENT = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|#[^\n]*""")
 _FORMFEED = re.compile(r"(?m)^[ \t\f]*\f")
+_HEADER_TOKEN = re.compile(r"[()\[\]{}#'\":]")
 
 
 def normalised(text: str) -> str:
@@ -116,3 +117,27 @@ def bracket_balance(code: str) -> int:
         - code.count("]")
         - code.count("}")
     )
+
+
+def colon_after(text: str, at: int) -> int | None:
+    """Where the `:` ending a statement's header is, from `at` (at bracket depth 0):
+    brackets, strings and comments skipped; None if the text ends first."""
+    depth = 0
+    while (m := _HEADER_TOKEN.search(text, at)) is not None:
+        p = m.start()
+        ch = text[p]
+        if ch == ":" and depth == 0:
+            return p + 1
+        if ch == "#":
+            at = text.find("\n", p)
+            if at < 0:
+                return None
+            continue
+        if ch in "'\"":
+            at = string_end(text, p)
+            if at < 0:
+                return None
+            continue
+        depth += 1 if ch in "([{" else -1 if ch in ")]}" else 0
+        at = p + 1
+    return None

@@ -38,7 +38,13 @@ from taskgate.rules.parameters import (
     nfkc,
     plain_missing,
 )
-from taskgate.rules.pysource import bracket_balance, normalised, string_end, strings
+from taskgate.rules.pysource import (
+    bracket_balance,
+    colon_after,
+    normalised,
+    string_end,
+    strings,
+)
 
 
 class Unannotated(NamedTuple):
@@ -58,6 +64,7 @@ _ASYNC = re.compile(r"async(?:[ \f]|\\\n)+def[ \f\\]")
 _INDENT = re.compile(r"[ \f]*")
 _CODE_TOKEN = re.compile(r"[()\[\]{},#'\"\\]")
 _DEDENT: dict[int, re.Pattern[str]] = {}
+_AST_BUDGET = 500  # signatures a file may have parsed by ast
 
 
 def unannotated(text: str, lines: Collection[int] | None = None) -> list[Unannotated]:
@@ -95,6 +102,7 @@ class _Scan:
         self.lines = lines
         self.found: list[Unannotated | None] = []
         self.spans: list[tuple[int, int]] = []  # (line start, end) of each function
+        self.asked = 0  # signatures given to ast
 
     def in_string(self, pos: int) -> bool:
         k = bisect_right(self.starts, pos) - 1
@@ -278,8 +286,8 @@ class _Scan:
             missing = plain_missing(match[2], is_method)
         else:
             header = self.header(at)
-            if header is None:
-                return self.with_ast(at, line, is_method)
+            if not isinstance(header, tuple):
+                return self.with_ast(at, line, is_method, header)
             name, params, returns = header
             missing = missing_names(params, is_method)
         if missing is None:
@@ -292,13 +300,19 @@ class _Scan:
             name = nfkc(name)
         return Unannotated(line, name, tuple(missing))
 
-    def with_ast(self, at: int, line: int, is_method: bool) -> Unannotated | None:
-        judged = judge_with_ast(self.text, at, is_method)
+    def with_ast(
+        self, at: int, line: int, is_method: bool, stop: int | None = None
+    ) -> Unannotated | None:
+        self.asked += 1
+        if self.asked > _AST_BUDGET:
+            return None  # a file of ambiguous signatures: the gate's mypy still reads it
+        judged = judge_with_ast(self.text, at, is_method, stop)
         return None if judged is None else Unannotated(line, *judged)
 
-    def header(self, at: int) -> tuple[str, list[str], bool] | None:
+    def header(self, at: int) -> tuple[str, list[str], bool] | int | None:
         """Name, parameter texts and `->` of a signature over several lines or with
-        brackets, strings or comments in its parameters (None: ask ast)."""
+        brackets, strings or comments in its parameters; or where the signature ends
+        when text would misread it (a lambda default); None: it cannot be read."""
         text = self.text
         match = _NAME.match(text, at)
         if match is None:
@@ -336,8 +350,10 @@ class _Scan:
                     parts.append(text[piece:p])
                     params.append("".join(parts))
                     after = _AFTER.match(text, p + 1)
-                    if after is None or "lambda" in "".join(params):
-                        return None  # several parameters of a lambda would split
+                    if after is None:
+                        return None
+                    if "lambda" in "".join(params):  # a lambda's parameters would split
+                        return colon_after(text, p + 1)
                     return name, params, after[1] == "->"
                 depth -= 1
             elif ch == "," and depth == 0:
