@@ -78,10 +78,8 @@ def unannotated(text: str, lines: Collection[int] | None = None) -> list[Unannot
     return _Scan(text, starts, ends, continued, lines).run()
 
 
-class _Block(NamedTuple):
-    indent: int
-    is_class: bool
-    slot: int  # into _Scan.found, or -1 (a class, or a function already judged fine)
+# An open block: (indentation, is a class, index into _Scan.found or -1 for a class).
+_Block = tuple[int, bool, int]
 
 
 class _Scan:
@@ -167,29 +165,42 @@ class _Scan:
     def run(self) -> list[Unannotated]:
         text = self.text
         stack: list[_Block] = []
+        found = self.found
         line = 1
         counted = 0
         last = 0  # the previous head's line start: a logical line at bracket depth 0
         keep_spans = self.lines is not None
+        simple = _SIMPLE.match
         for start, indent, at, token in self.heads():
             if stack:
-                limit = stack[-1].indent
-                pattern = _DEDENT.get(limit) or _dedent(limit)
-                if pattern.search(text, last, start - 1) is not None:
+                limit = stack[-1][0]
+                if (_DEDENT.get(limit) or _dedent(limit)).search(text, last, start - 1):
                     self.close_dedented(stack, last, start - 1)
-                self.close(stack, indent, start)
+                if stack and stack[-1][0] >= indent:
+                    self.close(stack, indent, start)
             if token < 0:
-                stack.append(_Block(indent, True, -1))
+                stack.append((indent, True, -1))
+                last = start
+                continue
+            in_class = bool(stack) and stack[-1][1]
+            if in_class and text.find("staticmethod", last, start) >= 0:
+                in_class = not self.static(last, start)
+            line += text.count("\n", counted, token)  # ast's line: `async` or `def`
+            counted = token
+            stack.append((indent, False, len(found)))
+            match = simple(text, at)
+            missing = None
+            if match is not None and "lambda" not in match[2]:
+                missing = plain_missing(match[2], in_class)
+            if match is None or missing is None:
+                found.append(self.judge(at, line, in_class))
             else:
-                in_class = bool(stack) and stack[-1].is_class
-                if in_class and text.find("staticmethod", last, start) >= 0:
-                    in_class = not self.static(last, start)
-                line += text.count("\n", counted, token)  # ast's line: `async` or `def`
-                counted = token
-                stack.append(_Block(indent, False, len(self.found)))
-                self.found.append(self.judge(at, line, in_class))
-                if keep_spans:
-                    self.spans.append((start, len(text)))
+                if match[3] != "->":
+                    missing.append("return")
+                name = match[1] if match[1].isascii() else nfkc(match[1])
+                found.append(Unannotated(line, name, tuple(missing)) if missing else None)
+            if keep_spans:
+                self.spans.append((start, len(text)))
             last = start
         if keep_spans:
             self.close(stack, 0, len(text))
@@ -201,10 +212,10 @@ class _Scan:
 
     def close(self, stack: list[_Block], indent: int, at: int) -> None:
         """Blocks indented `indent` or deeper end at `at` (a logical line's start)."""
-        while stack and stack[-1].indent >= indent:
-            block = stack.pop()
-            if block.slot >= 0 and self.spans:
-                self.spans[block.slot] = (self.spans[block.slot][0], at)
+        while stack and stack[-1][0] >= indent:
+            slot = stack.pop()[2]
+            if slot >= 0 and self.spans:
+                self.spans[slot] = (self.spans[slot][0], at)
 
     def close_dedented(self, stack: list[_Block], start: int, stop: int) -> None:
         """Close the blocks that a logical line between `start` and `stop` dedents."""
@@ -213,7 +224,7 @@ class _Scan:
         anchor = start
         pos = start
         while stack:
-            limit = stack[-1].indent
+            limit = stack[-1][0]
             match = (_DEDENT.get(limit) or _dedent(limit)).search(text, pos, stop)
             if match is None:
                 return
