@@ -48,6 +48,11 @@ def check_annotations(change: Change, policy: Policy) -> Iterable[Finding]:
     fetch = getattr(change.after, "prefetch", None)
     if fetch is not None:
         fetch([fc.path for fc in files])  # one pipelined exchange, not a round trip each
+    edited = [fc for fc in files if not fc.added]
+    if edited:  # their added lines need the side before too
+        from taskgate.rules.integrity import prefetch
+
+        prefetch(change, edited, "before")
     for fc in files:
         text = change.text_after(fc.path)
         if text is None:
