@@ -99,7 +99,8 @@ class _Scan:
         self.continued = continued
         self.lines = lines
         self.found: list[Unannotated | None] = []
-        self.spans: list[tuple[int, int]] = []  # (line start, end) of each function
+        # (start, end, line number of the start) of each function
+        self.spans: list[tuple[int, int, int]] = []
         self.asked = 0  # signatures given to ast
 
     def in_string(self, pos: int) -> bool:
@@ -200,7 +201,7 @@ class _Scan:
                 name = match[1] if match[1].isascii() else nfkc(match[1])
                 found.append(Unannotated(line, name, tuple(missing)) if missing else None)
             if keep_spans:
-                self.spans.append((start, len(text)))
+                self.spans.append((start, len(text), line - text.count("\n", start, token)))
             last = start
         if keep_spans:
             self.close(stack, 0, len(text))
@@ -215,7 +216,8 @@ class _Scan:
         while stack and stack[-1][0] >= indent:
             slot = stack.pop()[2]
             if slot >= 0 and self.spans:
-                self.spans[slot] = (self.spans[slot][0], at)
+                first, _, number = self.spans[slot]
+                self.spans[slot] = (first, at, number)
 
     def close_dedented(self, stack: list[_Block], start: int, stop: int) -> None:
         """Close the blocks that a logical line between `start` and `stop` dedents."""
@@ -380,17 +382,18 @@ class _Scan:
             return [f for f in self.found if f is not None]
         lines = sorted(self.lines)
         out = []
-        for found, (start, end) in zip(self.found, self.spans, strict=True):
+        for found, (start, end, number) in zip(self.found, self.spans, strict=True):
             if found is not None:
-                first, last = self.extent(start, end)
+                first, last = self.extent(start, end, number)
                 k = bisect_right(lines, last) - 1
                 if k >= 0 and lines[k] >= first:
                     out.append(found)
         return out
 
-    def extent(self, start: int, end: int) -> tuple[int, int]:
-        """First and last line of a function: its decorators just above, its signature,
-        and its body up to the last line indented deeper than the `def`."""
+    def extent(self, start: int, end: int, number: int) -> tuple[int, int]:
+        """First and last line of a function (whose first line, at `start`, is line
+        `number`): its decorators just above, its signature, and its body up to the last
+        line indented deeper than the `def`."""
         text = self.text
         top = probe = start
         while probe > 0:
@@ -412,8 +415,8 @@ class _Scan:
             ):
                 break
             last = prev
-        first_line = text.count("\n", 0, top) + 1
-        return first_line, max(text.count("\n", 0, last - 1) + 1, first_line)
+        first_line = number - text.count("\n", top, start)
+        return first_line, max(number + text.count("\n", start, last - 1), first_line)
 
 
 def _dedent(limit: int) -> re.Pattern[str]:
