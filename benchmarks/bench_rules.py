@@ -16,8 +16,8 @@ Pre-commit runs TG604/TG605 (and TG404/TG405 on the same files); commit-msg runs
 TG501/TG601–TG603 (the message names the coder's module). What the families add
 to a hook is the first difference; the second (only them minus nothing) is their
 cost when no other rule read a blob first: an upper bound, and steady where the
-first is not (at pre-commit TG404 parses every file, so both medians there are
-~0.4 s). The budget, under 20 ms for a 100-file change, is judged on the second.
+first is not. The budget, under 20 ms for a 100-file change, is judged on the second.
+The whole pre-commit hook with every rule has its own budget (issue 14): 150 ms.
 Every copy still starts the hook's git processes, the staged patch among them (about
 1 ms of spawning that the differences do not count); only these rules wait for it.
 
@@ -56,6 +56,8 @@ if str(SRC) not in sys.path:
     sys.path.insert(0, str(SRC))
 
 BUDGET_MS = 20.0
+# Issue 14: the whole pre-commit hook (gate off, every rule) on these 100 files.
+HOOK_BUDGET_MS = 150.0
 ONLY = "only TG501, TG601–TG605"
 MINE_IDS = frozenset({"TG501", "TG601", "TG602", "TG603", "TG604", "TG605"})
 STRUCTURE = {
@@ -181,6 +183,10 @@ def peer_rows(name: str, repo: Path, runs: int) -> list[Row]:
     return out
 
 
+def _hook_budget(hook: str, variant: str) -> float | None:
+    return HOOK_BUDGET_MS if hook == "pre-commit" and variant == "every rule" else None
+
+
 def run(workdir: Path, quick: bool) -> list[Row]:
     runs = 9 if quick else 41
     files = real_python_files()
@@ -204,7 +210,11 @@ def run(workdir: Path, quick: bool) -> list[Row]:
             # The variant with only these rules is "taskgate": the peers' ratios are to it.
             rows += [
                 Row(name, "taskgate", ms[ONLY], None, f"{note}; only TG501, TG601–TG605 run"),
-                *(Row(name, f"taskgate, {v}", ms[v], None, note) for v in variants if v != ONLY),
+                *(
+                    Row(name, f"taskgate, {v}", ms[v], _hook_budget(hook, v), note)
+                    for v in variants
+                    if v != ONLY
+                ),
             ]
             if hook == "pre-commit":
                 rows += peer_rows(name, repos["no rule"], 3 if quick else 5)

@@ -456,8 +456,9 @@ _ALL = [
         "annotations",
         "pre",
         "function signature not fully annotated",
-        "Every function in a changed .py file of a Python module annotates every parameter "
-        "and its return (self and cls excepted; lambdas excepted).",
+        "Every function a change adds or edits in a .py file of a Python module (every "
+        "function of a new file) annotates every parameter and its return (self and cls "
+        "excepted; lambdas excepted).",
         "The agents' rules require type hints on all signatures; mypy does not check "
         "unannotated functions.",
         "def add(a, b):",

@@ -10,13 +10,9 @@ from taskgate.finding import Finding
 from taskgate.rules.registry import check
 
 if TYPE_CHECKING:
-    import ast
-
     from taskgate.change import Change, FileChange
     from taskgate.policy import Policy
     from taskgate.workflow.structure import Module
-
-    _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 _DEPENDENCY_FILES = ("requirements*.txt", "setup.py", "setup.cfg")
 
@@ -33,64 +29,6 @@ def _dependency_file(path: str) -> bool:
     return any(fnmatchcase(name, pattern) for pattern in _DEPENDENCY_FILES)
 
 
-def _is_staticmethod(fn: _Function) -> bool:
-    import ast
-
-    for deco in fn.decorator_list:
-        name = deco.id if isinstance(deco, ast.Name) else getattr(deco, "attr", None)
-        if name == "staticmethod":
-            return True
-    return False
-
-
-def _functions(body: Iterable[ast.stmt], in_class: bool) -> Iterator[tuple[_Function, bool]]:
-    """Every function with whether it is a method (defined directly in a class body)."""
-    import ast
-
-    for node in body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            yield node, in_class and not _is_staticmethod(node)
-            yield from _functions(node.body, False)
-        elif isinstance(node, ast.ClassDef):
-            yield from _functions(node.body, True)
-        else:
-            # Functions inside if/try/with/for blocks, at any depth, keep their context.
-            for child_body in _child_bodies(node):
-                yield from _functions(child_body, in_class)
-
-
-def _child_bodies(node: ast.stmt) -> Iterator[list[ast.stmt]]:
-    import ast
-
-    for field in ("body", "orelse", "finalbody"):
-        value = getattr(node, field, None)
-        if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
-            yield value
-    for handler in getattr(node, "handlers", ()):
-        yield handler.body
-    for case in getattr(node, "cases", ()):
-        yield case.body
-
-
-def missing_annotations(fn: _Function, is_method: bool) -> list[str]:
-    """Names of the unannotated parameters, plus "return" when the return type is missing."""
-    args = fn.args
-    missing: list[str] = []
-    for i, arg in enumerate([*args.posonlyargs, *args.args]):
-        if i == 0 and is_method and arg.arg in ("self", "cls"):
-            continue
-        if arg.annotation is None:
-            missing.append(arg.arg)
-    if args.vararg is not None and args.vararg.annotation is None:
-        missing.append("*" + args.vararg.arg)
-    missing += [arg.arg for arg in args.kwonlyargs if arg.annotation is None]
-    if args.kwarg is not None and args.kwarg.annotation is None:
-        missing.append("**" + args.kwarg.arg)
-    if fn.returns is None:
-        missing.append("return")
-    return missing
-
-
 def _changed_python_files(change: Change) -> Iterator[FileChange]:
     for fc in change.files:
         if fc.deleted or fc.new is None or fc.new.is_symlink or fc.new.is_gitlink:
@@ -101,40 +39,52 @@ def _changed_python_files(change: Change) -> Iterator[FileChange]:
 
 @check("TG404", stage="pre")
 def check_annotations(change: Change, policy: Policy) -> Iterable[Finding]:
-    """TG404: every function signature in a changed .py file of a Python module is annotated."""
-    # ast only when a check runs: the family is imported by every hook, commit-msg included.
-    import ast
+    """TG404: every function signature in a changed .py file of a Python module is
+    annotated: the whole file when it is new, the functions the change touches otherwise."""
+    # Imported when a check runs: the family is imported by every hook, commit-msg included.
+    from taskgate.rules.signatures import unannotated
 
     files = list(_changed_python_files(change))
     fetch = getattr(change.after, "prefetch", None)
     if fetch is not None:
         fetch([fc.path for fc in files])  # one pipelined exchange, not a round trip each
+    edited = [fc for fc in files if not fc.added]
+    if edited:  # their added lines need the side before too
+        from taskgate.rules.integrity import prefetch
+
+        prefetch(change, edited, "before")
     for fc in files:
         text = change.text_after(fc.path)
         if text is None:
             continue
-        try:
-            tree = ast.parse(text, filename=fc.path)
-        except (SyntaxError, ValueError):
-            continue  # not this rule's business: the gate's linter and tests will say so
-        for fn, is_method in _functions(tree.body, False):
-            missing = missing_annotations(fn, is_method)
-            if not missing:
-                continue
-            params = [m for m in missing if m != "return"]
-            parts = []
-            if params:
-                parts.append("parameter" + "s" * (len(params) > 1) + " " + ", ".join(params))
-            if "return" in missing:
-                parts.append("the return type")
+        for fn in unannotated(text, _touched_lines(change, fc)):
             yield Finding(
                 "TG404",
-                f"`{fn.name}` is not fully annotated: missing {' and '.join(parts)}",
+                annotation_message(fn.name, fn.missing),
                 path=fc.path,
-                line=fn.lineno,
+                line=fn.line,
                 hint="annotate every parameter and the return, e.g. "
                 "`def add(a: int, b: int) -> int:` (`-> None` when nothing is returned)",
             )
+
+
+def annotation_message(name: str, missing: Iterable[str]) -> str:
+    params = [m for m in missing if m != "return"]
+    parts = []
+    if params:
+        parts.append("parameter" + "s" * (len(params) > 1) + " " + ", ".join(params))
+    if "return" in missing:
+        parts.append("the return type")
+    return f"`{name}` is not fully annotated: missing {' and '.join(parts)}"
+
+
+def _touched_lines(change: Change, fc: FileChange) -> frozenset[int] | None:
+    """The lines an edit adds (None: the file is new, every function is judged)."""
+    if fc.added:
+        return None
+    from taskgate.rules.integrity import line_delta  # shared with TG604, memoised
+
+    return line_delta(change, fc).added
 
 
 @check("TG405", stage="pre")
