@@ -19,16 +19,6 @@ import pytest
 
 from tests.conftest import PYTHON, GitRepo
 
-# Run the guard as the console script does, then list what got imported.
-PROBE = """
-import json, os, sys
-sys.argv = ["taskgate", "guard", "--runtime", "claude-code"]
-from taskgate.launch import main
-code = main()
-with open(os.environ["PROBE_OUT"], "w") as fh:
-    json.dump({"code": code, "modules": sorted(sys.modules)}, fh)
-"""
-
 
 def git_logger(tmp_path: Path) -> tuple[dict[str, str], Path]:
     """An environment whose `git` logs its arguments and runs the real git."""
@@ -97,22 +87,24 @@ def test_without_an_identity_in_the_repository_git_config_is_asked(
 
 
 def test_the_guard_loads_no_argparse_and_no_cli(
-    workflow_repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    workflow_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """What a real guard process imports (`-X importtime` lists it on stderr)."""
     repo = workflow_repo.path
     monkeypatch.setenv("TASKGATE_AGENT", "python-coder")
-    out = tmp_path / "modules.json"
     for stdin, status in (
         (event(repo, "Write", {"file_path": str(repo / "services/api/app/x.py")}), 0),
         (event(repo, "Bash", {"command": "git push --force origin main"}), 2),
     ):
         proc = subprocess.run(
-            [PYTHON, "-P", "-c", PROBE], cwd=repo, input=stdin, capture_output=True,
-            text=True, check=False, env={**os.environ, "PROBE_OUT": str(out)},
+            [PYTHON, "-X", "importtime", "-m", "taskgate", "guard", "--runtime", "claude-code"],
+            cwd=repo, input=stdin, capture_output=True, text=True, check=False,
         )  # fmt: skip
-        doc = json.loads(out.read_text())
-        assert doc["code"] == status, proc.stderr
+        lines = proc.stderr.splitlines()
+        said = [line for line in lines if not line.startswith("import time:")]
+        loaded = {line.rsplit("|", 1)[-1].strip() for line in lines if "|" in line}
+        assert proc.returncode == status, said
         if status:
-            assert proc.stderr.startswith("TG802 error"), proc.stderr
-        loaded = set(doc["modules"])
+            assert said[0].startswith("TG802 error"), said
+        assert "taskgate.agentside.guard" in loaded
         assert not loaded & {"argparse", "taskgate.cli", "jsonschema", "glob"}
