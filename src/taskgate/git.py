@@ -448,6 +448,12 @@ class Repo:
             self.close()  # the constructor fails: nobody else will reap the others
             raise
 
+    def start_config(self) -> None:
+        """Start `git config --list` now (it works while Python does something else);
+        `config` collects its answer when first asked."""
+        if self._config is None and "config" not in self._started:
+            self._started["config"] = self.git.start("config", "-z", "--list")
+
     def _collect(self, key: str) -> bytes | None:
         """The output of a process started early, or None (not started, or it failed)."""
         proc = self._started.pop(key, None)

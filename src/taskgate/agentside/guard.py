@@ -179,6 +179,8 @@ def _open(start: str) -> Repo:
         raise GuardError(f"no git repository at {start} ({exc})") from exc
     try:
         repo.objects.send(["HEAD"])  # git resolves it while the rules are imported
+        if not os.environ.get("TASKGATE_AGENT") and not _config_claim(repo)[0]:
+            repo.start_config()  # taskgate.agent may be in the global file: git answers
     except TaskgateError as exc:
         repo.close()
         raise GuardError(f"git cannot read the repository at {start} ({exc})") from exc
@@ -254,15 +256,20 @@ def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
 def _claim(repo: Repo) -> str | None:
     """`sources.agent_claim`, with `git config taskgate.agent` read from the worktree's or
     the repository's config file when that is certain (no git process)."""
-    from taskgate.agentside.gitfiles import config_value
     from taskgate.sources import agent_claim
 
     if os.environ.get("TASKGATE_AGENT"):
         return agent_claim(repo)  # the environment first; git is not asked
-    known, value = config_value(str(repo.git_dir), str(repo.common_dir), "taskgate", "agent")
+    known, value = _config_claim(repo)
     if not known:
         return agent_claim(repo)
     return value.strip() if value and value.strip() else None
+
+
+def _config_claim(repo: Repo) -> tuple[bool, str | None]:
+    from taskgate.agentside.gitfiles import config_value
+
+    return config_value(str(repo.git_dir), str(repo.common_dir), "taskgate", "agent")
 
 
 def _inside(path: str, folder: str) -> bool:
