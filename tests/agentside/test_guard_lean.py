@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,14 @@ def test_the_guard_loads_no_argparse_and_no_cli(
             assert said[0].startswith("TG802 error"), said
         assert "taskgate.agentside.guard" in loaded
         assert not loaded & {"argparse", "taskgate.cli", "jsonschema", "glob"}
+
+
+def test_a_guard_that_cannot_load_still_blocks(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Fail closed before any event is read: exit 2 (Claude Code's block), never 1."""
+    from taskgate.launch import guard
+
+    monkeypatch.setitem(sys.modules, "taskgate.agentside.guard", None)  # import fails
+    assert guard(["--runtime", "claude-code"]) == 2
+    assert capsys.readouterr().err.startswith("TG807 taskgate guard cannot run, so it blocks")
