@@ -8,6 +8,10 @@ hooks (blocked, TG801) and an ordinary one (allowed). The commit-msg hook runs i
 same alternating rounds on the same repository, for comparison: the guard runs on every
 tool call an agent makes, the hook once per commit.
 
+The guard runs as the runtimes run it: the `taskgate` console script, which is what
+`taskgate agent hooks` writes into their hook files (`taskgate guard --runtime R`); one
+more row runs the same call as `python -m taskgate`, for comparison with earlier figures.
+
 Budget (issue 16): under 50 ms per call, whole process.
 """
 
@@ -20,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench_precommit import big_repo
-from harness import Row, bench_env, median_ms, python_exe, run_process, time_commands
+from harness import VENV_BIN, Row, bench_env, median_ms, python_exe, run_process, time_commands
 
 BUDGET_MS = 50.0
 
@@ -57,7 +61,9 @@ def run(workdir: Path, quick: bool) -> list[Row]:
     python = python_exe()
     repo = big_repo(workdir)
     env = bench_env({"TASKGATE_AGENT": "python-coder"})
-    guard = [python, "-m", "taskgate", "guard", "--runtime", "claude-code"]
+    script = VENV_BIN / "taskgate"
+    entry = [str(script)] if script.exists() else [python, "-m", "taskgate"]
+    guard = [*entry, "guard", "--runtime", "claude-code"]
     calls = {
         "guard: Write inside the lane (allowed)": (
             _event(repo, "Write", {"file_path": str(repo / "services/api/app/x.py"),
@@ -73,6 +79,11 @@ def run(workdir: Path, quick: bool) -> list[Row]:
         name: run_process(guard, repo, env, stdin_bytes=event, check_returncode=status)
         for name, (event, status) in calls.items()
     }
+    inside, _ = calls["guard: Write inside the lane (allowed)"]
+    commands["guard: Write inside the lane, python -m taskgate"] = run_process(
+        [python, "-m", "taskgate", "guard", "--runtime", "claude-code"], repo, env,
+        stdin_bytes=inside, check_returncode=0,
+    )  # fmt: skip
     message = workdir / "guard-commit-msg.txt"
     message.write_text("feat(python): a change\n")
     commands["commit-msg hook, same repository"] = run_process(
@@ -88,6 +99,11 @@ def run(workdir: Path, quick: bool) -> list[Row]:
             "whole process, event on stdin, exit status read")
         for name in calls
     ]  # fmt: skip
+    rows.append(
+        Row(bench, "Write inside the lane, as python -m taskgate",
+            median_ms(timings["guard: Write inside the lane, python -m taskgate"]), None,
+            "the same call through runpy (not what the hook files run), for comparison")
+    )  # fmt: skip
     rows.append(
         Row(bench, "commit-msg hook (for comparison)",
             median_ms(timings["commit-msg hook, same repository"]), None,

@@ -2,6 +2,6 @@
 
 import sys
 
-from taskgate.cli import main
+from taskgate.launch import main
 
 sys.exit(main())

@@ -404,21 +404,13 @@ def _wants_github(argv: Sequence[str]) -> bool:
     return "--format=github" in argv or any(a == "--format" and b == "github" for a, b in pairs)
 
 
-def _guard(argv: list[str]) -> int:
-    """`taskgate guard`: an agent runtime's hook. Every failure blocks: exit 2, never 1 or 3."""
-    try:
-        from taskgate.agentside.guard import cli
-    except BaseException as exc:  # a guard that cannot load must still block
-        _safe_write(sys.stderr, f"TG807 taskgate guard cannot run, so it blocks: {exc!r}\n")
-        return EXIT_USAGE
-    return cli(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["guard"]:
-        return _guard(argv[1:])
+    if argv[:1] == ["guard"]:  # the console script hands it over first (taskgate.launch)
+        from taskgate.launch import guard
+
+        return guard(argv[1:])
     try:
         args: Any = _fast_hook_args(argv) or build_parser().parse_args(argv)
         return _dispatch(args, started)

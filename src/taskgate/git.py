@@ -203,6 +203,7 @@ class CatFile:
         self._proc: subprocess.Popen[bytes] | None = None
         self._cache: dict[str, tuple[str, bytes] | None] = {}
         self._ids: dict[str, str] = {}
+        self._asked: list[str] = []  # sent by `send`, answers not read yet
 
     def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
         if self._proc is None:
@@ -215,15 +216,34 @@ class CatFile:
         """Start the process now (it is otherwise started by the first read)."""
         self._pipes()
 
+    def send(self, names: Sequence[str]) -> None:
+        """Ask for objects now and read the answers when first needed: git looks them up
+        while Python does something else (the agent's guard imports the rules)."""
+        wanted = [n for n in dict.fromkeys(names) if n not in self._cache and "\n" not in n]
+        wanted = [n for n in wanted if n not in self._asked]
+        if wanted:
+            stdin, _ = self._pipes()
+            stdin.write(b"".join(n.encode("utf-8", "surrogateescape") + b"\n" for n in wanted))
+            stdin.flush()
+            self._asked.extend(wanted)
+
+    def _receive(self, stdout: IO[bytes]) -> None:
+        """Read the answers `send` asked for, in order, before any new question."""
+        for name in self._asked:
+            self._cache[name] = self._answer(name, stdout)
+        self._asked.clear()
+
     def read(self, name: str, kind: str | None = None) -> bytes | None:
         """Object content by id or `rev:path`; None when missing (or not of `kind`)."""
         if "\n" in name:
             raise GitError(f"object name with a newline cannot be read: {name!r}")
         if name not in self._cache:
             stdin, stdout = self._pipes()
-            stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
-            stdin.flush()
-            self._cache[name] = self._answer(name, stdout)
+            self._receive(stdout)
+            if name not in self._cache:
+                stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+                stdin.flush()
+                self._cache[name] = self._answer(name, stdout)
         found = self._cache[name]
         if found is None or (kind is not None and found[0] != kind):
             return None
@@ -247,6 +267,8 @@ class CatFile:
 
     def read_many(self, names: Sequence[str], kind: str | None = None) -> dict[str, bytes | None]:
         """Pipelined reads: a chunk of requests is written before its answers are read."""
+        if self._asked and any(n not in self._cache for n in names):
+            self._receive(self._pipes()[1])
         wanted = [n for n in dict.fromkeys(names) if n not in self._cache]
         if wanted:
             stdin, stdout = self._pipes()
@@ -286,6 +308,8 @@ class CatFile:
 
     def clear(self) -> None:
         """Forget every answer read so far: a long history check keeps memory to one batch."""
+        if self._asked and self._proc is not None:
+            self._receive(self._pipes()[1])
         self._cache.clear()
         self._ids.clear()
 
@@ -297,6 +321,7 @@ class CatFile:
                 self._proc.stdout.close()
             self._proc.wait()
             self._proc = None
+            self._asked.clear()
 
 
 def parse_raw_diff(data: bytes) -> list[RawDiff]:
@@ -355,12 +380,23 @@ def parse_commit(sha: str, raw: bytes) -> CommitInfo:
 class Repo:
     """A git repository as taskgate sees it: where it is and how to read it."""
 
-    def __init__(self, cwd: Path | None = None, *, hook: bool = False) -> None:
-        """`hook`: start the processes a commit hook needs at once."""
+    def __init__(
+        self,
+        cwd: Path | None = None,
+        *,
+        hook: bool = False,
+        layout: tuple[str, str, str] | None = None,
+    ) -> None:
+        """`hook`: start the processes a commit hook needs at once. `layout`: the top
+        level, git directory and common directory, already known (no rev-parse)."""
         start = Path.cwd() if cwd is None else cwd
         self.git = Git(start)
         plain = _plain_top_level(start) if hook and cwd is None else None
-        if plain is not None:
+        if layout is not None:
+            top, git_dir, common_dir = layout
+            shallow = str(os.path.exists(os.path.join(common_dir, "shallow"))).lower()
+            answers = ["false", git_dir, common_dir, shallow, top, ""]
+        elif plain is not None:
             # git runs hooks in the top level; there, an ordinary .git needs no rev-parse.
             shallow = str((plain / "shallow").exists()).lower()
             answers = ["false", str(plain), str(plain), shallow, str(start), ""]
@@ -411,6 +447,12 @@ class Repo:
         except BaseException:
             self.close()  # the constructor fails: nobody else will reap the others
             raise
+
+    def start_config(self) -> None:
+        """Start `git config --list` now (it works while Python does something else);
+        `config` collects its answer when first asked."""
+        if self._config is None and "config" not in self._started:
+            self._started["config"] = self.git.start("config", "-z", "--list")
 
     def _collect(self, key: str) -> bytes | None:
         """The output of a process started early, or None (not started, or it failed)."""

@@ -10,16 +10,18 @@ judging — a bad event, an unreadable policy, a crash — blocks (TG807): it fa
 The signed identity mode (SPEC §10.4) would name the actor from the signing key in
 `_actor`, where the claim is read today.
 
-Runs on every tool call: no argparse, no jsonschema, no listing of the repository.
+Runs on every tool call (budget: 50 ms, whole process): `taskgate.launch` hands it over
+before cli.py loads; no argparse, no jsonschema, no listing of the repository; one git
+process (`cat-file --batch`, started before the rules are imported so that git works
+meanwhile), the repository and the agent's `taskgate.agent` read from git's own files
+where they are plain (`gitfiles`), git asked otherwise.
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
-import subprocess
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from taskgate.agentside.runtimes import RUNTIMES, Answer, EventError, ToolCall, answer
@@ -142,14 +144,9 @@ def judge(runtime: str, call: ToolCall, module: str | None, repo_path: str | Non
     if not call.paths and not call.command:
         return []  # a read, a search, a tool that changes nothing taskgate guards
     from taskgate.agentside.runtimes import project_dir
-    from taskgate.errors import TaskgateError
-    from taskgate.git import Repo
 
     start = repo_path or project_dir(runtime) or call.cwd or os.getcwd()
-    try:
-        repo = Repo(Path(start))
-    except TaskgateError as exc:
-        raise GuardError(f"no git repository at {start} ({exc})") from exc
+    repo = _open(start)
     with repo:
         base = _base(repo)
         if base.problems:
@@ -166,6 +163,31 @@ def judge(runtime: str, call: ToolCall, module: str | None, repo_path: str | Non
         from taskgate.rules.registry import apply_policy
 
         return apply_policy(findings, base.policy)
+
+
+def _open(start: str) -> Repo:
+    """The repository at `start`, its `cat-file --batch` already asked for HEAD."""
+    from pathlib import Path
+
+    from taskgate.agentside.gitfiles import discover
+    from taskgate.errors import TaskgateError
+    from taskgate.git import Repo
+
+    try:
+        repo = Repo(Path(start), layout=discover(start))
+    except TaskgateError as exc:
+        raise GuardError(f"no git repository at {start} ({exc})") from exc
+    try:
+        repo.objects.send(["HEAD"])  # git resolves it while the rules are imported
+        if not os.environ.get("TASKGATE_AGENT") and not _config_claim(repo)[0]:
+            repo.start_config()  # taskgate.agent may be in the global file: git answers
+    except TaskgateError as exc:
+        repo.close()
+        raise GuardError(f"git cannot read the repository at {start} ({exc})") from exc
+    except BaseException:
+        repo.close()
+        raise
+    return repo
 
 
 def _base(repo: Repo) -> Base:
@@ -190,12 +212,12 @@ def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
     """TASKGATE_AGENT, then `git config taskgate.agent`, then the signing key (signed mode),
     then the hook's --module."""
     from taskgate.change import Actor, Role
-    from taskgate.sources import actor_from_claim, agent_claim
+    from taskgate.sources import actor_from_claim
 
     structure = base.structure
     if structure is None:
         return None  # no module map, no lanes: bypass commands are still judged
-    claim = agent_claim(repo)
+    claim = _claim(repo)
     if claim:
         actor = actor_from_claim(structure, claim)
         if actor is None:
@@ -231,6 +253,25 @@ def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
     return None
 
 
+def _claim(repo: Repo) -> str | None:
+    """`sources.agent_claim`, with `git config taskgate.agent` read from the worktree's or
+    the repository's config file when that is certain (no git process)."""
+    from taskgate.sources import agent_claim
+
+    if os.environ.get("TASKGATE_AGENT"):
+        return agent_claim(repo)  # the environment first; git is not asked
+    known, value = _config_claim(repo)
+    if not known:
+        return agent_claim(repo)
+    return value.strip() if value and value.strip() else None
+
+
+def _config_claim(repo: Repo) -> tuple[bool, str | None]:
+    from taskgate.agentside.gitfiles import config_value
+
+    return config_value(str(repo.git_dir), str(repo.common_dir), "taskgate", "agent")
+
+
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
@@ -252,9 +293,9 @@ def _judge_path(path: str, cwd: str, repo: Repo, base: Base, actor: Actor | None
                 )
             ]
         if _inside(candidate, root) and candidate != root:
-            rels.append(posixpath.join(*Path(os.path.relpath(candidate, root)).parts))
+            rels.append(_posix(os.path.relpath(candidate, root)))
         elif _inside(candidate, str(repo.root)) and candidate != str(repo.root):
-            rels.append(posixpath.join(*Path(os.path.relpath(candidate, repo.root)).parts))
+            rels.append(_posix(os.path.relpath(candidate, repo.root)))
     from taskgate.change import Role
 
     if actor is not None and actor.role is not Role.LEAD:
@@ -271,6 +312,11 @@ def _judge_path(path: str, cwd: str, repo: Repo, base: Base, actor: Actor | None
     if actor is None or actor.role is Role.LEAD or base.structure is None:
         return []
     return [f for rel in dict.fromkeys(rels) for f in _lanes(rel, repo, base, actor)]
+
+
+def _posix(relative: str) -> str:
+    """A relative path of this system, spelled with `/` as git spells it."""
+    return posixpath.join(*relative.split(os.sep)) if os.sep != "/" else relative
 
 
 def _lanes(rel: str, repo: Repo, base: Base, actor: Actor) -> list[Finding]:
@@ -325,6 +371,8 @@ def _inspector(repo: Repo) -> Inspector:
 
 
 def _git(cwd: str, *args: str) -> str | None:
+    import subprocess
+
     from taskgate.git import scrubbed_env
 
     try:

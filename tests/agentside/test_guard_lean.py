@@ -1,0 +1,122 @@
+"""The guard's lean path (issue 16's 50 ms budget): a real `python -m taskgate guard` process
+starts one git process and loads neither argparse nor cli.py, yet judges as before.
+
+Events are Claude Code PreToolUse inputs (https://docs.claude.com/en/docs/claude-code/hooks:
+"cwd", "hook_event_name", "tool_name", "tool_input" with an absolute "file_path" for
+Write and a "command" for Bash). git is the real git, reached through a logging wrapper
+script put first on PATH, so each process the guard starts is counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PYTHON, GitRepo
+
+
+def git_logger(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """An environment whose `git` logs its arguments and runs the real git."""
+    real = shutil.which("git")
+    assert real is not None
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = tmp_path / "git.log"
+    shim = folder / "git"
+    shim.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    shim.chmod(0o755)
+    return {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}, log
+
+
+def event(repo: Path, tool: str, tool_input: dict[str, str]) -> str:
+    return json.dumps({"session_id": "s", "cwd": str(repo), "hook_event_name": "PreToolUse",
+                       "tool_name": tool, "tool_input": tool_input})  # fmt: skip
+
+
+def run_guard(repo: Path, stdin: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PYTHON, "-m", "taskgate", "guard", "--runtime", "claude-code"],
+        cwd=repo, input=stdin, capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("how", ["environment", "worktree config"])
+def test_one_git_process_per_call(
+    workflow_repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    repo = workflow_repo.path
+    if how == "environment":
+        monkeypatch.setenv("TASKGATE_AGENT", "python-coder")
+    else:
+        workflow_repo.git("config", "extensions.worktreeConfig", "true")
+        workflow_repo.git("config", "--worktree", "taskgate.agent", "python-coder")
+    env, log = git_logger(tmp_path)
+    cases = [
+        (event(repo, "Write", {"file_path": str(repo / "services/api/app/x.py")}), 0, None),
+        (event(repo, "Write", {"file_path": str(repo / "web/x.ts")}), 2, "TG201"),
+        (event(repo, "Bash", {"command": "git commit --no-verify -m x"}), 2, "TG801"),
+        (event(repo, "Bash", {"command": "pytest -q && git commit -m x"}), 0, None),
+    ]
+    for stdin, status, rule in cases:
+        log.write_text("")
+        proc = run_guard(repo, stdin, env)
+        assert proc.returncode == status, proc.stderr
+        if rule is not None:
+            assert proc.stderr.startswith(f"{rule} error"), proc.stderr
+        if rule == "TG201":
+            assert "web/x.ts" in proc.stderr.split("\n")[0]
+        assert log.read_text().splitlines() == ["cat-file --batch"]
+
+
+def test_without_an_identity_in_the_repository_git_config_is_asked(
+    workflow_repo: GitRepo, tmp_path: Path
+) -> None:
+    """The global file may name the agent: git answers (a second process), and does."""
+    repo = workflow_repo.path
+    workflow_repo.git("config", "--global", "taskgate.agent", "python-coder")
+    env, log = git_logger(tmp_path)
+    proc = run_guard(repo, event(repo, "Write", {"file_path": str(repo / "web/x.ts")}), env)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("TG201 error  web/x.ts"), proc.stderr
+    assert sorted(log.read_text().splitlines()) == ["cat-file --batch", "config -z --list"]
+
+
+def test_the_guard_loads_no_argparse_and_no_cli(
+    workflow_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a real guard process imports (`-X importtime` lists it on stderr)."""
+    repo = workflow_repo.path
+    monkeypatch.setenv("TASKGATE_AGENT", "python-coder")
+    for stdin, status in (
+        (event(repo, "Write", {"file_path": str(repo / "services/api/app/x.py")}), 0),
+        (event(repo, "Bash", {"command": "git push --force origin main"}), 2),
+    ):
+        proc = subprocess.run(
+            [PYTHON, "-X", "importtime", "-m", "taskgate", "guard", "--runtime", "claude-code"],
+            cwd=repo, input=stdin, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        lines = proc.stderr.splitlines()
+        said = [line for line in lines if not line.startswith("import time:")]
+        loaded = {line.rsplit("|", 1)[-1].strip() for line in lines if "|" in line}
+        assert proc.returncode == status, said
+        if status:
+            assert said[0].startswith("TG802 error"), said
+        assert "taskgate.agentside.guard" in loaded
+        assert not loaded & {"argparse", "taskgate.cli", "jsonschema", "glob"}
+
+
+def test_a_guard_that_cannot_load_still_blocks(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Fail closed before any event is read: exit 2 (Claude Code's block), never 1."""
+    from taskgate.launch import guard
+
+    monkeypatch.setitem(sys.modules, "taskgate.agentside.guard", None)  # import fails
+    assert guard(["--runtime", "claude-code"]) == 2
+    assert capsys.readouterr().err.startswith("TG807 taskgate guard cannot run, so it blocks")
