@@ -125,6 +125,18 @@ def check_commits(
     range_base: str | None = None,
     history_before: bool = False,
 ) -> Checked:
+    """`_check_commits`, then no signature verifier left running (signed mode)."""
+    try:
+        return _check_commits(repo, shas, rules, range_base, history_before)
+    finally:
+        from taskgate.identity.ahead import VERIFIER
+
+        VERIFIER.close()
+
+
+def _check_commits(
+    repo: Repo, shas: Sequence[str], rules: bool, range_base: str | None, history_before: bool
+) -> Checked:
     """Every commit on its own, each under its first parent's policy and module map.
 
     `range_base`: the commit the range lands on (a pushed ref's old value, a `ci` range's
@@ -141,9 +153,9 @@ def check_commits(
 
     infos = repo.read_commits(shas)
     pairs = [(info.parents[0] if info.parents else None, info.sha) for info in infos]
-    diffs = repo.commit_diffs(pairs)
     builder = CommitChanges(repo, Stage.CI)
-    builder.expect(infos)
+    builder.expect(infos)  # signed mode: the signatures are checked from now on, aside
+    diffs = repo.commit_diffs(pairs)
     own = merge_contents(repo, infos) if rules else {}
     anchor = builder.base_for(range_base, range_base) if rules and range_base else None
     first_root: Base | None = None

@@ -420,7 +420,10 @@ class CommitChanges:
             first = infos[0]
             policy = self.base_for(first.parents[0] if first.parents else None, first.sha).policy
             if policy.identity.mode == "signed":
+                from taskgate.identity.ahead import VERIFIER
+
                 self._signers.setdefault(policy.identity.allowed_signers, None)
+                VERIFIER.ahead(pairs)  # while the diffs are read and the rules run
 
     def prefetch(self, revs: Iterable[str]) -> None:
         """Read the base files of many commits in one pipelined cat-file exchange."""
@@ -471,12 +474,13 @@ class CommitChanges:
             rev = parent
             self._signers.setdefault(base.policy.identity.allowed_signers, None)
             raw = info.raw or self.repo.objects.read(info.sha, "commit") or b""
-            if self._upcoming:
+            upcoming = self._upcoming.pop(info.sha, None) if self._upcoming else None
+            if upcoming:
                 # Signed mode from here on, most likely: check the signatures still to come
                 # in the background while the rules run on this thread.
-                from taskgate.identity.verdict import VERIFIER
+                from taskgate.identity.ahead import VERIFIER
 
-                VERIFIER.ahead(self._upcoming.pop(info.sha, []))
+                VERIFIER.ahead(upcoming)
             verdict = judge_commit(
                 raw, TreeSide(self.repo, rev).read, base.policy, base.structure,
                 f"commit {rev[:12]}", actor, info.sha,
