@@ -159,7 +159,7 @@ def _check_commits(
     own = merge_contents(repo, infos) if rules else {}
     anchor = builder.base_for(range_base, range_base) if rules and range_base else None
     first_root: Base | None = None
-    judge = Judge(anchor)
+    judge = Judge(anchor, repo, range_base)
     # Commits that descend from the range's base: a policy change made inside the range
     # (by the lead, judged itself) takes effect from the next commit on. A commit whose
     # first parent does not descend from the base was built on an older policy.
@@ -230,15 +230,18 @@ def _check_commits(
                 diff: list[RawDiff] = diff,
                 against: str | None = against,
                 over: Base | None = over,
+                anchored: bool = False,
             ) -> Built:
-                return builder.build(info, diff, against=against, base=over)  # fmt: skip
+                # Anchored: judged under the range base's policy, identity included.
+                at = (range_base, anchor) if anchored and range_base and anchor else None
+                return builder.build(info, diff, against=against, base=over, identity=at)
 
             stale = bool(info.parents) and info.parents[0] not in current
             judge.run(
                 info,
                 built if against is None and over is None else rebuild(),
                 extra,
-                rebuild if stale else None,
+                (lambda: rebuild(anchored=True)) if stale else None,
             )
         # Memory stays at one batch's files, however long the history.
         repo.objects.clear()

@@ -6,17 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from taskgate.finding import Finding, Severity
-from taskgate.git import CommitInfo
+from taskgate.git import CommitInfo, Repo
 from taskgate.policy import Policy
 from taskgate.rules.registry import run_checks
-from taskgate.sources import Base, Built
+from taskgate.sources import Base, Built, TreeSide
 
 
 class Judge:
     """Runs the rules on each change under its own policy and the range base's policy."""
 
-    def __init__(self, anchor: Base | None) -> None:
+    def __init__(
+        self, anchor: Base | None, repo: Repo | None = None, at: str | None = None
+    ) -> None:
+        """`anchor`: the base of the range (`at`, read through `repo`), None: no base."""
         self.anchor = anchor
+        self.repo = repo
+        self.at = at
         self.findings: list[Finding] = []
         self._reported: set[Finding] = set()
         self._differs: dict[int, bool] = {}
@@ -35,13 +40,17 @@ class Judge:
         extra: list[Finding],
         rebuild: Callable[[], Built] | None,
     ) -> None:
-        """`rebuild`: the commit is built on a policy older than the range's base (None: not)."""
+        """`rebuild`: the commit is built on a policy older than the range's base (None: not);
+        it builds the change again with its signature judged at the range's base."""
         found = [*extra, *run_checks(built.change, built.policy)]
         anchor = self.anchor
         if (
             rebuild is not None
             and anchor is not None
-            and self._policy_differs(built.policy, anchor.policy)
+            and (
+                self._policy_differs(built.policy, anchor.policy)
+                or self._signers_differ(info.parents[0], anchor.policy)
+            )
         ):
             # Built on an older (or newer) policy: the one the range lands on judges it too.
             again = rebuild()
@@ -57,3 +66,11 @@ class Judge:
         if key not in self._differs:
             self._differs[key] = policy._replace(source="") != other._replace(source="")
         return self._differs[key]
+
+    def _signers_differ(self, parent: str, policy: Policy) -> bool:
+        """Signed mode: whether the allowed signers at `parent` are not those at the base
+        (a key the lead removed there must not sign a commit built on an older parent)."""
+        if policy.identity.mode != "signed" or self.repo is None or self.at is None:
+            return False
+        path = policy.identity.allowed_signers
+        return TreeSide(self.repo, parent).read(path) != TreeSide(self.repo, self.at).read(path)

@@ -451,10 +451,13 @@ class CommitChanges:
         *,
         base: Base | None = None,
         against: str | None = None,
+        identity: tuple[str, Base] | None = None,
     ) -> Built:
         """The commit's change against its first parent, or against `against` (the tree of
         git's automatic merge of a merge's parents: the change is then the merge's own
-        content). `base` overrides the first parent's policy and module map."""
+        content). `base` overrides the first parent's policy and module map; `identity`,
+        (commit, its base), the commit whose identity mode and allowed signers judge the
+        signature (default: the first parent and `base`)."""
         from taskgate.message import message_from_bytes
 
         parent = info.parents[0] if info.parents else None
@@ -466,13 +469,13 @@ class CommitChanges:
         before: Side = TreeSide(self.repo, old, old_blobs(diff)) if old else EmptySide()
         actor = resolve_actor(base.structure, message, None)
         verdict = None
-        if base.policy.identity.mode == "signed" and parent is not None:
+        rev, policy = (identity[0], identity[1].policy) if identity else (parent, base.policy)
+        if policy.identity.mode == "signed" and parent is not None and rev is not None:
             # The signature names the actor; the scope is only a claim (SPEC §10.4). A root
             # commit supplies its own allowed signers, so its signature would prove nothing.
             from taskgate.identity.verdict import judge_commit
 
-            rev = parent
-            self._signers.setdefault(base.policy.identity.allowed_signers, None)
+            self._signers.setdefault(policy.identity.allowed_signers, None)
             raw = info.raw or self.repo.objects.read(info.sha, "commit") or b""
             upcoming = self._upcoming.pop(info.sha, None) if self._upcoming else None
             if upcoming:
@@ -482,7 +485,7 @@ class CommitChanges:
 
                 VERIFIER.ahead(upcoming)
             verdict = judge_commit(
-                raw, TreeSide(self.repo, rev).read, base.policy, base.structure,
+                raw, TreeSide(self.repo, rev).read, policy, base.structure,
                 f"commit {rev[:12]}", actor, info.sha,
             )  # fmt: skip
             actor = verdict.actor or actor
