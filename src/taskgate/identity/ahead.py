@@ -118,6 +118,10 @@ def _fork(raws: list[bytes]) -> _Child | None:
     """A child verifying `raws`, or None where forking is not the way (or failed)."""
     if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
         return None
+    import threading
+
+    if threading.active_count() > 1:
+        return None  # forking beside other threads can deadlock the child (and warns)
     r, w = os.pipe()
     try:
         pid = os.fork()
