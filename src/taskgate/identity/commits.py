@@ -60,7 +60,9 @@ class SignedRange:
         from taskgate.sources import TreeSide
 
         data = TreeSide(self.repo, rev).read(path)
-        if "\n" not in path:
+        if data is None:
+            self._blobs[key] = None  # absent (or a name git cannot store): asked once
+        elif "\n" not in path:  # read as `rev:path`, so its id is known without a read
             self._blobs[key] = self.repo.objects.object_id(f"{rev}:{path}", "blob")
         return data
 
