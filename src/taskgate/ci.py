@@ -10,16 +10,16 @@ files the rules read. pre-push and pre-receive (`taskgate.push`) share this code
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from taskgate.change import Change, EmptySide, Role, Side, Stage
 from taskgate.entry import Outcome
 from taskgate.errors import GitError, TaskgateError
-from taskgate.finding import Finding, Severity
+from taskgate.finding import Finding
 from taskgate.git import CommitInfo, RawDiff, Repo
-from taskgate.policy import Policy
-from taskgate.rules.registry import apply_policy, run_checks
+from taskgate.judge import Judge
+from taskgate.rules.registry import apply_policy
 from taskgate.sources import Base, Built, CommitChanges, TreeSide, file_changes, new_blobs
 from taskgate.workflow.structure import Structure
 
@@ -125,6 +125,18 @@ def check_commits(
     range_base: str | None = None,
     history_before: bool = False,
 ) -> Checked:
+    """`_check_commits`, then no signature verifier left running (signed mode)."""
+    try:
+        return _check_commits(repo, shas, rules, range_base, history_before)
+    finally:
+        from taskgate.identity.ahead import VERIFIER
+
+        VERIFIER.close()
+
+
+def _check_commits(
+    repo: Repo, shas: Sequence[str], rules: bool, range_base: str | None, history_before: bool
+) -> Checked:
     """Every commit on its own, each under its first parent's policy and module map.
 
     `range_base`: the commit the range lands on (a pushed ref's old value, a `ci` range's
@@ -141,13 +153,13 @@ def check_commits(
 
     infos = repo.read_commits(shas)
     pairs = [(info.parents[0] if info.parents else None, info.sha) for info in infos]
-    diffs = repo.commit_diffs(pairs)
     builder = CommitChanges(repo, Stage.CI)
-    builder.expect(infos)
+    builder.expect(infos)  # signed mode: the signatures are checked from now on, aside
+    diffs = repo.commit_diffs(pairs)
     own = merge_contents(repo, infos) if rules else {}
     anchor = builder.base_for(range_base, range_base) if rules and range_base else None
     first_root: Base | None = None
-    judge = _Judge(anchor)
+    judge = Judge(anchor, repo, range_base)
     # Commits that descend from the range's base: a policy change made inside the range
     # (by the lead, judged itself) takes effect from the next commit on. A commit whose
     # first parent does not descend from the base was built on an older policy.
@@ -218,15 +230,18 @@ def check_commits(
                 diff: list[RawDiff] = diff,
                 against: str | None = against,
                 over: Base | None = over,
+                anchored: bool = False,
             ) -> Built:
-                return builder.build(info, diff, against=against, base=over)  # fmt: skip
+                # Anchored: judged under the range base's policy, identity included.
+                at = (range_base, anchor) if anchored and range_base and anchor else None
+                return builder.build(info, diff, against=against, base=over, identity=at)
 
             stale = bool(info.parents) and info.parents[0] not in current
             judge.run(
                 info,
                 built if against is None and over is None else rebuild(),
                 extra,
-                rebuild if stale else None,
+                (lambda: rebuild(anchored=True)) if stale else None,
             )
         # Memory stays at one batch's files, however long the history.
         repo.objects.clear()
@@ -239,53 +254,6 @@ def check_commits(
         judged_merges,
         frozenset(lead_modules),
     )
-
-
-class _Judge:
-    """Runs the rules on each change under its own policy and the range base's policy."""
-
-    def __init__(self, anchor: Base | None) -> None:
-        self.anchor = anchor
-        self.findings: list[Finding] = []
-        self._reported: set[Finding] = set()
-        self._differs: dict[int, bool] = {}
-
-    def add(self, info: CommitInfo, found: Iterable[Finding], problems: Iterable[Finding]) -> None:
-        # A broken module map at the base is said once, not once per commit built on it.
-        fresh = [p for p in problems if p not in self._reported]
-        self._reported.update(fresh)
-        for finding in (*fresh, *found):
-            self.findings.append(finding.at_commit(info.sha, info.subject))
-
-    def run(
-        self,
-        info: CommitInfo,
-        built: Built,
-        extra: list[Finding],
-        rebuild: Callable[[], Built] | None,
-    ) -> None:
-        """`rebuild`: the commit is built on a policy older than the range's base (None: not)."""
-        found = [*extra, *run_checks(built.change, built.policy)]
-        anchor = self.anchor
-        if (
-            rebuild is not None
-            and anchor is not None
-            and self._policy_differs(built.policy, anchor.policy)
-        ):
-            # Built on an older (or newer) policy: the one the range lands on judges it too.
-            again = rebuild()
-            seen = set(found)
-            note = f" (under the policy of {anchor.policy.source})"
-            for finding in run_checks(again.change, anchor.policy):
-                if finding not in seen and finding._replace(severity=Severity.ERROR) not in seen:
-                    found.append(finding._replace(message=finding.message + note))
-        self.add(info, found, built.problems)
-
-    def _policy_differs(self, policy: Policy, other: Policy) -> bool:
-        key = id(policy)
-        if key not in self._differs:
-            self._differs[key] = policy._replace(source="") != other._replace(source="")
-        return self._differs[key]
 
 
 def _new_root(built: Built, base: Base) -> list[Finding]:

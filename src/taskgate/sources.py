@@ -11,7 +11,7 @@ change, never from the change itself.
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from taskgate.change import Actor, Change, EmptySide, FileChange, Role, Side, Stage
 from taskgate.finding import Finding
@@ -20,6 +20,9 @@ from taskgate.linehints import Hints, parse_patch
 from taskgate.message import CommitMessage
 from taskgate.policy import Paths, Policy, check_gate_names, load_policy
 from taskgate.workflow.structure import Structure, StructureError, parse_structure
+
+if TYPE_CHECKING:
+    from taskgate.identity.commits import SignedRange
 
 
 def _tracked_form(path: str) -> bool:
@@ -403,29 +406,33 @@ class CommitChanges:
         self._bases: dict[tuple[bytes | None, ...], Base] = {}
         self._probes: dict[tuple[bytes | None, bytes | None], Policy] = {}
         self._claim = agent_claim(repo) if stage is not Stage.CI else None
-        # Allowed-signers files of signed-mode bases seen so far: prefetched with the rest.
-        self._signers: dict[str, None] = {}
-        # commit id → the (id, raw object) pairs from it to the end of the range (`expect`).
-        self._upcoming: dict[str, list[tuple[str, bytes]]] = {}
+        self._expected: Sequence[CommitInfo] = ()
+        self._signed: SignedRange | None = None  # from the first signed-mode base on
+
+    def _signed_range(self) -> "SignedRange":
+        if self._signed is None:
+            from taskgate.identity.commits import SignedRange
+
+            self._signed = SignedRange(self.repo)
+            self._signed.expect(self._expected, None)
+        return self._signed
 
     def expect(self, infos: Sequence[CommitInfo]) -> None:
         """The commits `build` will be asked for, in order (lets signed mode verify ahead)."""
-        pairs = [(info.sha, info.raw) for info in infos]
-        # Only the first commit's entry matters until signed mode shows up; a handful of
-        # checkpoints keeps this small and still starts soon after a mid-range switch.
-        step = max(1, len(pairs) // 16)
-        self._upcoming = {pairs[i][0]: pairs[i:] for i in range(0, len(pairs), step)}
+        self._expected = infos
         if infos:
-            # Signed from the start: prefetch the allowed signers from the first batch on.
             first = infos[0]
             policy = self.base_for(first.parents[0] if first.parents else None, first.sha).policy
             if policy.identity.mode == "signed":
-                self._signers.setdefault(policy.identity.allowed_signers, None)
+                self._signed_range().expect(infos, policy.identity.allowed_signers)
 
     def prefetch(self, revs: Iterable[str]) -> None:
         """Read the base files of many commits in one pipelined cat-file exchange."""
-        files = ("taskgate.toml", "pyproject.toml", Paths().structure, *self._signers)
-        self.repo.objects.read_many([f"{rev}:{path}" for rev in revs for path in files])
+        revs = list(revs)
+        files = ("taskgate.toml", "pyproject.toml", Paths().structure)
+        names = [f"{rev}:{path}" for rev in revs for path in files]
+        signers = self._signed.prefetch_names(revs) if self._signed else []
+        self.repo.objects.read_many(names + signers)
 
     def base_for(self, parent: str | None, first_commit: str) -> Base:
         """Policy and structure from the first parent (from the commit itself for a root)."""
@@ -448,10 +455,13 @@ class CommitChanges:
         *,
         base: Base | None = None,
         against: str | None = None,
+        identity: tuple[str, Base] | None = None,
     ) -> Built:
         """The commit's change against its first parent, or against `against` (the tree of
         git's automatic merge of a merge's parents: the change is then the merge's own
-        content). `base` overrides the first parent's policy and module map."""
+        content). `base` overrides the first parent's policy and module map; `identity`,
+        (commit, its base), the commit whose identity mode and allowed signers judge the
+        signature (default: the first parent and `base`)."""
         from taskgate.message import message_from_bytes
 
         parent = info.parents[0] if info.parents else None
@@ -463,25 +473,14 @@ class CommitChanges:
         before: Side = TreeSide(self.repo, old, old_blobs(diff)) if old else EmptySide()
         actor = resolve_actor(base.structure, message, None)
         verdict = None
-        if base.policy.identity.mode == "signed" and parent is not None:
+        rev, policy = (identity[0], identity[1].policy) if identity else (parent, base.policy)
+        if policy.identity.mode == "signed" and parent is not None and rev is not None:
             # The signature names the actor; the scope is only a claim (SPEC §10.4). A root
             # commit supplies its own allowed signers, so its signature would prove nothing.
-            from taskgate.identity.verdict import judge_commit
-
-            rev = parent
-            self._signers.setdefault(base.policy.identity.allowed_signers, None)
-            raw = info.raw or self.repo.objects.read(info.sha, "commit") or b""
-            if self._upcoming:
-                # Signed mode from here on, most likely: check the signatures still to come
-                # in the background while the rules run on this thread.
-                from taskgate.identity.verdict import VERIFIER
-
-                VERIFIER.ahead(self._upcoming.pop(info.sha, []))
-            verdict = judge_commit(
-                raw, TreeSide(self.repo, rev).read, base.policy, base.structure,
-                f"commit {rev[:12]}", actor, info.sha,
-            )  # fmt: skip
+            verdict = self._signed_range().verdict(info, rev, policy, base.structure, actor)
             actor = verdict.actor or actor
+        if self._signed is not None and against is None and parent is not None:
+            self._signed.carry(info, parent, diff)  # the signers files, along the diffs
         change = Change(
             files=file_changes(diff),
             before=before,

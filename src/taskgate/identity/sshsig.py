@@ -59,13 +59,15 @@ class Reader:
         return value
 
     def string(self) -> bytes:
-        size = self.u32()
-        end = self.pos + size
-        if end > len(self.data):
+        data, pos = self.data, self.pos  # u32() inline: thousands of commits, 8 strings each
+        if pos + 4 > len(data):
             raise SignatureError("truncated data")
-        value = self.data[self.pos : end]
+        start = pos + 4
+        end = start + int.from_bytes(data[pos:start], "big")
+        if end > len(data):
+            raise SignatureError("truncated data")
         self.pos = end
-        return value
+        return data[start:end]
 
     def text(self) -> str:
         return self.string().decode("ascii", "replace")

@@ -11,16 +11,14 @@ configured signing key is looked up in the allowed signers, nothing is verified)
 
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from taskgate.change import Actor
 from taskgate.finding import Finding
 from taskgate.identity.signers import AllowedSigners, Signer, allowed_signers
 from taskgate.identity.sshsig import (
-    SigCheck,
-    check_commit_signature,
     committer_time,
     fingerprint,
     key_type,
@@ -28,9 +26,6 @@ from taskgate.identity.sshsig import (
 )
 from taskgate.policy import Policy
 from taskgate.workflow.structure import Structure
-
-if TYPE_CHECKING:
-    from queue import Queue
 
 Reader = Callable[[str], bytes | None]
 Config = Callable[[str], str | None]
@@ -149,93 +144,13 @@ def _listed(
     return valid
 
 
-class _Chunk:
-    """Raw commits checked together by one worker; `done` is set when `results` is ready."""
-
-    __slots__ = ("done", "raws", "results")
-
-    def __init__(self, raws: list[bytes]) -> None:
-        import threading
-
-        self.raws = raws
-        self.results: list[SigCheck] = []
-        self.done = threading.Event()
-
-
-class Verifier:
-    """Signatures checked once per commit, ahead of the rules, on worker threads.
-
-    `ci` knows the commits it will judge; verifying them while the main thread runs the
-    rules hides most of the cost (the signature check itself releases the GIL). Results
-    are kept by commit id, so judging a commit twice (two policies) verifies it once.
-    The workers are daemon threads: a run that ends early never waits for them.
-    """
-
-    CHUNK = 64  # commits a task: a hand-off per commit would cost more than a check
-
-    def __init__(self) -> None:
-        self._queue: Queue[_Chunk] | None = None
-        self._pending: dict[str, tuple[_Chunk, int]] = {}
-        self._done: dict[str, SigCheck] = {}
-
-    def ahead(self, commits: Iterable[tuple[str, bytes]]) -> None:
-        """Start checking these (commit id, raw object) pairs in the background."""
-        todo = [(sha, raw) for sha, raw in commits
-                if sha not in self._pending and sha not in self._done]  # fmt: skip
-        if not todo:
-            return
-        queue = self._queue or self._start()
-        for start in range(0, len(todo), self.CHUNK):
-            part = todo[start : start + self.CHUNK]
-            chunk = _Chunk([raw for _sha, raw in part])
-            for i, (sha, _raw) in enumerate(part):
-                self._pending[sha] = (chunk, i)
-            queue.put(chunk)
-
-    def _start(self) -> "Queue[_Chunk]":
-        import threading
-        from queue import Queue
-
-        queue: Queue[_Chunk] = Queue()
-        for n in range(max(1, min(4, (os.cpu_count() or 2) - 1))):
-            name = f"taskgate-verify-{n}"
-            threading.Thread(target=_work, args=(queue,), name=name, daemon=True).start()
-        self._queue = queue
-        return queue
-
-    def check(self, sha: str | None, raw: bytes) -> SigCheck:
-        if sha is None:
-            return check_commit_signature(raw)
-        found = self._done.get(sha)
-        if found is None:
-            pending = self._pending.pop(sha, None)
-            if pending is not None:
-                pending[0].done.wait()
-                found = pending[0].results[pending[1]]
-            else:
-                found = check_commit_signature(raw)
-            self._done[sha] = found
-        return found
-
-
-def _work(queue: "Queue[_Chunk]") -> None:
-    while True:
-        chunk = queue.get()
-        try:
-            chunk.results = [check_commit_signature(raw) for raw in chunk.raws]
-        except Exception as exc:  # never leave the main thread waiting forever
-            chunk.results = [SigCheck(None, f"not checked: {exc}", "unreadable")] * len(chunk.raws)
-        chunk.done.set()
-
-
-VERIFIER = Verifier()
-
-
 def judge_commit(
     raw: bytes, read_base: Reader, policy: Policy, structure: Structure | None, where: str,
     claimed: Actor | None, sha: str | None = None,
 ) -> Verdict:  # fmt: skip
     """The signer of an existing commit, verified against the allowed signers of its base."""
+    from taskgate.identity.ahead import VERIFIER
+
     checked = VERIFIER.check(sha, raw)
     if checked.kind == "unsigned":
         return _fail(
@@ -251,6 +166,12 @@ def judge_commit(
     if isinstance(found, Verdict):
         return found._replace(fingerprint=fp)
     path = policy.identity.allowed_signers
+    memo = (id(found), id(structure), checked.key, path, *_actor_key(claimed))
+    if checked.problem is None:
+        # Thousands of commits by a handful of keys: the good ones share a few verdicts.
+        hit = _VERDICTS.get(memo)
+        if hit is not None and hit[0] is found and hit[1] is structure:
+            return hit[2]
     usable = _listed(found, checked.key, lambda: committer_time(raw) or time.time(), path, fp)
     if isinstance(usable, Verdict):
         return usable
@@ -266,7 +187,22 @@ def judge_commit(
             None,
             fp,
         )
-    return _pick(usable, structure, claimed, path, fp)
+    verdict = _pick(usable, structure, claimed, path, fp)
+    if not any(s.valid_after or s.valid_before for s in found.by_key.get(checked.key, ())):
+        if len(_VERDICTS) > 4096:
+            _VERDICTS.clear()
+        _VERDICTS[memo] = (found, structure, verdict)  # kept alive: their ids stay theirs
+    return verdict
+
+
+# (signers, module map, key, path, claimed role and module) → a good signature's verdict.
+_VERDICTS: dict[tuple[object, ...], tuple[AllowedSigners, Structure | None, Verdict]] = {}
+
+
+def _actor_key(actor: Actor | None) -> tuple[object, object]:
+    if actor is None:
+        return None, None
+    return actor.role, actor.module.name if actor.module else None
 
 
 # --- before the commit exists: the key git is configured to sign with ------------------
