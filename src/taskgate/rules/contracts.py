@@ -309,8 +309,7 @@ def covered(route: Route, endpoints: set[tuple[str, str]]) -> bool:
 
 
 def _module_routes(change: Change, fc: FileChange, side: str) -> list[Route]:
-    from taskgate.rules.integrity import side_bytes
-    from taskgate.rules.integrity_tests import parsed
+    from taskgate.rules.changedlines import parsed, side_bytes
 
     if not _route_sign(side_bytes(change, fc, side)):
         return []
@@ -328,7 +327,7 @@ def endpoints_declared(change: Change, policy: Policy) -> Iterable[Finding]:
 
 
 def _findings(change: Change, policy: Policy) -> Iterator[Finding]:
-    from taskgate.rules.integrity import (
+    from taskgate.rules.changedlines import (
         added_text,
         after_path,
         before_path,

@@ -1,4 +1,4 @@
-"""TG605: junk in the change (helper of `taskgate.rules.integrity`).
+"""TG605: junk in the change, by everyone (SPEC §7).
 
 Judged by path for what the change newly adds (a file already tracked is not
 reported on every later edit), and by size for every added or modified file.
@@ -7,13 +7,14 @@ A junk folder is one finding, however many files it holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
 from taskgate.policy import Policy
-from taskgate.rules.integrity import after_path, before_path
+from taskgate.rules.changedlines import after_path, before_path
+from taskgate.rules.registry import check
 
 _JUNK_DIRS = {
     ".venv": "a virtual environment",
@@ -67,6 +68,12 @@ def _size(n: int) -> str:
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
     return f"{n} bytes"
+
+
+@check("TG605", stage="pre")
+def junk_added(change: Change, policy: Policy) -> Iterable[Finding]:
+    """Virtual environments, caches, .env files, litter and oversized files (everyone)."""
+    return list(junk_findings(change, policy))
 
 
 def junk_findings(change: Change, policy: Policy) -> Iterator[Finding]:

@@ -29,7 +29,10 @@ FAMILIES = (
     # TG605 finds their sizes in memory instead of asking git for them.
     "taskgate.rules.python",
     "taskgate.rules.contracts",
-    "taskgate.rules.integrity",
+    "taskgate.rules.testintegrity",
+    "taskgate.rules.suppressions",
+    "taskgate.rules.secrets",
+    "taskgate.rules.junk",
     "taskgate.rules.policyfile",
     "taskgate.rules.history",
 )

@@ -1,4 +1,4 @@
-"""TG604: secrets in the lines a change adds (helper of `taskgate.rules.integrity`).
+"""TG604: secrets in the lines a change adds, by everyone (SPEC §7).
 
 Only added lines are scanned (a line multiset against the before side: fast, and
 a secret already in history is not reported on every later commit), and only
@@ -15,13 +15,13 @@ printed in full: reports end up in CI logs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import AnyStr, Generic, NamedTuple
 
 from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
 from taskgate.policy import Policy
-from taskgate.rules.integrity import (
+from taskgate.rules.changedlines import (
     after_path,
     basename,
     before_path,
@@ -31,6 +31,7 @@ from taskgate.rules.integrity import (
     side_bytes,
     side_text,
 )
+from taskgate.rules.registry import check
 
 # Signs of a secret (lower case): only text showing one meets the patterns below. Plain
 # substring tests: a regular expression alternating these is several times slower.
@@ -379,6 +380,12 @@ def _added_text(change: Change, fc: FileChange, after: str) -> tuple[str, list[i
         return after, list(range(1, after.count("\n") + 2))
     lines = line_delta(change, fc).lines
     return "\n".join(text for _, text in lines), [n for n, _ in lines]
+
+
+@check("TG604", stage="pre")
+def secrets_added(change: Change, policy: Policy) -> Iterable[Finding]:
+    """Secrets in added lines of any text file (everyone)."""
+    return list(secret_findings(change, policy))
 
 
 def secret_findings(change: Change, policy: Policy) -> Iterator[Finding]:
