@@ -14,7 +14,7 @@ from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.changedlines import after_path, before_path
-from taskgate.rules.registry import check
+from taskgate.rules.registry import PRE_COMMIT_CHECK_CI, check, rule
 
 _JUNK_DIRS = {
     ".venv": "a virtual environment",
@@ -70,7 +70,23 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-@check("TG605", stage="pre")
+TG605 = rule(
+    id="TG605",
+    name="junk",
+    stages=PRE_COMMIT_CHECK_CI,
+    summary="junk in the change: .venv/, node_modules/, __pycache__/, .env, big files",
+    what=(
+        "Virtual environments (a tracked `.venv` of any file type: folder, link, file, "
+        "submodule), dependency folders, bytecode, .env files, OS and editor "
+        "litter, and files over `[integrity] max_file_bytes`."
+    ),
+    why="They bloat every clone forever and often carry secrets.",
+    example="git add services/api/.venv",
+    fix="git rm -r --cached services/api/.venv; add it to .gitignore.",
+)
+
+
+@check(TG605)
 def junk_added(change: Change, policy: Policy) -> Iterable[Finding]:
     """Virtual environments, caches, .env files, litter and oversized files (everyone)."""
     return list(junk_findings(change, policy))

@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from taskgate.finding import Finding
-from taskgate.rules.registry import check
+from taskgate.rules.registry import PRE_COMMIT_CHECK_CI, check, rule
 
 if TYPE_CHECKING:
     import ast
@@ -99,7 +99,25 @@ def _changed_python_files(change: Change) -> Iterator[FileChange]:
             yield fc
 
 
-@check("TG404", stage="pre")
+TG404 = rule(
+    id="TG404",
+    name="annotations",
+    stages=PRE_COMMIT_CHECK_CI,
+    summary="function signature not fully annotated",
+    what=(
+        "Every function in a changed .py file of a Python module annotates every parameter "
+        "and its return (self and cls excepted; lambdas excepted)."
+    ),
+    why=(
+        "The agents' rules require type hints on all signatures; mypy does not check "
+        "unannotated functions."
+    ),
+    example="def add(a, b):",
+    fix="def add(a: int, b: int) -> int:",
+)
+
+
+@check(TG404)
 def check_annotations(change: Change, policy: Policy) -> Iterable[Finding]:
     """TG404: every function signature in a changed .py file of a Python module is annotated."""
     # ast only when a check runs: the family is imported by every hook, commit-msg included.
@@ -137,7 +155,23 @@ def check_annotations(change: Change, policy: Policy) -> Iterable[Finding]:
             )
 
 
-@check("TG405", stage="pre")
+TG405 = rule(
+    id="TG405",
+    name="pyproject-deps",
+    stages=PRE_COMMIT_CHECK_CI,
+    summary="dependency declared outside pyproject.toml, or module without pyproject.toml",
+    what=(
+        "requirements*.txt, setup.py or setup.cfg added to a Python module, or a Python "
+        "module without pyproject.toml (a change that removes or moves the whole module "
+        "is not one)."
+    ),
+    why="Dependencies declared in one place are dependencies that get installed.",
+    example="services/api/requirements.txt",
+    fix="Declare them in services/api/pyproject.toml.",
+)
+
+
+@check(TG405)
 def check_dependency_files(change: Change, policy: Policy) -> Iterable[Finding]:
     """TG405: dependencies live in the module's pyproject.toml, which must exist."""
     if change.structure is None:

@@ -31,7 +31,7 @@ from taskgate.rules.changedlines import (
     side_bytes,
     side_text,
 )
-from taskgate.rules.registry import check
+from taskgate.rules.registry import PRE_COMMIT_CHECK_CI, check, rule
 from taskgate.rules.secretshapes import SHAPES
 
 # Signs of a secret (lower case): only text showing one meets the patterns below. Plain
@@ -328,7 +328,25 @@ def _added_text(change: Change, fc: FileChange, after: str) -> tuple[str, list[i
     return "\n".join(text for _, text in lines), [n for n, _ in lines]
 
 
-@check("TG604", stage="pre")
+TG604 = rule(
+    id="TG604",
+    name="secrets",
+    stages=PRE_COMMIT_CHECK_CI,
+    summary="a secret in the change",
+    what=(
+        "Private keys, cloud keys, tokens, JWTs, URLs with passwords and high-entropy "
+        "password/secret/token literals in added lines."
+    ),
+    why="A secret in git history is a leaked secret.",
+    example='AWS_KEY = "AKIA................"',
+    fix=(
+        "Read it from the environment; rotate the leaked one. False positive: the lead adds "
+        "its fingerprint to [secrets] allow."
+    ),
+)
+
+
+@check(TG604)
 def secrets_added(change: Change, policy: Policy) -> Iterable[Finding]:
     """Secrets in added lines of any text file (everyone)."""
     return list(secret_findings(change, policy))

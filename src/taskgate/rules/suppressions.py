@@ -31,7 +31,7 @@ from taskgate.rules.changedlines import (
     side_bytes,
     side_text,
 )
-from taskgate.rules.registry import check
+from taskgate.rules.registry import EVERY_STAGE, check, rule
 
 _SUPPRESSIONS = (
     ("# ruff: noqa", r"(?i)#\s*ruff\s*:\s*noqa\b"),
@@ -195,7 +195,25 @@ def _suppression_findings(change: Change) -> Iterator[Finding]:
             )
 
 
-@check("TG603", stage="msg", needs_actor=True)
+TG603 = rule(
+    id="TG603",
+    name="suppressions",
+    stages=EVERY_STAGE,
+    summary="coder commit adds suppressions or loosens tool configuration",
+    what=(
+        "Added `# type: ignore`, `# noqa`, `# pragma: no cover`, file-level ruff/mypy "
+        "switches, inline `# mypy:` flags, `@no_type_check`; and any change to tool "
+        "configuration inside a module (mypy.ini, ruff.toml, pytest.ini, setup.cfg, "
+        "tox.ini, .ignore, sitecustomize.py, the [tool.*] tables of its pyproject.toml): "
+        "the lead's. [project] stays the coder's."
+    ),
+    why="Silencing the linter is not fixing the code.",
+    example="x = f()  # type: ignore",
+    fix="Fix the type error.",
+)
+
+
+@check(TG603, needs_actor=True)
 def suppressions_added(change: Change, policy: Policy) -> Iterable[Finding]:
     """Added suppression comments, loosened ruff/mypy/coverage/flake8 configuration."""
     if not coder_commit(change):
