@@ -13,6 +13,7 @@ from taskgate.change import Change
 from taskgate.errors import ConfigError
 from taskgate.finding import Finding
 from taskgate.policy import POLICY_FILE, PYPROJECT, Policy, check_gate_names, load_policy
+from taskgate.rules.catalog import RULE_IDS
 from taskgate.rules.registry import EVERY_STAGE, check, rule
 
 
@@ -22,7 +23,7 @@ def policy_findings(change: Change, structure_path: str = "") -> Iterator[Findin
     if not written & {POLICY_FILE, PYPROJECT, structure_path}:
         return
     try:
-        policy = load_policy(change.after.read, "the change")
+        policy = load_policy(change.after.read, "the change", rule_ids=RULE_IDS)
         _check_names_after(change, policy)
     except ConfigError as exc:
         path = POLICY_FILE if POLICY_FILE in str(exc) else PYPROJECT

@@ -161,12 +161,6 @@ def defined_rules() -> dict[str, Rule]:
     return dict(_RULES)
 
 
-def known_rule_ids() -> frozenset[str]:
-    from taskgate.rules.catalog import RULE_IDS
-
-    return RULE_IDS
-
-
 def _needs_actor(rule_id: str) -> bool:
     return any(rule_id in c.ids and c.needs_actor for c in _CHECKS)
 
