@@ -9,7 +9,6 @@ from taskgate.change import Change, Role
 from taskgate.finding import Finding
 from taskgate.message import Header, HeaderProblem, caret, parse_header
 from taskgate.policy import Policy
-from taskgate.rules.headerfix import closest
 from taskgate.rules.message import MSG, exempt
 from taskgate.rules.registry import COMMIT_MSG_CHECK_CI, check, rule
 from taskgate.workflow.board import Board, BoardError, parse_board
@@ -79,6 +78,8 @@ def _task_trailers(parsed: Header, change: Change, policy: Policy) -> Iterator[F
     for trailer in trailers:
         task = tasks.get(trailer.value)
         if task is None:
+            from taskgate.rules.headerfix import closest  # only for a wrong trailer
+
             own = [t.id for t in board.of_module(scope)] if scope else []
             close = closest(trailer.value, list(tasks)) if tasks else None
             yield Finding(
