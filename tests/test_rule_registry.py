@@ -86,6 +86,7 @@ def test_every_rule_is_documented() -> None:
         assert rule.stages, rid
         assert rule.stages <= EVERY_STAGE | {AGENT}, rid
         assert rule.stage in ("pre", "msg", "ci", "agent"), rid
+        assert rule.see_also in ("policy", "board"), rid
 
 
 def test_every_id_has_one_check_or_a_named_emitter() -> None:

@@ -42,10 +42,10 @@ def reference(name: str) -> str:
         raise TaskgateError(f"the {name} reference is missing from this installation") from exc
 
 
-def _see_also(rule_id: str) -> str:
-    if rule_id.startswith("TG3") and rule_id not in ("TG310", "TG311"):
-        return "the board's fields and who may change what: `taskgate explain board`"
-    return "every policy table and key: `taskgate explain policy`"
+_SEE_ALSO = {
+    "board": "the board's fields and who may change what: `taskgate explain board`",
+    "policy": "every policy table and key: `taskgate explain policy`",
+}
 
 
 def explain(rule_id: str) -> str:
@@ -76,5 +76,5 @@ def explain(rule_id: str) -> str:
         f"## Why is this bad?\n{para(rule.why)}\n\n"
         f"## Example\n{block(rule.example)}\n\n"
         f"## Use instead\n{block(rule.fix)}\n\n"
-        f"## See also\n{_see_also(rule.id)}\n"
+        f"## See also\n{_SEE_ALSO[rule.see_also]}\n"
     )

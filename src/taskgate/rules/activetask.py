@@ -26,6 +26,7 @@ TG307 = rule(
     why="No work without a task: the board must say what the work is for.",
     example="feat(python): refactor   # with no task in progress",
     fix="Move your task to in_progress in the same commit.",
+    see_also="board",
 )
 
 

@@ -63,6 +63,7 @@ TG304 = rule(
     why="The board is how the lead knows what is done; agents must not skip review.",
     example="coder moves T1 todo → done",
     fix="Move it todo → in_progress, then in_progress → done.",
+    see_also="board",
 )
 
 TG305 = rule(
@@ -74,6 +75,7 @@ TG305 = rule(
     why="Another module's task belongs to its owner and the lead.",
     example="feat(python): mark web task done",
     fix="Leave other modules' tasks alone.",
+    see_also="board",
 )
 
 TG306 = rule(
@@ -88,6 +90,7 @@ TG306 = rule(
     why="Done means delivered: the reviewer needs to know what to look at.",
     example='"status": "done", "outputs": {"files": []}',
     fix='"outputs": {"files": ["services/api/app/users.py"]}',
+    see_also="board",
 )
 
 TG308 = rule(
@@ -104,6 +107,7 @@ TG308 = rule(
     why="The plan of work is the lead's decision.",
     example="coder changes T1's assignee",
     fix="Ask the lead.",
+    see_also="board",
 )
 
 TG309 = rule(
@@ -115,6 +119,7 @@ TG309 = rule(
     why="Work on top of unfinished work is work done twice.",
     example="T2 depends on T1 (in_progress); coder moves T2 todo → in_progress",
     fix="Finish T1 first, or ask the lead.",
+    see_also="board",
 )
 
 

@@ -69,6 +69,8 @@ class Rule(NamedTuple):
     # The stage `taskgate rules` shows when it is not the one `stages` implies: kept as
     # printed before the registry knew the stages (see stage_label).
     shown_stage: str = ""
+    # The reference `taskgate explain` points to: "policy" or "board" (docs/*-reference.md).
+    see_also: str = "policy"
 
     @property
     def stage(self) -> str:
@@ -115,11 +117,12 @@ def rule(
     example: str,
     fix: str,
     shown_stage: str = "",
+    see_also: str = "policy",
 ) -> Rule:
     """Define a rule (once: a second definition of an id is a programming error)."""
     if id in _RULES:
         raise ValueError(f"rule {id} is defined twice")
-    made = Rule(id, name, stages, summary, what, why, example, fix, shown_stage)
+    made = Rule(id, name, stages, summary, what, why, example, fix, shown_stage, see_also)
     _RULES[id] = made
     return made
 

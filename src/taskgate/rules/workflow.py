@@ -44,6 +44,7 @@ TG301 = rule(
     ),
     example='{"version": 1, "tasks": [ }',
     fix="Fix the syntax at the line and column shown.",
+    see_also="board",
 )
 
 TG302 = rule(
@@ -58,6 +59,7 @@ TG302 = rule(
     why="Every rule reads these files; a wrong shape would make them guess.",
     example='{"version": 1, "tasks": [{"id": "T1", "status": "started"}]}',
     fix='Use one of the allowed values, e.g. "status": "in_progress".',
+    see_also="board",
 )
 
 TG303 = rule(
@@ -72,6 +74,7 @@ TG303 = rule(
     why="A board with a cycle can never be finished; an unknown assignee has no owner.",
     example='{"id": "T1", "depends_on": ["T1"]}',
     fix="Remove the cycle or the unknown reference.",
+    see_also="board",
 )
 
 TG310 = rule(
