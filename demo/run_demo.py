@@ -207,7 +207,7 @@ SCENES: list[Scene] = [
         ("git", "commit", "-m", "test(api): park a flaky test"),
         {"services/api/tests/test_users.py": TEST_USERS_SKIPPED},
         rejected_by=("TG602",),
-        needs=("taskgate.rules.integrity",),
+        needs=("taskgate.rules.skips",),
     ),
     Scene(
         "T1 done, with its outputs",

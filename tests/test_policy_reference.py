@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from taskgate.policy import TABLES, check_gate_names, policy_from_table
+from taskgate.rules.catalog import RULE_IDS
 from tests.conftest import GitRepo, run_taskgate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +79,7 @@ def test_every_reference_key_is_in_the_loader() -> None:
     # The full example sets every key the reference documents ...
     assert [key for key in reference_keys() if not lookup(example, key)] == []
     # ... and the loader accepts all of it, with the values it says.
-    policy = policy_from_table(example, "reference")
+    policy = policy_from_table(example, "reference", rule_ids=RULE_IDS)
     check_gate_names(policy, {"python": "python"})
     assert policy.commit.header_max == 100
     assert policy.gate.modules["python"].timeout == 300

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from taskgate.errors import TaskgateError
 from taskgate.git import Repo
 from taskgate.policy import load_policy
+from taskgate.rules.catalog import RULE_IDS
 from taskgate.sources import TreeSide
 
 
@@ -25,7 +26,7 @@ def baselines(repo: Repo, revs: Iterable[str | None]) -> list[str]:
     """The baselines the policies at `revs` name (commits of this repository)."""
     found: dict[str, None] = {}
     for rev in dict.fromkeys(r for r in revs if r):
-        policy = load_policy(TreeSide(repo, rev).read, f"commit {rev[:12]}")
+        policy = load_policy(TreeSide(repo, rev).read, f"commit {rev[:12]}", rule_ids=RULE_IDS)
         baseline = policy.history.baseline
         if baseline is None or baseline in found:
             continue

@@ -16,6 +16,7 @@ from typing import Any
 from taskgate.errors import TaskgateError
 from taskgate.git import Repo
 from taskgate.policy import Policy, load_policy
+from taskgate.rules.catalog import RULE_IDS
 from taskgate.sources import IndexSide, TreeSide
 from taskgate.workflow.board import STATUSES, Board, BoardError, Task, board_from_data
 from taskgate.workflow.jsonfile import JsonProblem, load_json
@@ -36,7 +37,8 @@ def show_board(repo: Repo, fmt: str) -> str:
     """The staged board rendered as text (columns) or JSON; TaskgateError when unreadable."""
     head = repo.head()
     base = TreeSide(repo, head) if head else IndexSide(repo)
-    policy = load_policy(base.read, f"commit {head[:12]}" if head else "the index")
+    where = f"commit {head[:12]}" if head else "the index"
+    policy = load_policy(base.read, where, rule_ids=RULE_IDS)
     staged = IndexSide(repo)
     board = _board(staged.read(policy.paths.tasks), policy)
     structure = _structure(staged.read(policy.paths.structure))

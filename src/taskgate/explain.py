@@ -6,18 +6,19 @@ import json
 import textwrap
 
 from taskgate.errors import TaskgateError
-from taskgate.rules.catalog import RULES
+from taskgate.rules.catalog import all_rules
 
 
 def rules_table(fmt: str = "text") -> str:
+    rules = all_rules()
     if fmt == "json":
         return json.dumps(
             [{"id": r.id, "name": r.name, "stage": r.stage, "summary": r.summary}
-             for r in RULES.values()],
+             for r in rules.values()],
             indent=2,
         ) + "\n"  # fmt: skip
     lines = [f"{'id':<6} {'stage':<5} {'name':<22} summary"]
-    lines += [f"{r.id:<6} {r.stage:<5} {r.name:<22} {r.summary}" for r in RULES.values()]
+    lines += [f"{r.id:<6} {r.stage:<5} {r.name:<22} {r.summary}" for r in rules.values()]
     lines.append("")
     lines.append(
         "stage: pre = pre-commit hook, msg = commit-msg hook (needs the actor), "
@@ -41,20 +42,21 @@ def reference(name: str) -> str:
         raise TaskgateError(f"the {name} reference is missing from this installation") from exc
 
 
-def _see_also(rule_id: str) -> str:
-    if rule_id.startswith("TG3") and rule_id not in ("TG310", "TG311"):
-        return "the board's fields and who may change what: `taskgate explain board`"
-    return "every policy table and key: `taskgate explain policy`"
+_SEE_ALSO = {
+    "board": "the board's fields and who may change what: `taskgate explain board`",
+    "policy": "every policy table and key: `taskgate explain policy`",
+}
 
 
 def explain(rule_id: str) -> str:
     if rule_id.lower() in REFERENCES:
         return reference(rule_id.lower())
-    rule = RULES.get(rule_id.upper())
+    rules = all_rules()
+    rule = rules.get(rule_id.upper())
     if rule is None:
         import difflib
 
-        close = difflib.get_close_matches(rule_id.upper(), list(RULES), n=1)
+        close = difflib.get_close_matches(rule_id.upper(), list(rules), n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise TaskgateError(
             f"unknown rule id '{rule_id}'{hint}; `taskgate rules` lists them "
@@ -74,5 +76,5 @@ def explain(rule_id: str) -> str:
         f"## Why is this bad?\n{para(rule.why)}\n\n"
         f"## Example\n{block(rule.example)}\n\n"
         f"## Use instead\n{block(rule.fix)}\n\n"
-        f"## See also\n{_see_also(rule.id)}\n"
+        f"## See also\n{_SEE_ALSO[rule.see_also]}\n"
     )

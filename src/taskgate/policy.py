@@ -211,7 +211,7 @@ def _history(data: _Table, source: str) -> HistoryPolicy:
     )
 
 
-def policy_from_table(data: _Table, source: str) -> Policy:
+def policy_from_table(data: _Table, source: str, *, rule_ids: Collection[str]) -> Policy:
     """Build a Policy from parsed TOML; unknown keys and wrong types are ConfigErrors."""
     _check_keys(data, set(TABLES), "taskgate", source)
 
@@ -253,10 +253,8 @@ def policy_from_table(data: _Table, source: str) -> Policy:
     _check_keys(r, {"ignore", "warn"}, "rules", source)
     ignore = frozenset(x.upper() for x in _str_list(r, "ignore", "rules", source, ()))
     warn = frozenset(x.upper() for x in _str_list(r, "warn", "rules", source, ()))
-    from taskgate.rules.registry import known_rule_ids
-
     for rule_id in sorted(ignore | warn):
-        if rule_id not in known_rule_ids():
+        if rule_id not in rule_ids:
             raise ConfigError(f"{source}: [rules] names unknown rule id '{rule_id}'")
 
     g = _expect_table(data.get("gate", {}), "gate", source)
@@ -361,9 +359,16 @@ def check_gate_names(
 
 
 def load_policy(
-    read: Callable[[str], bytes | None], where: str, cache: Path | None = None
+    read: Callable[[str], bytes | None],
+    where: str,
+    cache: Path | None = None,
+    *,
+    rule_ids: Collection[str],
 ) -> Policy:
     """Load the policy through `read(path)` (a reader of the base side); `where` names it.
+
+    `rule_ids`: the ids `[rules]` may name (`taskgate.rules.catalog.RULE_IDS`: the rules
+    layer knows them, the policy only checks against them).
 
     `cache` is a file of TOML texts already parsed (see `_parse_toml`); None parses afresh.
     """
@@ -382,9 +387,10 @@ def load_policy(
         )
     if own is not None:
         source = f"{POLICY_FILE} ({where})"
-        return policy_from_table(_parse_toml(own, source, cache), source)
+        return policy_from_table(_parse_toml(own, source, cache), source, rule_ids=rule_ids)
     if tool_table is not None:
-        return policy_from_table(tool_table, f"{PYPROJECT} [tool.taskgate] ({where})")
+        source = f"{PYPROJECT} [tool.taskgate] ({where})"
+        return policy_from_table(tool_table, source, rule_ids=rule_ids)
     return Policy()
 
 

@@ -19,6 +19,7 @@ from taskgate.git import CommitInfo, Entry, RawDiff, Repo, is_null_oid
 from taskgate.linehints import Hints, parse_patch
 from taskgate.message import CommitMessage
 from taskgate.policy import Paths, Policy, check_gate_names, load_policy
+from taskgate.rules.catalog import RULE_IDS
 from taskgate.workflow.structure import Structure, StructureError, parse_structure
 
 if TYPE_CHECKING:
@@ -187,7 +188,7 @@ class Base(NamedTuple):
 
 def load_base(read: Callable[[str], bytes | None], where: str, cache: Path | None = None) -> Base:
     """Policy and structure through `read` (a side's reader); `where` names the side."""
-    policy = load_policy(read, where, cache)
+    policy = load_policy(read, where, cache, rule_ids=RULE_IDS)
     raw = read(policy.paths.structure)
     if raw is None:
         check_gate_names(policy, None, policy.paths.structure)
@@ -442,7 +443,10 @@ class CommitChanges:
         # Thousands of commits share a handful of policies: parse each distinct one once.
         probe = self._probes.get((own, pyproject))
         if probe is None:
-            probe = self._probes[(own, pyproject)] = load_policy(side.read, f"commit {rev[:12]}")
+            where = f"commit {rev[:12]}"
+            probe = self._probes[(own, pyproject)] = load_policy(
+                side.read, where, rule_ids=RULE_IDS
+            )
         key = (own, pyproject, side.read(probe.paths.structure))
         if key not in self._bases:
             self._bases[key] = load_base(side.read, f"commit {rev[:12]}")

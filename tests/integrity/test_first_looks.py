@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.rules.integrity_tests import marker_aliases
 from taskgate.rules.secrets import _SIGNS, has_sign, has_sign_bytes
+from taskgate.rules.skips import marker_aliases
 
 # Pieces of every sign, near-misses and filler, so that random joins often make a sign,
 # break one, or put a key name's head right before "key".

@@ -13,15 +13,11 @@ from hypothesis import strategies as st
 from taskgate.change import Change, Stage
 from taskgate.git import Repo
 from taskgate.linehints import NO_LINES, parse_patch
+from taskgate.rules.changedlines import line_delta, line_hint
 from taskgate.rules.contracts import endpoints_declared
-from taskgate.rules.integrity import (
-    deleted_tests,
-    line_delta,
-    line_hint,
-    secrets_added,
-    skipped_tests,
-    suppressions_added,
-)
+from taskgate.rules.secrets import secrets_added
+from taskgate.rules.suppressions import suppressions_added
+from taskgate.rules.testintegrity import deleted_tests, skipped_tests
 from taskgate.sources import CommitChanges, staged_change
 from tests.conftest import GitRepo
 from tests.integrity import memory

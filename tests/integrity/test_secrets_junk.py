@@ -11,8 +11,8 @@ import string
 
 import pytest
 
-from taskgate.rules.integrity import junk_added, secrets_added
-from taskgate.rules.secrets import entropy, fingerprint
+from taskgate.rules.junk import junk_added
+from taskgate.rules.secrets import entropy, fingerprint, secrets_added
 from tests.integrity.memory import LEAD, make_change, policy, run
 from tests.support.fakes import fake
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from taskgate.rules.integrity import suppressions_added
+from taskgate.rules.suppressions import suppressions_added
 from tests.integrity.memory import LEAD, make_change, policy, run
 
 P = "services/api/app/users.py"

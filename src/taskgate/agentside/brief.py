@@ -84,9 +84,9 @@ def load_inputs(repo: Repo, name: str) -> Inputs:
 
 def coder_rule_ids(policy: Policy) -> list[str]:
     """Every rule id the hooks, the gate and the guard enforce, less those the policy ignores."""
-    from taskgate.rules.catalog import RULES
+    from taskgate.rules.catalog import RULE_IDS
 
-    return [rid for rid in RULES if rid not in policy.rules.ignore]
+    return [rid for rid in sorted(RULE_IDS) if rid not in policy.rules.ignore]
 
 
 def gate_commands(policy: Policy, structure: Structure, module: Module) -> list[str]:
@@ -103,7 +103,7 @@ def gate_commands(policy: Policy, structure: Structure, module: Module) -> list[
 
 def render(inputs: Inputs) -> str:
     from taskgate.rules.board import CODER_FIELDS, CODER_MOVES, LEAD_FIELDS
-    from taskgate.rules.catalog import RULES
+    from taskgate.rules.catalog import all_rules
     from taskgate.rules.lanes import _POLICY_FOLDERS, _POLICY_NAMES
 
     policy, structure, module = inputs.policy, inputs.structure, inputs.module
@@ -187,6 +187,7 @@ def render(inputs: Inputs) -> str:
     add("## The rules, one line each")
     add("")
     ids = coder_rule_ids(policy)
+    rules = all_rules()
     for digit, title in _FAMILIES:
         group = [rid for rid in ids if rid[2] == digit]
         if not group:
@@ -194,13 +195,13 @@ def render(inputs: Inputs) -> str:
         add(f"**{title}**")
         add("")
         for rid in group:
-            rule = RULES[rid]
+            rule = rules[rid]
             warn = " (a warning here)" if rid in policy.rules.warn else ""
             add(f"- {rid} {rule.summary}{warn}")
         add("")
     rest = [rid for rid in ids if rid[2] not in {d for d, _ in _FAMILIES}]
     for rid in rest:
-        add(f"- {rid} {RULES[rid].summary}")
+        add(f"- {rid} {rules[rid].summary}")
     add("`taskgate explain <ID>` prints what a rule checks and how to fix it.")
     add("")
     add("## When a rule or a test looks wrong")

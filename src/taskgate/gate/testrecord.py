@@ -1,13 +1,14 @@
 """Test accounting: which tests ran in the gate, with what outcome, compared with the base.
 
-Name-based checks (TG601/TG602 in `taskgate.rules.integrity_tests`) are the fast
-first look; they cannot see a skip through `_pytest.outcomes.skip`, an aliased
-`pytest.mark`, a `conftest.py` hook, a test file renamed out of collection,
-`del test_add` or `__test__ = False`. Behaviour can: the gate runs pytest with a
-small plugin of taskgate's (`PLUGIN`, standalone, put first on `PYTHONPATH` as
-`_taskgate_record`) that writes every collected test (file, line, skip/xfail
-markers), every deselected one and every outcome to a JSON record in the snapshot
-folder. The record is kept with the passing result of that tree in the gate cache.
+Name-based checks (TG601/TG602 in `taskgate.rules.deletedtests` and
+`taskgate.rules.skips`) are the fast first look; they cannot see a skip through
+`_pytest.outcomes.skip`, an aliased `pytest.mark`, a `conftest.py` hook, a test file
+renamed out of collection, `del test_add` or `__test__ = False`. Behaviour can: the
+gate runs pytest with a small plugin of taskgate's (`PLUGIN`, standalone, put first
+on `PYTHONPATH` as `_taskgate_record`) that writes every collected test (file, line,
+skip/xfail markers), every deselected one and every outcome to a JSON record in the
+snapshot folder. The record is kept with the passing result of that tree in the gate
+cache.
 
 The new record is compared with the base's (the cached record of the base tree,
 or, when there is none, a `--collect-only` run on a snapshot of the base; tests

@@ -26,6 +26,7 @@ from taskgate.git import Git, Repo, scrubbed_env
 from taskgate.identity.signers import parse_allowed_signers
 from taskgate.identity.sshsig import fingerprint, public_key_of_file
 from taskgate.policy import Policy, load_policy
+from taskgate.rules.catalog import RULE_IDS
 from taskgate.workflow.structure import Structure, StructureError, parse_structure
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]*")
@@ -67,7 +68,7 @@ def _read_fn(repo: Repo) -> Callable[[str], bytes | None]:
 
 def workspace(repo: Repo) -> Workspace:
     read = _read_fn(repo)
-    policy = load_policy(read, "the working tree")
+    policy = load_policy(read, "the working tree", rule_ids=RULE_IDS)
     raw = read(policy.paths.structure)
     structure = None
     if raw is not None:
@@ -170,7 +171,9 @@ def add_agent(repo: Repo, name: str, key_dir: Path) -> list[str]:
         )
     # Once HEAD is in signed mode the lead's own commits must be signed too.
     try:
-        head = load_policy(lambda p: repo.objects.read(f"HEAD:{p}", "blob"), "HEAD")
+        head = load_policy(
+            lambda p: repo.objects.read(f"HEAD:{p}", "blob"), "HEAD", rule_ids=RULE_IDS
+        )
     except ConfigError:
         head = Policy()  # the hooks will say what is wrong with it; the key is made
     sign = " -S" if head.identity.mode == "signed" else ""

@@ -99,10 +99,11 @@ def result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
 
 def sarif_log(outcome: Outcome, elapsed_ms: int) -> dict[str, Any]:
     """The whole SARIF log as a JSON-ready dict."""
-    from taskgate.rules.catalog import RULES
+    from taskgate.rules.catalog import all_rules
 
-    rules = [rule_descriptor(r) for r in RULES.values()]
-    index = {r.id: i for i, r in enumerate(RULES.values())}
+    catalog = all_rules()
+    rules = [rule_descriptor(r) for r in catalog.values()]
+    index = {r.id: i for i, r in enumerate(catalog.values())}
     run: dict[str, Any] = {
         "tool": {
             "driver": {

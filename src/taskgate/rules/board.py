@@ -1,5 +1,6 @@
-"""Board rules TG304 to TG309 (SPEC §1.3): every difference between the board before
-the commit and after it must be one the actor may make.
+"""Board rules TG304 to TG306, TG308 and TG309 (SPEC §1.3): every difference between the
+board before the commit and after it must be one the actor may make (TG307, an active
+task for a coder's work, is in `taskgate.rules.activetask`).
 
 Tasks are matched by id (dicts, so a 10,000-task board costs one pass); a task
 whose JSON object is unchanged is not looked at further. Missing optional fields
@@ -15,7 +16,7 @@ from typing import Any, NamedTuple
 from taskgate.change import Actor, Change, Role
 from taskgate.finding import Finding
 from taskgate.policy import Policy
-from taskgate.rules.registry import check
+from taskgate.rules.registry import EVERY_STAGE, check, rule
 from taskgate.workflow.board import Task, board_on, parsed_json
 from taskgate.workflow.jsonfile import JsonProblem
 from taskgate.workflow.structure import Module
@@ -29,7 +30,6 @@ CODER_MOVES = {
     "done": (),
 }
 REVIEWER_MOVES = {"done": ("review_feedback",)}
-ACTIVE = ("in_progress", "review_feedback")
 
 LEAD_FIELDS = ("title", "assignee", "depends_on")
 CODER_FIELDS = frozenset({"status", "outputs", "blocked_reason", "review_comments"})
@@ -51,7 +51,79 @@ class _Pending(NamedTuple):
     where: JsonPath | None
 
 
-@check("TG304", "TG305", "TG306", "TG307", "TG308", "TG309", stage="msg", needs_actor=True)
+TG304 = rule(
+    id="TG304",
+    name="status-move",
+    stages=EVERY_STAGE,
+    summary="status change not allowed for this actor",
+    what=(
+        "Every status change on the board must be a move the actor may make (the transition "
+        "table per actor: `taskgate explain board`, docs/board-reference.md)."
+    ),
+    why="The board is how the lead knows what is done; agents must not skip review.",
+    example="coder moves T1 todo → done",
+    fix="Move it todo → in_progress, then in_progress → done.",
+    see_also="board",
+)
+
+TG305 = rule(
+    id="TG305",
+    name="other-module-task",
+    stages=EVERY_STAGE,
+    summary="coder changed another module's task",
+    what="A coder may change only tasks assigned to its own module.",
+    why="Another module's task belongs to its owner and the lead.",
+    example="feat(python): mark web task done",
+    fix="Leave other modules' tasks alone.",
+    see_also="board",
+)
+
+TG306 = rule(
+    id="TG306",
+    name="done-outputs",
+    stages=EVERY_STAGE,
+    summary="`done` without outputs, or outputs naming missing files or files outside the module",
+    what=(
+        "A task moved to done must list outputs.files, each present in the commit's tree "
+        "and inside the module."
+    ),
+    why="Done means delivered: the reviewer needs to know what to look at.",
+    example='"status": "done", "outputs": {"files": []}',
+    fix='"outputs": {"files": ["services/api/app/users.py"]}',
+    see_also="board",
+)
+
+TG308 = rule(
+    id="TG308",
+    name="lead-only-fields",
+    stages=EVERY_STAGE,
+    summary="coder changed a lead-only task field, or added/removed tasks",
+    what=(
+        "title, assignee and depends_on, the list of tasks itself, the board's top-level keys "
+        "and creating or deleting the board are the lead's; rewriting review comments too. "
+        "Also reported for fields the actor may not edit: a coder adding review comments, the "
+        "reviewer editing outputs, blocked_reason or a comment's resolved flag."
+    ),
+    why="The plan of work is the lead's decision.",
+    example="coder changes T1's assignee",
+    fix="Ask the lead.",
+    see_also="board",
+)
+
+TG309 = rule(
+    id="TG309",
+    name="dependencies-first",
+    stages=EVERY_STAGE,
+    summary="task started before its dependencies are done",
+    what="A coder may move a task to in_progress only when all its depends_on are done.",
+    why="Work on top of unfinished work is work done twice.",
+    example="T2 depends on T1 (in_progress); coder moves T2 todo → in_progress",
+    fix="Finish T1 first, or ask the lead.",
+    see_also="board",
+)
+
+
+@check(TG304, TG305, TG306, TG308, TG309, needs_actor=True)
 def board_rules(change: Change, policy: Policy) -> Iterator[Finding]:
     actor = change.actor
     if (
@@ -62,15 +134,10 @@ def board_rules(change: Change, policy: Policy) -> Iterator[Finding]:
     ):
         return
     path = policy.paths.tasks
-    pending: list[_Pending] = []
     if any(path in fc.paths for fc in change.files):
-        pending.extend(_board_changes(change, path, actor))
-    if actor.role is Role.CODER and actor.module is not None:
-        active = _active_task(change, path, actor.module)
-        if active is not None:
-            yield active
-    if pending:
-        yield from _place(change, path, pending)
+        pending = list(_board_changes(change, path, actor))
+        if pending:
+            yield from _place(change, path, pending)
 
 
 def _place(change: Change, path: str, pending: list[_Pending]) -> Iterator[Finding]:
@@ -84,45 +151,6 @@ def _place(change: Change, path: str, pending: list[_Pending]) -> Iterator[Findi
     for p in pending:
         line = lines.get(p.where) if p.where is not None else None
         yield Finding(p.rule, p.message, path=path, line=line, hint=p.hint)
-
-
-# --- the active-task rule (TG307) ------------------------------------------------------
-
-
-def _active_task(change: Change, path: str, module: Module) -> Finding | None:
-    own = next((p for p in change.touched_paths() if module.owns(p)), None)
-    if own is None:
-        return None
-    hint = (
-        f"move a task of '{module.name}' to in_progress in this commit (or finish one: "
-        "in_progress → done)"
-    )
-    after = board_on(change, path, "after")
-    if after is None:
-        if parsed_json(change, "after", path) is None:
-            return Finding(
-                "TG307",
-                f"{own} changes module '{module.name}', and there is no board ({path})",
-                path=own,
-                hint="the lead creates the board and a task for this work",
-            )
-        return None  # unreadable: TG301/TG302 say why
-    name = module.name
-    mine = [t for t in after.tasks if t.assignee.lower() == name]
-    if any(t.status in ACTIVE for t in mine):
-        return None
-    before = board_on(change, path, "before")
-    was = before.by_id() if before is not None else {}
-    if any(t.status == "done" and t.id in was and was[t.id].status != "done" for t in mine):
-        return None
-    return Finding(
-        "TG307",
-        f"{own} changes module '{name}' with no task of '{name}' in_progress or "
-        "review_feedback on the board",
-        path=own,
-        hint=hint + (f"; tasks of '{name}': " + ", ".join(f"{t.id} ({t.status})" for t in mine[:8])
-                     if mine else f"; the board has no task of '{name}': ask the lead"),
-    )  # fmt: skip
 
 
 # --- differences between the two boards ------------------------------------------------

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from taskgate.change import Change, FileChange, Role
 from taskgate.finding import Finding, Severity
 from taskgate.policy import Policy
-from taskgate.rules.registry import check
+from taskgate.rules.registry import EVERY_STAGE, check, rule
 
 if TYPE_CHECKING:
     import ast
@@ -309,8 +309,7 @@ def covered(route: Route, endpoints: set[tuple[str, str]]) -> bool:
 
 
 def _module_routes(change: Change, fc: FileChange, side: str) -> list[Route]:
-    from taskgate.rules.integrity import side_bytes
-    from taskgate.rules.integrity_tests import parsed
+    from taskgate.rules.changedlines import parsed, side_bytes
 
     if not _route_sign(side_bytes(change, fc, side)):
         return []
@@ -318,7 +317,23 @@ def _module_routes(change: Change, fc: FileChange, side: str) -> list[Route]:
     return routes(tree) if tree is not None else []
 
 
-@check("TG501", stage="msg", needs_actor=True)
+TG501 = rule(
+    id="TG501",
+    name="endpoint-declared",
+    stages=EVERY_STAGE,
+    summary="an endpoint added in code is not declared in the Contracts section",
+    what=(
+        "Routes added in a coder commit (FastAPI/Starlette/Flask) must appear as "
+        "`METHOD /path` in plan.md's Contracts section (and in shared/api/openapi.json "
+        "when it exists). Path parameters match by position."
+    ),
+    why="Other modules build against the contracts; an undeclared endpoint is invisible.",
+    example='@app.get("/users/{id}")   # plan.md does not list GET /users/{id}',
+    fix="Append `GET /users/{id}` to the Contracts section in the same commit.",
+)
+
+
+@check(TG501, needs_actor=True)
 def endpoints_declared(change: Change, policy: Policy) -> Iterable[Finding]:
     """Routes added by a coder commit must be declared in the Contracts section."""
     actor = change.actor
@@ -328,7 +343,7 @@ def endpoints_declared(change: Change, policy: Policy) -> Iterable[Finding]:
 
 
 def _findings(change: Change, policy: Policy) -> Iterator[Finding]:
-    from taskgate.rules.integrity import (
+    from taskgate.rules.changedlines import (
         added_text,
         after_path,
         before_path,

@@ -20,7 +20,13 @@ from taskgate.change import Actor, Change, Stage
 from taskgate.finding import Finding
 from taskgate.message import HeaderProblem, parse_header
 from taskgate.policy import Policy
-from taskgate.rules.registry import check
+from taskgate.rules.registry import (
+    CI_ONLY,
+    COMMIT_MSG_CHECK_CI,
+    PRE_COMMIT_CHECK_CI,
+    check,
+    rule,
+)
 
 MSG = "COMMIT_EDITMSG"
 # Change.memo key: the commit-msg hook found `git commit --allow-empty-message` running.
@@ -54,7 +60,27 @@ def bad_segment(path: str) -> str | None:
     return None
 
 
-@check("TG211", stage="pre")
+TG211 = rule(
+    id="TG211",
+    name="tree-entry-name",
+    stages=PRE_COMMIT_CHECK_CI,
+    summary="a tree entry named '.', '..', '.git' or a variant of '.git'",
+    what=(
+        "Every path a commit adds or changes is split into its tree entries; an empty name, "
+        "`.`, `..`, `.git`, or a name NTFS or HFS+ would take for `.git` (`.GIT`, `.git.`, "
+        "`git~1`, `.git` with ignorable Unicode) is refused. `taskgate install --hook-type "
+        "pre-receive` also turns on git's own `receive.fsckObjects`."
+    ),
+    why=(
+        "Such an entry passes 'inside the module' by its prefix and then breaks every "
+        "clone and checkout, or writes into `.git/`."
+    ),
+    example="services/api/../web/app.js   (made with git mktree)",
+    fix="Rewrite the commit without that entry.",
+)
+
+
+@check(TG211)
 def tree_entry_names(change: Change, policy: Policy) -> Iterator[Finding]:
     for fc in change.files:
         if fc.new is None:
@@ -71,7 +97,30 @@ def tree_entry_names(change: Change, policy: Policy) -> Iterator[Finding]:
             )
 
 
-@check("TG113", stage="msg", needs_message=True)
+TG113 = rule(
+    id="TG113",
+    name="actor-known",
+    stages=COMMIT_MSG_CHECK_CI,
+    summary="the commit's actor cannot be determined",
+    what=(
+        "In a repository with a module map every commit has an actor: an "
+        "empty or whitespace-only message (`--allow-empty-message`), a scope-less subject "
+        "where the policy does not require a scope, a fixup!/squash! of such a subject, or a "
+        "merge that brings content of its own under git's default `Merge branch …` subject "
+        "names nobody. Checked at commit-msg, pre-push, pre-receive and in `ci`; at "
+        "commit-msg an empty message counts only when git will store it "
+        "(`--allow-empty-message`), since git aborts the commit itself otherwise."
+    ),
+    why=(
+        "Without an actor the lane, board and integrity rules cannot run: an empty message "
+        "once landed a change to another module, to the policy and to the board unjudged."
+    ),
+    example='git commit --allow-empty-message -m ""',
+    fix="feat(python): add login   (a merge with its own content: chore(python): merge main)",
+)
+
+
+@check(TG113, needs_message=True)
 def actor_known(change: Change, policy: Policy) -> Iterator[Finding]:
     """No actor, no commit: every commit of a repository with a module map has one."""
     msg, structure = change.message, change.structure
@@ -115,6 +164,65 @@ def actor_known(change: Change, policy: Policy) -> Iterator[Finding]:
             else ""
         ),
     )
+
+
+TG208 = rule(
+    id="TG208",
+    name="root-commit",
+    stages=CI_ONLY,
+    summary="a parentless commit enters a repository that already has history",
+    what=(
+        "In a push or a `ci` range, a commit without parents (an orphan branch, or one "
+        "brought in by `git merge --allow-unrelated-histories`) is refused when the "
+        "repository already has history. It is judged under the policy at the base of the "
+        "range, never its own. The lead may start a new root where `[history] "
+        "allow_new_roots = true` (read from the target's policy)."
+    ),
+    why=(
+        "A root commit has no first parent to take the policy from: it would bring its own "
+        "module map (or none) and judge itself."
+    ),
+    example="git checkout --orphan x && git commit -m 'feat(web): start over'",
+    fix=(
+        "Branch from the existing history; the lead sets [history] allow_new_roots for a "
+        "deliberate new root."
+    ),
+)
+
+
+TG209 = rule(
+    id="TG209",
+    name="octopus-merge",
+    stages=frozenset({Stage.COMMIT_MSG, Stage.CI}),  # entry._octopus, ci
+    summary="an octopus merge by someone other than the lead",
+    what=(
+        "A merge of three or more parents cannot be compared with git's automatic merge "
+        "(`git merge-tree` takes two), so only the lead may make one."
+    ),
+    why="Its content beyond its parents could not be judged.",
+    example="git merge feature-a feature-b   # by a coder",
+    fix="Merge one branch at a time, or have the lead make the octopus merge.",
+    shown_stage="ci",
+)
+
+
+TG210 = rule(
+    id="TG210",
+    name="replace-ref",
+    stages=CI_ONLY,
+    summary="a push to refs/replace/*",
+    what=(
+        "pre-receive refuses pushes that create or move `refs/replace/*` unless the "
+        "target's policy sets `[history] allow_replace_refs = true`. taskgate itself reads "
+        "every object with replace objects disabled."
+    ),
+    why=(
+        "A replace ref makes git show one object in place of another: a checked good commit "
+        "in place of a bad one."
+    ),
+    example="git push origin refs/replace/<bad>",
+    fix="Do not push replace refs; the lead allows them in the policy if they are wanted.",
+)
 
 
 def octopus_finding(actor: Actor | None, parents: int) -> Finding:

@@ -11,17 +11,206 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from taskgate.change import Actor, Change, Role, Stage
+from taskgate.change import Actor, Change, Role
 from taskgate.finding import Finding
 from taskgate.policy import Policy
-from taskgate.rules.registry import check
+from taskgate.rules.registry import COMMIT_MSG_CHECK_CI, EVERY_STAGE, check, rule
 from taskgate.sources import IDENTITY_MEMO
 
 if TYPE_CHECKING:
     from taskgate.identity.verdict import Verdict
 
-IDS = ("TG701", "TG702", "TG703", "TG704", "TG705", "TG706", "TG707", "TG708", "TG709")
 MSG = "COMMIT_EDITMSG"
+
+# The builder's verdict names the stage's ids: TG701/TG702 only when a commit's own
+# signature is checked (ci, pre-push, pre-receive), TG709 only before the commit exists.
+# The stage `taskgate rules` shows for TG701-TG705 and TG707 is the one it always showed.
+TG701 = rule(
+    id="TG701",
+    name="commit-unsigned",
+    stages=EVERY_STAGE,
+    summary="signed mode: the commit carries no signature",
+    what=(
+        'With `[identity] mode = "signed"` every commit reaching pre-push, pre-receive or '
+        "`taskgate ci` (merges included) must carry an SSH signature (git's `gpgsig` header, "
+        "`gpg.format = ssh`)."
+    ),
+    why=(
+        "In signed mode the signature, not the scope, says who made the commit; an unsigned "
+        "commit names nobody, so its lanes and board rights cannot be decided."
+    ),
+    example="git commit --no-gpg-sign -m 'feat(api): add users'",
+    fix=(
+        "Sign it: `git commit --amend --no-edit -S` (a range: `git rebase --exec 'git commit "
+        "--amend --no-edit -S' BASE`). `taskgate agent worktree NAME PATH` sets up a worktree "
+        "that signs every commit."
+    ),
+    shown_stage="ci",
+)
+
+TG702 = rule(
+    id="TG702",
+    name="signature-invalid",
+    stages=EVERY_STAGE,
+    summary="signed mode: the signature does not verify",
+    what=(
+        "The SSHSIG signature is checked in process against the commit object without its "
+        "`gpgsig` header: namespace `git`, hash sha256 or sha512, keys ed25519, ECDSA "
+        "(nistp256/384/521) and RSA (rsa-sha2-256/512). A signature that cannot be read, or "
+        "that does not match the commit, is this finding."
+    ),
+    why=(
+        "A commit whose message or tree changed after signing, or a signature copied from "
+        "another commit, would otherwise borrow someone else's identity."
+    ),
+    example="git commit -S -m 'feat(api): x' && (edit the object: message, tree or parents)",
+    fix=(
+        "Re-sign the commit as it is now: `git commit --amend --no-edit -S`; check it with "
+        "`git verify-commit HEAD`."
+    ),
+    shown_stage="ci",
+)
+
+TG703 = rule(
+    id="TG703",
+    name="signer-not-listed",
+    stages=EVERY_STAGE,
+    summary="signed mode: the signing key is not in the allowed signers",
+    what=(
+        "The key that signed the commit (or, in the commit hooks, the key git is configured "
+        "to sign with) must be listed in the allowed-signers file of the base "
+        "(`[identity] allowed_signers`, default `shared/allowed_signers`)."
+    ),
+    why="Anyone can make a key and sign with it; only a key the lead listed names an agent.",
+    example="git -c user.signingkey=~/.ssh/my_own_key commit -S -m 'feat(api): x'",
+    fix=(
+        "Sign with your listed key (your worktree is set up for it). The lead lists a new "
+        "agent's key with `taskgate agent add NAME --key-dir DIR` and commits the file."
+    ),
+    shown_stage="msg",
+)
+
+TG704 = rule(
+    id="TG704",
+    name="signer-namespace",
+    stages=EVERY_STAGE,
+    summary="signed mode: the key or signature is not for git's namespace",
+    what=(
+        'The allowed-signers line of the key has a `namespaces="…"` option that does not '
+        "include `git`, or the signature itself was made for another namespace "
+        "(`ssh-keygen -Y sign -n file`)."
+    ),
+    why=(
+        "A key the lead allowed for other uses (files, e-mail) is not an identity for commits, "
+        "and a signature made for another purpose must not count as a commit signature."
+    ),
+    example='api-coder namespaces="file" ssh-ed25519 AAAA…',
+    fix=(
+        'The lead adds git: `api-coder namespaces="git" ssh-ed25519 AAAA…`; re-sign with '
+        "`git commit --amend --no-edit -S`."
+    ),
+    shown_stage="msg",
+)
+
+TG705 = rule(
+    id="TG705",
+    name="signer-expired",
+    stages=EVERY_STAGE,
+    summary="signed mode: the key is expired or not yet valid",
+    what=(
+        "`valid-before=` / `valid-after=` on the key's allowed-signers line are compared with "
+        "the commit's committer time (in the commit hooks: now), as `git verify-commit` does."
+    ),
+    why="An expired key is a retired identity: a leaked old key must not sign new work.",
+    example='api-coder valid-before="20240101" ssh-ed25519 AAAA…',
+    fix=(
+        "Sign with a current key; the lead lists a new one (`taskgate agent add`) or extends "
+        "the validity."
+    ),
+    shown_stage="msg",
+)
+
+TG706 = rule(
+    id="TG706",
+    name="scope-matches-signer",
+    stages=COMMIT_MSG_CHECK_CI,
+    summary="signed mode: the scope disagrees with the signer",
+    what=(
+        "The scope of the header must name the module (or role) of the agent whose key signed "
+        "the commit; in the commit hooks, of the key git is configured to sign with. Merges "
+        "and git's own reverts have no scope of their own and are not compared."
+    ),
+    why=(
+        "The scope is a claim; the signature is proof. A coder writing `chore(lead): …` does "
+        "not get the lead's rights, and the board's per-actor history stays true."
+    ),
+    example="chore(lead): relax the policy   (signed by api-coder's key)",
+    fix=(
+        "feat(api): …  — and work that belongs to another agent is committed by that agent, "
+        "with its own key, from its own worktree."
+    ),
+)
+
+TG707 = rule(
+    id="TG707",
+    name="signer-principal",
+    stages=EVERY_STAGE,
+    summary="signed mode: the key's principal is no agent or role",
+    what=(
+        "The principals of the key's allowed-signers line must name a module's `agent` id or "
+        "the lead/reviewer role name of `project_structure.json`."
+    ),
+    why=(
+        "A key listed for a name the module map does not know proves an identity with no "
+        "lane: nothing it does could be judged."
+    ),
+    example="bob ssh-ed25519 AAAA…",
+    fix="The lead lists the key under the agent id: `api-coder ssh-ed25519 AAAA…`.",
+    shown_stage="msg",
+)
+
+TG708 = rule(
+    id="TG708",
+    name="allowed-signers-file",
+    stages=EVERY_STAGE,
+    summary="signed mode: the allowed-signers file is missing or has an unusable line",
+    what=(
+        "In signed mode the allowed-signers file must exist at the base. A change that writes "
+        "it must leave every line in git's format: `principals [options] keytype base64 "
+        "[comment]`; `cert-authority` lines are refused (certificates are not supported)."
+    ),
+    why=(
+        "Without the file no commit can prove who made it, and a line that cannot be read "
+        "silently drops someone's key."
+    ),
+    example="api-coder ssh-ed25519 not-base64",
+    fix=(
+        "`taskgate agent add NAME --key-dir DIR` writes a correct line; the lead commits it "
+        "(scope: the lead's role)."
+    ),
+)
+
+TG709 = rule(
+    id="TG709",
+    name="signing-setup",
+    stages=EVERY_STAGE,
+    summary="signed mode: git is not set up to sign this commit with an SSH key",
+    what=(
+        "In the commit hooks the commit does not exist yet, so the actor is the key git will "
+        "sign with: `gpg.format = ssh`, `commit.gpgsign = true` and `user.signingkey` (a key "
+        "file or `key::ssh-ed25519 …`) must be configured."
+    ),
+    why=(
+        "An unsigned commit would be refused at the server; saying so before the commit "
+        "exists saves the round trip."
+    ),
+    example="git config --unset commit.gpgsign && git commit -m 'feat(api): x'",
+    fix=(
+        "Commit from the worktree `taskgate agent worktree NAME PATH` made, or run "
+        "`git config gpg.format ssh`, `git config user.signingkey PATH/TO/KEY`, "
+        "`git config commit.gpgsign true`."
+    ),
+)
 
 
 def verdict_of(change: Change) -> Verdict | None:
@@ -65,16 +254,14 @@ def _proven(change: Change, policy: Policy) -> Iterator[Finding]:
     yield from _signers_file(change, policy)
 
 
-@check(*IDS, stage="pre")
+@check(TG701, TG702, TG703, TG704, TG705, TG707, TG708, TG709)
 def identity_proven(change: Change, policy: Policy) -> Iterator[Finding]:
+    # At commit-msg too: failing closed when the pre-commit hook was skipped.
     yield from _proven(change, policy)
 
 
-@check(*IDS, stage="msg", needs_message=True)
+@check(TG706, needs_message=True)
 def identity_agrees(change: Change, policy: Policy) -> Iterator[Finding]:
-    if change.stage is Stage.COMMIT_MSG:
-        # Fail closed when the pre-commit hook was skipped; CI and `check` run "pre" too.
-        yield from _proven(change, policy)
     yield from scope_disagrees(change)
 
 

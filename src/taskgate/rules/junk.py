@@ -1,4 +1,4 @@
-"""TG605: junk in the change (helper of `taskgate.rules.integrity`).
+"""TG605: junk in the change, by everyone (SPEC §7).
 
 Judged by path for what the change newly adds (a file already tracked is not
 reported on every later edit), and by size for every added or modified file.
@@ -7,13 +7,14 @@ A junk folder is one finding, however many files it holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
 from taskgate.policy import Policy
-from taskgate.rules.integrity import after_path, before_path
+from taskgate.rules.changedlines import after_path, before_path
+from taskgate.rules.registry import PRE_COMMIT_CHECK_CI, check, rule
 
 _JUNK_DIRS = {
     ".venv": "a virtual environment",
@@ -67,6 +68,28 @@ def _size(n: int) -> str:
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
     return f"{n} bytes"
+
+
+TG605 = rule(
+    id="TG605",
+    name="junk",
+    stages=PRE_COMMIT_CHECK_CI,
+    summary="junk in the change: .venv/, node_modules/, __pycache__/, .env, big files",
+    what=(
+        "Virtual environments (a tracked `.venv` of any file type: folder, link, file, "
+        "submodule), dependency folders, bytecode, .env files, OS and editor "
+        "litter, and files over `[integrity] max_file_bytes`."
+    ),
+    why="They bloat every clone forever and often carry secrets.",
+    example="git add services/api/.venv",
+    fix="git rm -r --cached services/api/.venv; add it to .gitignore.",
+)
+
+
+@check(TG605)
+def junk_added(change: Change, policy: Policy) -> Iterable[Finding]:
+    """Virtual environments, caches, .env files, litter and oversized files (everyone)."""
+    return list(junk_findings(change, policy))
 
 
 def junk_findings(change: Change, policy: Policy) -> Iterator[Finding]:

@@ -15,13 +15,12 @@ every module: TG201 for a coder, like any other file of the lead's.
 from __future__ import annotations
 
 import posixpath
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from taskgate.change import Actor, Change, FileChange, Role
 from taskgate.finding import Finding
 from taskgate.policy import POLICY_FILE, PYPROJECT, Policy
-from taskgate.rules.registry import check
+from taskgate.rules.registry import EVERY_STAGE, check, rule
 from taskgate.workflow.structure import Module
 
 # Lead-only by name (root-relative) and by folder (whole segments).
@@ -76,8 +75,104 @@ def _moved(fc: FileChange, path: str) -> str:
     return ""
 
 
-@check("TG201", "TG202", "TG203", "TG204", "TG205", "TG206", "TG207", stage="msg",
-       needs_actor=True)  # fmt: skip
+TG201 = rule(
+    id="TG201",
+    name="outside-module",
+    stages=EVERY_STAGE,
+    summary="file outside the committing coder's module",
+    what=(
+        "A coder commit may change only files inside its module's path, plus the board, "
+        "the Contracts section of plan.md and the API folder. Both sides of renames count."
+    ),
+    why=(
+        "Agents that edit other modules break their owners' work and hide it in a commit "
+        "nobody reviews as theirs."
+    ),
+    example="feat(python): fix typo   # changes web/app.ts",
+    fix="Ask the owner of the other module (or the lead) to make that change.",
+)
+
+TG202 = rule(
+    id="TG202",
+    name="one-module",
+    stages=EVERY_STAGE,
+    summary="coder commit spans more than one module",
+    what="A commit changes files of at most one module (one lane per commit).",
+    why="A change across modules needs the lead, who can coordinate both owners.",
+    example="feat(python): x   # changes services/api/a.py and web/b.ts",
+    fix="Split the commit per module, or have the lead make it.",
+)
+
+TG203 = rule(
+    id="TG203",
+    name="scope-matches-files",
+    stages=EVERY_STAGE,
+    summary="the files belong to module X but the scope says Y",
+    what="The module whose files a coder commit changes must be the module in its scope.",
+    why="The scope claims the lane; a scope that disagrees with the files is a mislabelled commit.",
+    example="feat(web): x   # changes services/api/a.py",
+    fix="feat(python): x",
+)
+
+TG204 = rule(
+    id="TG204",
+    name="policy-files",
+    stages=EVERY_STAGE,
+    summary="policy file changed by someone other than the lead",
+    what=(
+        "project_structure.json, the policy, .pre-commit-config.yaml, .github/, "
+        ".gitlab-ci.yml, the hooks/ shims and every .gitattributes (nested ones too) are "
+        "the lead's alone. The root "
+        "pyproject.toml counts as a policy file when it holds [tool.taskgate] before or after "
+        "the change; otherwise it is an ordinary root file (TG201 for a coder)."
+    ),
+    why="An agent that can change the rules can switch them off.",
+    example="feat(python): relax header limit   # changes taskgate.toml",
+    fix="Ask the lead; the lead commits with the lead scope.",
+)
+
+TG205 = rule(
+    id="TG205",
+    name="symlink-escape",
+    stages=EVERY_STAGE,
+    summary="symlink pointing outside its module",
+    what=(
+        "A symlink added or changed inside a module must resolve inside that module. The "
+        "target is resolved through the tree as the operating system would, following "
+        "links already in the path; a target that cannot be resolved, or loops, is outside."
+    ),
+    why="A link is a way to edit, or read, another module's files from one's own lane.",
+    example="services/api/x -> ../../web/app.ts",
+    fix="Copy what you need, or ask the lead.",
+)
+
+TG206 = rule(
+    id="TG206",
+    name="plan-contracts-only",
+    stages=EVERY_STAGE,
+    summary="plan.md changed outside the Contracts section, or a line removed",
+    what="A coder may only add lines inside the Contracts section of plan.md.",
+    why=(
+        "The plan is the lead's; the Contracts section is the one place coders announce "
+        "their endpoints, by appending."
+    ),
+    example="feat(python): rewrite milestones in plan.md",
+    fix="Append your endpoints under the Contracts heading; leave the rest to the lead.",
+)
+
+TG207 = rule(
+    id="TG207",
+    name="submodules",
+    stages=EVERY_STAGE,
+    summary="submodule added or moved by someone other than the lead",
+    what="Gitlinks (mode 160000) may be added, moved or changed only by the lead.",
+    why="A submodule pulls foreign code into every module's build.",
+    example="git submodule add https://example.invalid/lib services/api/lib",
+    fix="Ask the lead to add the dependency.",
+)
+
+
+@check(TG201, TG202, TG203, TG204, TG205, TG206, TG207, needs_actor=True)
 def lanes(change: Change, policy: Policy) -> Iterator[Finding]:
     actor = change.actor
     if (
@@ -192,83 +287,6 @@ def _coder(change: Change, policy: Policy, actor: Actor, module: Module) -> Iter
         )
 
 
-_MAX_LINK_HOPS = 40  # Linux's limit before ELOOP
-
-
-def resolve_in_tree(
-    link_path: str, target: str, link_of: Callable[[str], str | None]
-) -> str | None:
-    """Where a symlink at `link_path` leads as the operating system would resolve it:
-    each component in turn, following links already in the tree (`link_of(path)` is a
-    link's target, or None for anything else). None: outside the repository, an
-    absolute or unreadable target, or a loop."""
-    return walk_link(link_path, target, link_of)[0]
-
-
-def walk_link(
-    link_path: str, target: str, link_of: Callable[[str], str | None]
-) -> tuple[str | None, set[str] | None]:
-    """(where the link leads or None, the links a loop went through or None)."""
-    if not target or target.startswith("/") or "\\" in target or "\0" in target:
-        return None, None
-    parts = [p for p in posixpath.dirname(link_path).split("/") if p]
-    todo = deque(target.split("/"))
-    hops: set[str] = {link_path}
-    count = 0
-    while todo:
-        seg = todo.popleft()
-        if seg in ("", "."):
-            continue
-        if seg == "..":
-            if not parts:
-                return None, None
-            parts.pop()
-            continue
-        candidate = "/".join([*parts, seg])
-        link = link_of(candidate)
-        if link is None:
-            parts.append(seg)
-            continue
-        count += 1
-        hops.add(candidate)
-        if count > _MAX_LINK_HOPS:
-            return None, hops
-        if not link or link.startswith("/") or "\0" in link:
-            return None, None
-        todo.extendleft(reversed(link.split("/")))
-    return ("/".join(parts) if parts else None), None
-
-
-def _tree_links(change: Change) -> Callable[[str], str | None]:
-    """`link_of` for the change's after side, remembered per path."""
-    side = change.after
-    entry_of = getattr(side, "entry", None)
-    seen: dict[str, str | None] = change.memo("symlink-targets", dict)
-
-    def link_of(path: str) -> str | None:
-        if path not in seen:
-            entry = entry_of(path) if entry_of is not None else None
-            if entry is None or not entry.is_symlink:
-                seen[path] = None
-            else:
-                raw = side.read(path)
-                seen[path] = raw.decode("utf-8", "surrogateescape") if raw is not None else ""
-        return seen[path]
-
-    return link_of
-
-
-def resolve_link(link_path: str, target: str) -> str | None:
-    """The repository path a symlink at `link_path` points to, or None when it leaves
-    the repository (absolute, or escaping with '..')."""
-    if not target or target.startswith("/") or "\\" in target or "\0" in target:
-        return None
-    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(link_path), target))
-    if resolved == ".." or resolved.startswith(("../", "/")):
-        return None
-    return resolved
-
-
 def _symlink(
     fc: FileChange, path: str, change: Change, actor: Actor, module: Module, api: str
 ) -> Iterator[Finding]:
@@ -277,9 +295,11 @@ def _symlink(
     raw = change.after.read(path)
     target = raw.decode("utf-8", "surrogateescape") if raw is not None else ""
     # Lexically inside is not enough: earlier links in the path lead where they lead.
+    from taskgate.rules.symlinks import resolve_link, tree_links, walk_link
+
     lexical = resolve_link(path, target)
     resolved, loop = (
-        (None, None) if lexical is None else walk_link(path, target, _tree_links(change))
+        (None, None) if lexical is None else walk_link(path, target, tree_links(change))
     )
     home = api if inside(path, api) else module.path
     if resolved is not None and inside(resolved, home):

@@ -1,4 +1,5 @@
-"""Commit-message rules TG101 to TG112 (SPEC §2).
+"""Commit-message rules TG101 to TG107 and TG110 to TG112 (SPEC §2); the claims a
+message makes (TG108 task trailers, TG109 the agent) are in `taskgate.rules.claims`.
 
 Every header error carries the header, a caret under the problem and a corrected
 example built from the parts of the header that could be recognised.
@@ -8,160 +9,167 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from taskgate.change import Change, Role, Stage
+from taskgate.change import Change
 from taskgate.finding import Finding, Severity
-from taskgate.message import GIT_SPACE, Header, HeaderProblem, caret, parse_header
+from taskgate.message import Header, HeaderProblem, caret, parse_header
 from taskgate.policy import Policy
-from taskgate.rules.registry import check
-from taskgate.workflow.board import Board, BoardError, parse_board
+from taskgate.rules.registry import CI_ONLY, COMMIT_MSG_CHECK_CI, check, rule
 
 MSG = "COMMIT_EDITMSG"
-_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
+TG101 = rule(
+    id="TG101",
+    name="header-format",
+    stages=COMMIT_MSG_CHECK_CI,
+    summary="header is not `type(scope)!: description`",
+    what=(
+        "Parses the first line of the cleaned message as a Conventional Commits header and "
+        "reports the first thing that is out of place, with a caret under it: a missing type, "
+        "'!' before the scope, an empty scope, a space before the colon or none after it, an "
+        "empty description, leading white space, more than one scope."
+    ),
+    why=(
+        "Release tools, changelogs and taskgate's own lane rules read the header; a header "
+        "they cannot parse hides what the commit is and who made it."
+    ),
+    example="Added login endpoint\nfeat(python):add login\nfeat!(python): drop v1",
+    fix="feat(python): add login endpoint",
+)
 
-def _closest(word: str, choices: Sequence[str]) -> str | None:
-    import difflib
+TG102 = rule(
+    id="TG102",
+    name="type-allowed",
+    stages=COMMIT_MSG_CHECK_CI,
+    summary="type not allowed by policy",
+    what="The header's type (compared case-insensitively) must be one of `[commit] types`.",
+    why="A fixed vocabulary keeps history searchable and release notes meaningful.",
+    example="feature(python): add login",
+    fix="feat(python): add login",
+)
 
-    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.5)
-    return close[0] if close else None
+TG103 = rule(
+    id="TG103",
+    name="scope-required",
+    stages=COMMIT_MSG_CHECK_CI,
+    summary="scope missing",
+    what="With `[commit] require_scope = true` (the default) the header must name a scope.",
+    why=(
+        "The scope names the module, and so the actor, of the commit: without it taskgate "
+        "cannot tell whose lane the commit is in."
+    ),
+    example="feat: add login",
+    fix="feat(python): add login",
+)
 
+TG104 = rule(
+    id="TG104",
+    name="scope-known",
+    stages=COMMIT_MSG_CHECK_CI,
+    summary="scope names no module or role",
+    what=(
+        "When `project_structure.json` exists, the scope must be a module name or the "
+        "lead/reviewer role (case-insensitive). Unknown scopes get a 'did you mean'."
+    ),
+    why="Each scope is a lane; a scope that names nothing is a commit nobody owns.",
+    example="feat(pyhton): add login",
+    fix="feat(python): add login",
+)
 
-def _did_you_mean(word: str, choices: Sequence[str]) -> str:
-    close = _closest(word, choices)
-    return f" (did you mean '{close}'?)" if close else ""
+TG105 = rule(
+    id="TG105",
+    name="header-length",
+    stages=COMMIT_MSG_CHECK_CI,
+    summary="header longer than the policy's limit",
+    what="The header may be at most `[commit] header_max` characters (default 100).",
+    why="Long headers are cut in `git log --oneline`, web UIs and e-mail subjects.",
+    example="feat(python): " + "x" * 100,
+    fix="Keep the header short; put details in the body.",
+)
 
+TG106 = rule(
+    id="TG106",
+    name="body-separated",
+    stages=COMMIT_MSG_CHECK_CI,
+    summary="body not separated from the header by a blank line",
+    what="The second line of the message must be empty when there is a body.",
+    why=(
+        "git and every tool built on it treat the first paragraph as the subject; without "
+        "the blank line the body becomes part of the subject."
+    ),
+    example="feat(python): add login\nIt checks the password.",
+    fix="feat(python): add login\n\nIt checks the password.",
+)
 
-def _example_scope(change: Change) -> str | None:
-    """The scope the change itself names (its actor, its one module); None: unknown."""
-    if change.actor is not None and change.actor.module is not None:
-        return change.actor.module.name
-    if change.structure is not None:
-        claimed = change.structure.module_for_agent(change.agent_claim or "")
-        if claimed is not None:
-            return claimed.name
-        touched = change.modules_touched()
-        if len(touched) == 1:
-            return touched[0].name
-        return None  # nothing in the change names a module: never pick one at random
-    return "scope"
+TG107 = rule(
+    id="TG107",
+    name="no-fixup-in-history",
+    stages=CI_ONLY,
+    summary="fixup!/squash!/amend! commit in shared history",
+    what=(
+        "In `ci`, pre-push and pre-receive, a commit whose subject starts with `fixup! `, "
+        "`squash! ` or `amend! ` is reported, unless `[commit] allow_fixup_in_ci = true`."
+    ),
+    why=(
+        "Such commits are instructions for `git rebase --autosquash`; they should be squashed "
+        "before the history is shared."
+    ),
+    example="fixup! feat(python): add login",
+    fix="git rebase -i --autosquash <base>, then push again.",
+)
 
+TG110 = rule(
+    id="TG110",
+    name="message-encoding",
+    stages=COMMIT_MSG_CHECK_CI,
+    summary="commit message is not valid UTF-8 (warning)",
+    what="Bytes that are not UTF-8 are replaced with U+FFFD before the message is checked.",
+    why="Other tools will show the message differently, or refuse it.",
+    example="a message saved as Latin-1",
+    fix="Save the message as UTF-8.",
+)
 
-def _valid_scope(scope: str, change: Change) -> bool:
-    if change.structure is None:
-        # Free text without a module map: anything but parentheses and control characters.
-        return bool(scope.strip()) and not any(ch in "()" or ch < " " for ch in scope)
-    return scope in change.structure.scopes
+TG111 = rule(
+    id="TG111",
+    name="breaking-change-case",
+    stages=COMMIT_MSG_CHECK_CI,
+    summary="lowercase `breaking change:` footer (warning)",
+    what="A body line starting with `breaking change:` in another case than `BREAKING CHANGE:`.",
+    why="By the specification it is body text, yet release tools count it as breaking.",
+    example="breaking change: drops v1",
+    fix="BREAKING CHANGE: drops v1",
+)
 
-
-# Types never offered as a correction: `revert` has a meaning of its own.
-_NEVER_GUESSED = frozenset({"revert"})
-
-
-def _closest_type(word: str, types: Sequence[str]) -> str | None:
-    import difflib
-
-    choices = [t for t in types if t not in _NEVER_GUESSED]
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
-    return close[0] if close else None
-
-
-def _lower_first_word(description: str) -> str:
-    """'Added paging' → 'added paging'; 'T1 …', 'API …', 'README …' keep their case."""
-    first = description.split(" ", 1)[0]
-    if len(first) > 1 and first[0].isupper() and first[1:].isalpha() and first[1:].islower():
-        return description[0].lower() + description[1:]
-    return description
-
-
-def suggest_header(header: str, change: Change, policy: Policy) -> str | None:
-    """A header that would pass, built from the parts of `header` the user wrote.
-
-    None when no such header can be built honestly (an unknown word where the type
-    goes, a scope nothing in the change names): a wrong rewrite teaches the wrong thing.
-    """
-    types = policy.commit.types
-    text = header.strip(GIT_SPACE)
-    i = 0
-    while i < len(text) and text[i] in _LETTERS:
-        i += 1
-    word = text[:i].lower()
-    rest = text[i:]
-    # The word stands where the type goes when parentheses, '!' or ':' follow it.
-    in_type_position = bool(word) and rest.lstrip(" \t")[:1] in ("(", "!", ":")
-    type_: str | None = word if word in types else None
-    if type_ is None and word and (in_type_position or len(rest) > 0):
-        type_ = _closest_type(word, types)
-    if type_ is None and in_type_position:
-        return None  # `review(lead): …`: what type was meant is anybody's guess
-    scope: str | None = None
-    breaking = False
-    if type_ is not None:
-        j = len(rest) - len(rest.lstrip(" \t"))
-        if rest[j : j + 2] == "!(":
-            breaking, j = True, j + 1  # '!' before the scope: put it after
-        if rest[j : j + 1] == "(":
-            close = rest.find(")", j)
-            if close < 0:
-                stop = min((k for k in (rest.find(":", j), rest.find(" ", j)) if k > 0),
-                           default=len(rest))  # fmt: skip
-                scope, j = rest[j + 1 : stop].strip(" \t"), stop
-            else:
-                scope, j = rest[j + 1 : close].strip(" \t"), close + 1
-        j += len(rest[j:]) - len(rest[j:].lstrip(" \t"))
-        if rest[j : j + 1] == "!":
-            breaking, j = True, j + 1
-        j += len(rest[j:]) - len(rest[j:].lstrip(" \t"))
-        if rest[j : j + 1] == ":":
-            j += 1
-        description = rest[j:]
-    else:
-        first, sep, after = text.partition(":")
-        description = after if sep and first and " " not in first.strip() else text
-        lead_word = description.strip().split(" ", 1)[0].lower()
-        type_ = "fix" if lead_word.startswith("fix") and "fix" in types else None
-        type_ = type_ or ("feat" if "feat" in types else types[0])
-    if scope is None and description.strip(GIT_SPACE).startswith('"'):
-        # Revert "feat(python): add users": the quoted subject names the scope.
-        inner = parse_header(description.strip(GIT_SPACE).strip('"'), types)
-        if isinstance(inner, Header):
-            scope = inner.scope
-    if scope is not None and change.structure is not None:
-        scope = scope.lower()
-    if scope is None or not _valid_scope(scope, change):
-        known = change.structure.scopes if change.structure is not None else []
-        scope = (_closest(scope, known) if scope and known else None) or _example_scope(change)
-    if scope is None:
-        return None
-    description = description.strip(GIT_SPACE)
-    if not description:
-        return None
-    description = _lower_first_word(description)
-    prefix = f"{type_}({scope}){'!' * breaking}: "
-    room = policy.commit.header_max - len(prefix)
-    if len(description) > room:
-        description = description[: max(10, room - 3)].rstrip() + "..."
-    return prefix + description
+TG112 = rule(
+    id="TG112",
+    name="colon-spacing",
+    stages=COMMIT_MSG_CHECK_CI,
+    summary="more than one space after the colon (warning)",
+    what="The description should follow `: ` with exactly one space.",
+    why="Extra spaces end up in changelogs and make headers harder to grep.",
+    example="feat(python):  add login",
+    fix="feat(python): add login",
+)
 
 
 def _rewrite_hint(
     header: str, change: Change, policy: Policy, prefix: str = "write it as: "
 ) -> str:
-    """'write it as: <header that passes>', or the form and the choices when none can be built."""
-    suggestion = suggest_header(header, change, policy)
-    if suggestion is not None:
-        return prefix + suggestion
-    scopes = change.structure.scopes if change.structure is not None else ["<scope>"]
-    return (
-        "write it as 'type(scope): description', with a type of "
-        f"{', '.join(policy.commit.types)} and a scope of {', '.join(scopes)}"
-    )
+    from taskgate.rules.headerfix import rewrite_hint  # only for a header that fails
+
+    return rewrite_hint(header, change, policy, prefix)
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    from taskgate.rules.headerfix import did_you_mean
+
+    return did_you_mean(word, choices)
 
 
 def _header_error(
-    rule: str, reason: str, header: str, column: int, change: Change, policy: Policy
+    rule_id: str, reason: str, header: str, column: int, change: Change, policy: Policy
 ) -> Finding:
     return Finding(
-        rule,
+        rule_id,
         reason,
         path=MSG,
         line=1,
@@ -170,32 +178,13 @@ def _header_error(
     )
 
 
-def _load_board(change: Change, policy: Policy) -> Board | None:
-    def load() -> Board | None:
-        raw = change.after.read(policy.paths.tasks)
-        if raw is None:
-            return None
-        try:
-            return parse_board(raw)
-        except BoardError:
-            return None  # TG301/TG302 report it
-
-    board: Board | None = change.memo("board_after", load)
-    return board
-
-
 def exempt(change: Change) -> bool:
     """Exempt by git state: empty (git aborts), a merge, git's own revert message."""
     msg = change.message
     return msg is None or msg.is_empty or change.is_merge or msg.is_git_revert
 
 
-@check(
-    "TG101", "TG102", "TG103", "TG104", "TG105", "TG106", "TG107", "TG108", "TG110",
-    "TG111", "TG112",
-    stage="msg",
-    needs_message=True,
-)  # fmt: skip
+@check(TG101, TG102, TG103, TG104, TG105, TG106, TG110, TG111, TG112, needs_message=True)
 def message_rules(change: Change, policy: Policy) -> Iterator[Finding]:
     msg = change.message
     if msg is None:
@@ -228,16 +217,7 @@ def message_rules(change: Change, policy: Policy) -> Iterator[Finding]:
     if exempt(change):
         return
     if msg.is_fixup:
-        if change.stage is Stage.CI and not policy.commit.allow_fixup_in_ci:
-            yield Finding(
-                "TG107",
-                f"'{msg.header.split(' ', 1)[0]}' commit in shared history",
-                path=MSG,
-                line=1,
-                hint="squash it before pushing: git rebase -i --autosquash <base>",
-                snippet=caret(msg.header, 0),
-            )
-        return
+        return  # its subject is an instruction to `git rebase --autosquash` (TG107 in CI)
     header = msg.header
     parsed = parse_header(header, policy.commit.types, free_scope=change.structure is None)
     if isinstance(parsed, HeaderProblem):
@@ -269,8 +249,22 @@ def message_rules(change: Change, policy: Policy) -> Iterator[Finding]:
                 hint="write 'BREAKING CHANGE:' if it breaks, or reword it if it does not",
                 snippet=caret(line, 0),
             )
-    if not isinstance(parsed, HeaderProblem):
-        yield from _task_trailers(parsed, change, policy)
+
+
+@check(TG107, needs_message=True)
+def no_fixup_in_history(change: Change, policy: Policy) -> Iterator[Finding]:
+    """A fixup!/squash!/amend! commit is for `git rebase --autosquash`, not for sharing."""
+    msg = change.message
+    if msg is None or exempt(change) or not msg.is_fixup or policy.commit.allow_fixup_in_ci:
+        return
+    yield Finding(
+        "TG107",
+        f"'{msg.header.split(' ', 1)[0]}' commit in shared history",
+        path=MSG,
+        line=1,
+        hint="squash it before pushing: git rebase -i --autosquash <base>",
+        snippet=caret(msg.header, 0),
+    )
 
 
 def _header_rules(parsed: Header, header: str, change: Change, policy: Policy) -> Iterator[Finding]:
@@ -330,90 +324,4 @@ def _header_rules(parsed: Header, header: str, change: Change, policy: Policy) -
             + ("!" if parsed.breaking else "")
             + f": {parsed.description}",
             snippet=caret(header, parsed.description_column - 1),
-        )
-
-
-def _task_trailers(parsed: Header, change: Change, policy: Policy) -> Iterator[Finding]:
-    msg = change.message
-    if msg is None:
-        return
-    trailers = [t for t in msg.trailers() if t.key.lower() == "task"]
-    actor = change.actor
-    is_coder = actor is not None and actor.role is Role.CODER
-    if not trailers:
-        if policy.commit.require_task_trailer and is_coder:
-            yield Finding(
-                "TG108",
-                "a 'Task: <id>' trailer is required",
-                path=MSG,
-                hint="end the message with a blank line and 'Task: <id of your task>'",
-            )
-        return
-    board = _load_board(change, policy)
-    if board is None:
-        return  # no board to check against (or a broken one, which TG301/TG302 report)
-    tasks = board.by_id()
-    scope = (parsed.scope or "").lower()
-    for trailer in trailers:
-        task = tasks.get(trailer.value)
-        if task is None:
-            own = [t.id for t in board.of_module(scope)] if scope else []
-            close = _closest(trailer.value, list(tasks)) if tasks else None
-            yield Finding(
-                "TG108",
-                f"Task '{trailer.value}' is not on the board"
-                + (f" (did you mean '{close}'?)" if close else ""),
-                path=MSG,
-                line=trailer.line,
-                hint=f"tasks of '{scope}': {', '.join(own)}"
-                if own
-                else f"the board is {policy.paths.tasks}",
-            )
-        elif (
-            change.structure is not None
-            and scope in change.structure.modules
-            and task.assignee.lower() != scope
-        ):
-            yield Finding(
-                "TG108",
-                f"Task '{task.id}' is assigned to '{task.assignee}', not to '{scope}'",
-                path=MSG,
-                line=trailer.line,
-                hint="name a task of the commit's own module",
-            )
-
-
-@check("TG109", stage="msg", needs_message=True)
-def agent_agrees(change: Change, policy: Policy) -> Iterator[Finding]:
-    """TASKGATE_AGENT names the agent; the scope must then be that agent's."""
-    claim, structure, msg = change.agent_claim, change.structure, change.message
-    if not claim or structure is None or msg is None or exempt(change) or msg.is_fixup:
-        return
-    parsed = parse_header(msg.header, policy.commit.types)
-    if isinstance(parsed, HeaderProblem) or parsed.scope is None:
-        return
-    scope = parsed.scope.lower()
-    module = structure.module_for_agent(claim)
-    if module is not None:
-        expected = module.name
-    elif claim.lower() in (structure.lead, structure.reviewer):
-        expected = claim.lower()
-    else:
-        yield Finding(
-            "TG109",
-            f"TASKGATE_AGENT '{claim}' is not an agent of project_structure.json",
-            path=MSG,
-            hint="set it to a module's agent id, or to the lead or reviewer role",
-        )
-        return
-    if scope != expected:
-        yield Finding(
-            "TG109",
-            f"the scope '{parsed.scope}' disagrees with TASKGATE_AGENT '{claim}' "
-            f"(whose scope is '{expected}')",
-            path=MSG,
-            line=1,
-            hint=f"write it as: {parsed.type}({expected}){'!' * parsed.breaking}: "
-            f"{parsed.description}",
-            snippet=caret(msg.header, parsed.scope_column),
         )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from taskgate.change import Change, Stage
+from taskgate.change import Change
 from taskgate.errors import ConfigError
 from taskgate.finding import Finding
 from taskgate.policy import POLICY_FILE, PYPROJECT, Policy, check_gate_names, load_policy
-from taskgate.rules.registry import check
+from taskgate.rules.catalog import RULE_IDS
+from taskgate.rules.registry import EVERY_STAGE, check, rule
 
 
 def policy_findings(change: Change, structure_path: str = "") -> Iterator[Finding]:
@@ -22,7 +23,7 @@ def policy_findings(change: Change, structure_path: str = "") -> Iterator[Findin
     if not written & {POLICY_FILE, PYPROJECT, structure_path}:
         return
     try:
-        policy = load_policy(change.after.read, "the change")
+        policy = load_policy(change.after.read, "the change", rule_ids=RULE_IDS)
         _check_names_after(change, policy)
     except ConfigError as exc:
         path = POLICY_FILE if POLICY_FILE in str(exc) else PYPROJECT
@@ -50,13 +51,25 @@ def _check_names_after(change: Change, policy: Policy) -> None:
     check_gate_names(policy, languages, policy.paths.structure)
 
 
-@check("TG311", stage="pre")
+TG311 = rule(
+    id="TG311",
+    name="policy-valid",
+    stages=EVERY_STAGE,
+    summary="the policy the change writes cannot be loaded",
+    what=(
+        "A change that writes taskgate.toml (or [tool.taskgate] in pyproject.toml) must "
+        "leave a policy taskgate can read: valid TOML, known keys, values of the right type."
+    ),
+    why=(
+        "The policy of each commit is read from its base; a broken one, once landed, makes "
+        "every later commit exit 2, including the one that would repair it."
+    ),
+    example="[commit]\nheader_maximum = 72   # unknown key",
+    fix="[commit]\nheader_max = 72",
+)
+
+
+@check(TG311)
 def policy_file(change: Change, policy: Policy) -> Iterator[Finding]:
+    # At commit-msg too: failing closed when the pre-commit hook was skipped.
     yield from policy_findings(change, policy.paths.structure)
-
-
-@check("TG311", stage="msg")
-def policy_file_at_commit_msg(change: Change, policy: Policy) -> Iterator[Finding]:
-    # Fail closed when the pre-commit hook was skipped; "check" and CI run the "pre" check.
-    if change.stage is Stage.COMMIT_MSG:
-        yield from policy_findings(change, policy.paths.structure)

@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from taskgate.finding import Finding
-from taskgate.rules.registry import check
+from taskgate.rules.registry import PRE_COMMIT_CHECK_CI, check, rule
 
 if TYPE_CHECKING:
     from taskgate.change import Change, FileChange
@@ -37,7 +37,26 @@ def _changed_python_files(change: Change) -> Iterator[FileChange]:
             yield fc
 
 
-@check("TG404", stage="pre")
+TG404 = rule(
+    id="TG404",
+    name="annotations",
+    stages=PRE_COMMIT_CHECK_CI,
+    summary="function signature not fully annotated",
+    what=(
+        "Every function a change adds or edits in a .py file of a Python module (every "
+        "function of a new file) annotates every parameter and its return (self and cls "
+        "excepted; lambdas excepted)."
+    ),
+    why=(
+        "The agents' rules require type hints on all signatures; mypy does not check "
+        "unannotated functions."
+    ),
+    example="def add(a, b):",
+    fix="def add(a: int, b: int) -> int:",
+)
+
+
+@check(TG404)
 def check_annotations(change: Change, policy: Policy) -> Iterable[Finding]:
     """TG404: every function signature in a changed .py file of a Python module is
     annotated: the whole file when it is new, the functions the change touches otherwise."""
@@ -50,7 +69,7 @@ def check_annotations(change: Change, policy: Policy) -> Iterable[Finding]:
         fetch([fc.path for fc in files])  # one pipelined exchange, not a round trip each
     edited = [fc for fc in files if not fc.added]
     if edited:  # their added lines need the side before too
-        from taskgate.rules.integrity import prefetch
+        from taskgate.rules.changedlines import prefetch
 
         prefetch(change, edited, "before")
     for fc in files:
@@ -82,12 +101,28 @@ def _touched_lines(change: Change, fc: FileChange) -> frozenset[int] | None:
     """The lines an edit adds (None: the file is new, every function is judged)."""
     if fc.added:
         return None
-    from taskgate.rules.integrity import line_delta  # shared with TG604, memoised
+    from taskgate.rules.changedlines import line_delta  # shared with TG604, memoised
 
     return line_delta(change, fc).added
 
 
-@check("TG405", stage="pre")
+TG405 = rule(
+    id="TG405",
+    name="pyproject-deps",
+    stages=PRE_COMMIT_CHECK_CI,
+    summary="dependency declared outside pyproject.toml, or module without pyproject.toml",
+    what=(
+        "requirements*.txt, setup.py or setup.cfg added to a Python module, or a Python "
+        "module without pyproject.toml (a change that removes or moves the whole module "
+        "is not one)."
+    ),
+    why="Dependencies declared in one place are dependencies that get installed.",
+    example="services/api/requirements.txt",
+    fix="Declare them in services/api/pyproject.toml.",
+)
+
+
+@check(TG405)
 def check_dependency_files(change: Change, policy: Policy) -> Iterable[Finding]:
     """TG405: dependencies live in the module's pyproject.toml, which must exist."""
     if change.structure is None:

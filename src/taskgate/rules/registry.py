@@ -1,8 +1,12 @@
-"""The rule registry: ids with their documentation, and the checks that emit them.
+"""The rule registry: rules with their documentation, and the checks that emit them.
 
-A *rule* is an id with a name, a stage and documentation (what / why / example /
-fix, as `taskgate explain` prints it). A *check* is a pure function
-`(Change, Policy) -> Iterable[Finding]` registered for the ids it may emit.
+A *rule* is one `Rule` object with keyword fields: its id, name, the stages it runs
+in, and its documentation (what / why / example / fix, as `taskgate explain` prints
+it). Each is defined with `rule(...)` beside its check, in the module of its family.
+A *check* is a pure function `(Change, Policy) -> Iterable[Finding]` registered with
+`@check(RULE, ...)` for the rules it emits; it runs in the stages those rules declare.
+A few ids come from outside the checks (the gate, `ci`, the pre-push hook, the agent
+guard): their rules are defined beside what emits them.
 """
 
 # No `from __future__ import annotations` here: NamedTuple turns string annotations
@@ -18,84 +22,150 @@ from taskgate.policy import Policy
 
 CheckFn = Callable[["Change", "Policy"], Iterable[Finding]]
 
-# Rule families, imported on demand (each registers its checks when imported).
-FAMILIES = (
-    "taskgate.rules.message",
-    "taskgate.rules.identity",
-    "taskgate.rules.workflow",
-    "taskgate.rules.lanes",
-    "taskgate.rules.board",
+# Where a rule runs: the stages of a Change, and `taskgate guard` before an agent's tool
+# call (not a Change stage: no commit is involved).
+AGENT = "agent"
+EVERY_STAGE = frozenset({Stage.PRE_COMMIT, Stage.COMMIT_MSG, Stage.CHECK, Stage.CI})
+PRE_COMMIT_CHECK_CI = frozenset({Stage.PRE_COMMIT, Stage.CHECK, Stage.CI})
+COMMIT_MSG_CHECK_CI = frozenset({Stage.COMMIT_MSG, Stage.CHECK, Stage.CI})
+CI_ONLY = frozenset({Stage.CI})
+AGENT_ONLY = frozenset({AGENT})
+
+# Rule families with a check, in the order their checks run, each with the stages its
+# checks run in: a hook imports only the families of its stage (the commit-msg path
+# stays light). tests/test_rule_registry.py proves these are the stages of the checks.
+FAMILIES: dict[str, frozenset[str]] = {
+    "taskgate.rules.message": COMMIT_MSG_CHECK_CI,
+    "taskgate.rules.claims": COMMIT_MSG_CHECK_CI,
+    "taskgate.rules.identity": EVERY_STAGE,
+    "taskgate.rules.workflow": EVERY_STAGE,
+    "taskgate.rules.lanes": EVERY_STAGE,
+    "taskgate.rules.activetask": EVERY_STAGE,
+    "taskgate.rules.board": EVERY_STAGE,
     # Before the integrity rules: TG404 reads every changed Python file whole, after which
     # TG605 finds their sizes in memory instead of asking git for them.
-    "taskgate.rules.python",
-    "taskgate.rules.contracts",
-    "taskgate.rules.integrity",
-    "taskgate.rules.policyfile",
-    "taskgate.rules.history",
-)
+    "taskgate.rules.python": PRE_COMMIT_CHECK_CI,
+    "taskgate.rules.contracts": EVERY_STAGE,
+    "taskgate.rules.testintegrity": EVERY_STAGE,
+    "taskgate.rules.suppressions": EVERY_STAGE,
+    "taskgate.rules.secrets": PRE_COMMIT_CHECK_CI,
+    "taskgate.rules.junk": PRE_COMMIT_CHECK_CI,
+    "taskgate.rules.policyfile": EVERY_STAGE,
+    "taskgate.rules.history": EVERY_STAGE,
+}
 
 
 class Rule(NamedTuple):
-    """One rule id and its documentation."""
+    """One rule id, where it runs, and its documentation."""
 
     id: str
     name: str
-    stage: str  # "msg", "pre" or "ci" (SPEC §7)
+    stages: frozenset[str]  # Stage values (and AGENT) where its check or emitter runs
     summary: str
     what: str
     why: str
     example: str
     fix: str
+    # The stage `taskgate rules` shows when it is not the one `stages` implies: kept as
+    # printed before the registry knew the stages (see stage_label).
+    shown_stage: str = ""
+    # The reference `taskgate explain` points to: "policy" or "board" (docs/*-reference.md).
+    see_also: str = "policy"
+
+    @property
+    def stage(self) -> str:
+        """The stage as `taskgate rules`, `explain` and SARIF show it (SPEC §7)."""
+        return self.shown_stage or stage_label(self.stages, _needs_actor(self.id))
+
+
+def stage_label(stages: frozenset[str], needs_actor: bool) -> str:
+    """pre = pre-commit hook, msg = commit-msg hook (needs the actor), ci = ci / pre-push /
+    pre-receive only, agent = `taskgate guard`."""
+    if stages == AGENT_ONLY:
+        return "agent"
+    if stages == CI_ONLY:
+        return "ci"
+    if Stage.PRE_COMMIT in stages and not needs_actor:
+        return "pre"
+    return "msg"
 
 
 class Check(NamedTuple):
-    """A registered check: the ids it emits and what it needs from the change."""
+    """A registered check: the ids it emits, where it runs and what it needs."""
 
     fn: CheckFn
     ids: tuple[str, ...]
-    stage: str
+    stages: frozenset[str]
     needs_message: bool
     needs_actor: bool
+    family: str
 
 
+_RULES: dict[str, Rule] = {}
 _CHECKS: list[Check] = []
-_loaded = False
+_loaded: set[str] = set()
+
+
+def rule(
+    *,
+    id: str,
+    name: str,
+    stages: frozenset[str],
+    summary: str,
+    what: str,
+    why: str,
+    example: str,
+    fix: str,
+    shown_stage: str = "",
+    see_also: str = "policy",
+) -> Rule:
+    """Define a rule (once: a second definition of an id is a programming error)."""
+    if id in _RULES:
+        raise ValueError(f"rule {id} is defined twice")
+    made = Rule(id, name, stages, summary, what, why, example, fix, shown_stage, see_also)
+    _RULES[id] = made
+    return made
 
 
 def check(
-    *ids: str, stage: str, needs_message: bool = False, needs_actor: bool = False
+    *rules: Rule, needs_message: bool = False, needs_actor: bool = False
 ) -> Callable[[CheckFn], CheckFn]:
-    """Register a check emitting `ids`. Stage "pre" needs no actor; "msg" may need one."""
+    """Register a check emitting `rules`; it runs in the stages they declare (one set)."""
+    stages = rules[0].stages
+    if any(r.stages != stages for r in rules):
+        raise ValueError(f"one check, one set of stages: {[r.id for r in rules]}")
 
     def register(fn: CheckFn) -> CheckFn:
-        _CHECKS.append(Check(fn, ids, stage, needs_message, needs_actor))
+        ids = tuple(r.id for r in rules)
+        _CHECKS.append(Check(fn, ids, stages, needs_message, needs_actor, fn.__module__))
         return fn
 
     return register
 
 
-def load_families() -> None:
-    global _loaded
-    if not _loaded:
-        for name in FAMILIES:
-            try:
-                import_module(name)
-            except ModuleNotFoundError as exc:
-                # A family that is not written yet registers nothing.
-                if exc.name != name:
-                    raise
-        _loaded = True
+def load_families(stage: str | None = None) -> None:
+    """Import the families with a check at `stage` (None: every family)."""
+    for name, stages in FAMILIES.items():
+        if name not in _loaded and (stage is None or stage in stages):
+            import_module(name)
+            _loaded.add(name)
 
 
-def registered_checks() -> list[Check]:
-    load_families()
-    return list(_CHECKS)
+def registered_checks(stage: str | None = None) -> list[Check]:
+    """The checks of the families loaded for `stage` (None: all), in the families' order."""
+    load_families(stage)
+    order = {name: i for i, name in enumerate(FAMILIES)}
+    # Families load per stage, so registration order need not be the families' order.
+    return sorted(_CHECKS, key=lambda c: order.get(c.family, len(order)))
 
 
-def known_rule_ids() -> frozenset[str]:
-    from taskgate.rules.catalog import RULES
+def defined_rules() -> dict[str, Rule]:
+    """Every rule defined so far, by id (`taskgate.rules.catalog` imports them all)."""
+    return dict(_RULES)
 
-    return frozenset(RULES)
+
+def _needs_actor(rule_id: str) -> bool:
+    return any(rule_id in c.ids and c.needs_actor for c in _CHECKS)
 
 
 def selected(check_: Check, stage: Stage, have_message: bool, have_actor: bool) -> bool:
@@ -104,14 +174,7 @@ def selected(check_: Check, stage: Stage, have_message: bool, have_actor: bool) 
         return False
     if check_.needs_actor and not have_actor:
         return False
-    if stage is Stage.PRE_COMMIT:
-        # "msg" checks run early only when the actor is already known (TASKGATE_AGENT).
-        return check_.stage == "pre" or (check_.stage == "msg" and have_actor)
-    if stage is Stage.COMMIT_MSG:
-        return check_.stage == "msg"
-    if stage is Stage.CHECK:
-        return check_.stage in ("pre", "msg")
-    return True  # CI re-checks everything
+    return stage in check_.stages
 
 
 def run_checks(change: Change, policy: Policy) -> list[Finding]:
@@ -119,7 +182,7 @@ def run_checks(change: Change, policy: Policy) -> list[Finding]:
     findings: list[Finding] = []
     have_message = change.message is not None
     have_actor = change.actor is not None
-    for chk in registered_checks():
+    for chk in registered_checks(change.stage):
         if not selected(chk, change.stage, have_message, have_actor):
             continue
         if all(i in policy.rules.ignore for i in chk.ids):

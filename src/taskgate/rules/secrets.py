@@ -1,4 +1,4 @@
-"""TG604: secrets in the lines a change adds (helper of `taskgate.rules.integrity`).
+"""TG604: secrets in the lines a change adds, by everyone (SPEC §7).
 
 Only added lines are scanned (a line multiset against the before side: fast, and
 a secret already in history is not reported on every later commit), and only
@@ -15,13 +15,13 @@ printed in full: reports end up in CI logs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import AnyStr, Generic, NamedTuple
 
 from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
 from taskgate.policy import Policy
-from taskgate.rules.integrity import (
+from taskgate.rules.changedlines import (
     after_path,
     basename,
     before_path,
@@ -31,6 +31,8 @@ from taskgate.rules.integrity import (
     side_bytes,
     side_text,
 )
+from taskgate.rules.registry import PRE_COMMIT_CHECK_CI, check, rule
+from taskgate.rules.secretshapes import SHAPES
 
 # Signs of a secret (lower case): only text showing one meets the patterns below. Plain
 # substring tests: a regular expression alternating these is several times slower.
@@ -89,61 +91,6 @@ def has_sign_bytes(raw: bytes) -> bool:
     return _signed(raw.lower(), _BYTES_SCAN)  # ASCII letters only: every sign is ASCII
 
 
-class _Pattern(NamedTuple):
-    kind: str
-    regex: re.Pattern[str]
-    gates: tuple[str, ...]  # the pattern runs only on lines holding one of these (as written)
-
-
-# Specific shapes first: a line reported by one of them is not reported again as a
-# password assignment.
-_PATTERNS = (
-    # A PEM block by its BEGIN and END lines, whatever the width of the lines between
-    # (openssl reads a block re-wrapped at 32 columns as well as at 64).
-    _Pattern(
-        "private key",
-        re.compile(
-            r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----([\s\S]{0,20000}?)"
-            r"(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)"
-        ),
-        (),  # spans lines: the whole text, when it says PRIVATE KEY
-    ),
-    # A BEGIN line whose END is out of reach: a long run of base64 after it.
-    _Pattern(
-        "private key",
-        re.compile(
-            r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,300}?([A-Za-z0-9+/]{40,})"
-        ),
-        (),
-    ),
-    _Pattern("AWS access key", re.compile(r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b"), ("AKIA", "ASIA")),
-    _Pattern(
-        "GitHub token",
-        re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
-        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-    ),
-    _Pattern("GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})"), ("glpat-",)),
-    _Pattern("Slack token", re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]{10,})"), ("xox",)),
-    _Pattern(
-        "OpenAI-style API key",
-        re.compile(r"(?<![A-Za-z0-9_-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,})"),
-        ("sk-",),
-    ),
-    _Pattern("Stripe live key", re.compile(r"\b((?:sk|rk)_live_[A-Za-z0-9]{20,})"), ("_live_",)),
-    _Pattern(
-        "JSON Web Token",
-        re.compile(r"\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})"),
-        ("eyJ",),
-    ),
-    _Pattern(
-        "password in a URL",
-        re.compile(
-            r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://([^\s:/?#@'\"<>{}\[\]\\]{1,128})"
-            r":([^\s/?#@'\"<>{}\[\]\\]{1,256})@([A-Za-z0-9_.\-\[\]%]+)"
-        ),
-        ("://",),
-    ),
-)
 _PEM_NOISE = re.compile(r"^[A-Za-z-]+:[^\n]*$|[^A-Za-z0-9+/=]", re.M)  # headers, wrapping
 # `name = "literal"`, `name: str = "literal"`, `"name": "literal"`, `name => 'literal'`.
 _ASSIGNED = re.compile(
@@ -298,7 +245,7 @@ def find_secrets(text: str, numbers: list[int], bare: bool, shapes_only: bool) -
                 i = haystack.find(needle, end)
         return sorted(found)
 
-    for pattern in _PATTERNS:
+    for pattern in SHAPES:
         if pattern.gates:
             where = lines_with(pattern.gates, text)
         else:
@@ -379,6 +326,30 @@ def _added_text(change: Change, fc: FileChange, after: str) -> tuple[str, list[i
         return after, list(range(1, after.count("\n") + 2))
     lines = line_delta(change, fc).lines
     return "\n".join(text for _, text in lines), [n for n, _ in lines]
+
+
+TG604 = rule(
+    id="TG604",
+    name="secrets",
+    stages=PRE_COMMIT_CHECK_CI,
+    summary="a secret in the change",
+    what=(
+        "Private keys, cloud keys, tokens, JWTs, URLs with passwords and high-entropy "
+        "password/secret/token literals in added lines."
+    ),
+    why="A secret in git history is a leaked secret.",
+    example='AWS_KEY = "AKIA................"',
+    fix=(
+        "Read it from the environment; rotate the leaked one. False positive: the lead adds "
+        "its fingerprint to [secrets] allow."
+    ),
+)
+
+
+@check(TG604)
+def secrets_added(change: Change, policy: Policy) -> Iterable[Finding]:
+    """Secrets in added lines of any text file (everyone)."""
+    return list(secret_findings(change, policy))
 
 
 def secret_findings(change: Change, policy: Policy) -> Iterator[Finding]:

@@ -31,7 +31,7 @@ from typing import Any
 
 from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
-from taskgate.rules.integrity import (
+from taskgate.rules.changedlines import (
     Occurrence,
     added_text,
     after_path,

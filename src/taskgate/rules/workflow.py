@@ -13,10 +13,10 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from taskgate.change import Change, FileChange, Stage
+from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
 from taskgate.policy import Policy
-from taskgate.rules.registry import check
+from taskgate.rules.registry import EVERY_STAGE, check, rule
 from taskgate.workflow.blobcache import MEMO_KEY, ValidatedBlobs, blob_key
 from taskgate.workflow.board import parsed_json
 from taskgate.workflow.jsonfile import JsonProblem
@@ -27,24 +27,78 @@ if TYPE_CHECKING:
     from taskgate.workflow.checks import Problem
     from taskgate.workflow.schema import SchemaProblem
 
-_IDS = ("TG301", "TG302", "TG303", "TG310")
 # Kinds of workflow file, as taskgate.workflow.schema names them (not imported: it is heavy).
 STRUCTURE, TASKS = "structure", "tasks"
 _SHARED = "shared"
 
 
-@check(*_IDS, stage="pre")
+TG301 = rule(
+    id="TG301",
+    name="json-valid",
+    stages=EVERY_STAGE,
+    summary="a workflow JSON file is not valid JSON or has duplicate keys",
+    what="The module map and the board must parse as JSON; duplicate keys are errors.",
+    why=(
+        "The standard json module silently keeps the last duplicate; a board that means "
+        "two things must not land."
+    ),
+    example='{"version": 1, "tasks": [ }',
+    fix="Fix the syntax at the line and column shown.",
+    see_also="board",
+)
+
+TG302 = rule(
+    id="TG302",
+    name="schema",
+    stages=EVERY_STAGE,
+    summary="a workflow JSON file does not match its schema",
+    what=(
+        "Validates against the JSON Schema shipped in taskgate's schemas/ folder and shows "
+        "the JSON pointer, the offending value and what was expected."
+    ),
+    why="Every rule reads these files; a wrong shape would make them guess.",
+    example='{"version": 1, "tasks": [{"id": "T1", "status": "started"}]}',
+    fix='Use one of the allowed values, e.g. "status": "in_progress".',
+    see_also="board",
+)
+
+TG303 = rule(
+    id="TG303",
+    name="board-structure",
+    stages=EVERY_STAGE,
+    summary="board structure: duplicate id, unknown dependency, cycle, unknown assignee",
+    what=(
+        "Task ids are unique, every depends_on names a task, dependencies have no cycle, "
+        "every assignee is a module."
+    ),
+    why="A board with a cycle can never be finished; an unknown assignee has no owner.",
+    example='{"id": "T1", "depends_on": ["T1"]}',
+    fix="Remove the cycle or the unknown reference.",
+    see_also="board",
+)
+
+TG310 = rule(
+    id="TG310",
+    name="structure-valid",
+    stages=EVERY_STAGE,
+    summary="project_structure.json invalid: overlapping modules, escaping paths, name clash",
+    what=(
+        "Module paths are relative POSIX directories, not empty, '.', absolute, with '..', "
+        "backslashes or a trailing '/', not inside shared/ and not nested in each other; "
+        "module names are scopes and differ from the role names."
+    ),
+    why="Overlapping or escaping paths make ownership ambiguous.",
+    example='{"path": "../other"}',
+    fix='{"path": "services/api"}',
+)
+
+
+@check(TG301, TG302, TG303, TG310)
 def workflow_files(change: Change, policy: Policy) -> Iterator[Finding]:
-    """The workflow files the change writes: JSON, schema, structure."""
+    """The workflow files the change writes: JSON, schema, structure. Again at commit-msg,
+    failing closed when the pre-commit hook did not run; when it did, the blob is in the
+    cache and nothing is parsed or validated twice."""
     yield from check_workflow_files(change, policy)
-
-
-@check(*_IDS, stage="msg")
-def workflow_files_at_commit_msg(change: Change, policy: Policy) -> Iterator[Finding]:
-    """Again at commit-msg, failing closed when the pre-commit hook did not run; when it
-    did, the blob is in the cache and nothing is parsed or validated twice."""
-    if change.stage is Stage.COMMIT_MSG:
-        yield from check_workflow_files(change, policy)
 
 
 def validated_blobs(change: Change) -> ValidatedBlobs:
