@@ -30,12 +30,12 @@ EMITTED_OUTSIDE_CHECKS = {
     "TG401": "gate/__init__.py",  # the gate: a command failed
     "TG402": "gate/__init__.py",  # the gate: no tests
     "TG403": "gate/__init__.py",  # the gate: a command cannot run
-    "TG801": "agentside/shell.py",  # taskgate guard, before an agent's tool call
-    "TG802": "agentside/shell.py",
-    "TG803": "agentside/shell.py",
+    "TG801": "agentside/shellgit.py",  # taskgate guard, before an agent's tool call
+    "TG802": "agentside/shellgit.py",
+    "TG803": "agentside/shellgit.py",
     "TG804": "agentside/shell.py",
-    "TG805": "agentside/shell.py",
-    "TG806": "agentside/shell.py",
+    "TG805": "agentside/shellgit.py",
+    "TG806": "agentside/shellgit.py",
     "TG807": "agentside/guard.py",
 }
 # Rules whose shown stage is not the one their stages imply: kept as `taskgate rules` has

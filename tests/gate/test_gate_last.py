@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shlex
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -37,17 +36,17 @@ def logged(gate_repo: GitRepo, tmp_path: Path) -> tuple[GitRepo, Path]:
     return gate_repo, log
 
 
-def _fastest_rejection(repo: GitRepo, env: dict[str, str] | None = None) -> float:
-    best = float("inf")
-    for _ in range(3):  # a loaded machine: the best of three
-        started = time.perf_counter()
-        proc = repo.commit(BAD_MESSAGE, env=env)
-        best = min(best, time.perf_counter() - started)
-        assert proc.returncode == 1
-        found = text_findings(proc.stderr)
-        assert [rule for rule, _ in found] == ["TG101"], proc.stderr
-        assert "gate: not run" in proc.stderr
-    return best
+def _rejected_by_message_rule(repo: GitRepo, env: dict[str, str] | None = None) -> None:
+    """A bad message is rejected by TG101 with the gate not run.
+
+    No wall-clock assert (a loaded CI machine makes them flaky): the proof that nothing
+    slow ran is behaviour, the tools' start log staying absent; the time is measured in
+    benchmarks/ (docs/benchmarks.md)."""
+    proc = repo.commit(BAD_MESSAGE, env=env)
+    assert proc.returncode == 1
+    found = text_findings(proc.stderr)
+    assert [rule for rule, _ in found] == ["TG101"], proc.stderr
+    assert "gate: not run" in proc.stderr
 
 
 @pytest.mark.parametrize("agent", [None, "python-coder"])
@@ -56,7 +55,7 @@ def test_bad_message_is_rejected_before_the_gate_starts(
 ) -> None:
     repo, log = logged
     env = {"TASKGATE_AGENT": agent} if agent else None
-    assert _fastest_rejection(repo, env) < 1.0
+    _rejected_by_message_rule(repo, env)
     assert not log.exists()
     # With a good message the gate runs, last, and fails on the broken code.
     proc = repo.commit(CODER, env=env)
@@ -99,7 +98,7 @@ def test_the_framework_route_behaves_the_same(logged: tuple[GitRepo, Path]) -> N
         script.write_text(FRAMEWORK_HOOK.format(hook=hook, python=shlex.quote(sys.executable)))
         script.chmod(0o755)
     repo.write(".pre-commit-config.yaml", FRAMEWORK_CONFIG)
-    assert _fastest_rejection(repo) < 1.0
+    _rejected_by_message_rule(repo)
     assert not log.exists()
     proc = repo.commit(CODER)
     assert ("TG401", MODULE) in text_findings(proc.stderr)
