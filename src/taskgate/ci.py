@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from taskgate.change import Change, EmptySide, Role, Side, Stage
-from taskgate.entry import Outcome
 from taskgate.errors import GitError, TaskgateError
 from taskgate.finding import Finding, Severity
 from taskgate.git import CommitInfo, RawDiff, Repo
+from taskgate.outcome import Outcome
 from taskgate.policy import Policy
 from taskgate.rules.registry import apply_policy, run_checks
 from taskgate.sources import Base, Built, CommitChanges, TreeSide, file_changes, new_blobs

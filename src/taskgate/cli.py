@@ -20,8 +20,8 @@ from taskgate.errors import TaskgateError
 if TYPE_CHECKING:
     import argparse
 
-    from taskgate.entry import Outcome
     from taskgate.git import Repo
+    from taskgate.outcome import Outcome
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 

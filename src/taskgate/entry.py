@@ -10,25 +10,9 @@ from taskgate.errors import ConfigError, TaskgateError
 from taskgate.finding import Finding
 from taskgate.git import Repo, amend_in_progress
 from taskgate.message import CLEANUP_MODES, CommitMessage, message_from_bytes
+from taskgate.outcome import Outcome
 from taskgate.rules.registry import run_checks
 from taskgate.sources import Built, staged_change
-
-
-class Outcome:
-    """What a run found, plus informational notes (cache hits, timings) for the reporter."""
-
-    def __init__(
-        self,
-        findings: list[Finding] | None = None,
-        notes: list[str] | None = None,
-        title: str = "taskgate",
-    ) -> None:
-        self.findings = findings if findings is not None else []
-        self.notes = notes if notes is not None else []
-        self.title = title
-        # Who the change is by (a module name or role), for the rejection log.
-        self.actor: str | None = None
-        self.subject: str | None = None
 
 
 def _actor_name(built: Built) -> str | None:
