@@ -74,7 +74,7 @@ def board_rules(change: Change, policy: Policy) -> Iterator[Finding]:
 
 
 def _place(change: Change, path: str, pending: list[_Pending]) -> Iterator[Finding]:
-    from taskgate.workflow.schema import locate_all
+    from taskgate.workflow.jsonlocate import locate_all
 
     wanted = [p.where for p in pending if p.where is not None]
     lines: dict[JsonPath, int] = {}

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
     from taskgate.workflow.checks import Problem
-    from taskgate.workflow.schema import SchemaProblem
+    from taskgate.workflow.validation import SchemaProblem
 
 _IDS = ("TG301", "TG302", "TG303", "TG310")
 # Kinds of workflow file, as taskgate.workflow.schema names them (not imported: it is heavy).
@@ -139,7 +139,7 @@ def _module_names(data: object) -> list[str] | None:
 
 
 def _schema(kind: str, data: object) -> tuple[list[SchemaProblem], int]:
-    from taskgate.workflow.schema import SchemaProblem, schema_problems
+    from taskgate.workflow.validation import SchemaProblem, schema_problems
 
     try:
         # Module names are TG310's, with a better message than the pattern's.
@@ -175,7 +175,7 @@ def _text(change: Change, path: str) -> str:
 def _lines(change: Change, path: str, paths: list[tuple[str | int, ...]]) -> dict[
     tuple[str | int, ...], int
 ]:  # fmt: skip
-    from taskgate.workflow.schema import locate_all
+    from taskgate.workflow.jsonlocate import locate_all
 
     return locate_all(_text(change, path), paths) if paths else {}
 

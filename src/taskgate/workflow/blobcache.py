@@ -1,7 +1,7 @@
 """The cache of workflow-file blobs already validated, kept under the git common dir.
 
 Light on purpose (it is imported by the entry points on every hook run); the
-validation itself lives in `taskgate.workflow.schema`.
+validation itself lives in `taskgate.workflow.validation`.
 """
 
 from __future__ import annotations
