@@ -9,7 +9,7 @@ one `git cat-file --batch` process.
 # No `from __future__ import annotations` here: NamedTuple turns string annotations
 # into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 
@@ -49,7 +49,7 @@ class Actor(NamedTuple):
 
 
 class Side(Protocol):
-    """One side of a change (before or after): read files by path."""
+    """One side of a change (before or after): files by path, as git stores them."""
 
     def read(self, path: str) -> bytes | None:
         """The file's content, or None when absent on this side."""
@@ -59,8 +59,41 @@ class Side(Protocol):
         """The subset of `paths` present (as files) on this side."""
         ...
 
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Fetch many files at once, so that `read` then answers from memory."""
+        ...
 
-class EmptySide:
+    def blob_sizes(self, oids: Iterable[str]) -> dict[str, int]:
+        """Sizes of blobs by id, without reading them (those the side can tell)."""
+        ...
+
+    def entry(self, path: str) -> Entry | None:
+        """The entry at `path` (its mode tells a symlink), or None (absent, or unknown)."""
+        ...
+
+    def entries(self, paths: Sequence[str]) -> dict[str, Entry] | None:
+        """Every entry under `paths` (folders or files); None when the side cannot list."""
+        ...
+
+
+class PlainSide:
+    """What a side with no object store behind it can tell: nothing to fetch ahead, no
+    sizes without reading, no entries. A side held in memory adds `read` and `exists`."""
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        return None
+
+    def blob_sizes(self, oids: Iterable[str]) -> dict[str, int]:
+        return {}
+
+    def entry(self, path: str) -> Entry | None:
+        return None
+
+    def entries(self, paths: Sequence[str]) -> dict[str, Entry] | None:
+        return None
+
+
+class EmptySide(PlainSide):
     """The side before a repository's first commit."""
 
     def read(self, path: str) -> bytes | None:

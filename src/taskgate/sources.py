@@ -72,6 +72,10 @@ class IndexSide:
             return None
         return self._repo.index_entries([path]).get(path)
 
+    def entries(self, paths: Sequence[str]) -> dict[str, Entry]:
+        """The staged entries under `paths` (`ls-files`: GIT_INDEX_FILE is honoured)."""
+        return self._repo.index_entries(paths)
+
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
         found = {p for p in wanted if self._staged.get(p)}
@@ -138,6 +142,10 @@ class TreeSide:
         if not _tracked_form(path):
             return None
         return self._repo.tree_entries(self.rev, [path]).get(path)
+
+    def entries(self, paths: Sequence[str]) -> dict[str, Entry]:
+        """The commit's entries under `paths` (`ls-tree`)."""
+        return self._repo.tree_entries(self.rev, paths)
 
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]

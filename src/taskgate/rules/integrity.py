@@ -75,13 +75,10 @@ def prefetch(change: Change, files: Iterable[FileChange], side: str) -> None:
     """Read these files of one side in one pipelined exchange, when the side can (the
     git-backed sides can): a round trip per file would cost more than the rules."""
     reader = change.before if side == "before" else change.after
-    fetch = getattr(reader, "prefetch", None)
-    if fetch is None:
-        return
     pick = before_path if side == "before" else after_path
     paths = [p for fc in files if (p := pick(fc)) is not None]
     if paths:
-        fetch(paths)
+        reader.prefetch(paths)
 
 
 def line_hint(change: Change, fc: FileChange) -> LineHint | None:

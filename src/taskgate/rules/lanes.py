@@ -242,12 +242,11 @@ def walk_link(
 def _tree_links(change: Change) -> Callable[[str], str | None]:
     """`link_of` for the change's after side, remembered per path."""
     side = change.after
-    entry_of = getattr(side, "entry", None)
     seen: dict[str, str | None] = change.memo("symlink-targets", dict)
 
     def link_of(path: str) -> str | None:
         if path not in seen:
-            entry = entry_of(path) if entry_of is not None else None
+            entry = side.entry(path)
             if entry is None or not entry.is_symlink:
                 seen[path] = None
             else:
