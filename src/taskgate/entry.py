@@ -46,12 +46,12 @@ def read_message_file(repo: Repo, path: Path) -> CommitMessage:
 
 
 def _run(built: Built, repo: Repo, *, use_cache: bool = True) -> list[Finding]:
-    from taskgate.workflow.blobcache import MEMO_KEY, ValidatedBlobs
+    from taskgate.workflow.blobcache import ValidatedBlobs
 
-    # Workflow files already validated (by blob id) are not validated again; the rules
-    # only consult and extend this cache in memory, it is read and written here.
+    # Workflow files already validated (by blob id) are not validated again; the workflow
+    # checks only consult and extend this cache in memory, it is read and written here.
     blobs = ValidatedBlobs.for_common_dir(repo.common_dir) if use_cache else ValidatedBlobs()
-    built.change.memo(MEMO_KEY, lambda: blobs)
+    built.change.validated_blobs = blobs
     findings = [*built.problems, *run_checks(built.change, built.policy)]
     blobs.save()
     return findings
@@ -65,11 +65,9 @@ def hook_commit_msg(repo: Repo, message_file: Path) -> Outcome:
     built = staged_change(repo, Stage.COMMIT_MSG, message, amend=amend_state(repo))
     if message.is_empty:
         from taskgate.git import allow_empty_message_in_progress
-        from taskgate.rules.history import STORES_EMPTY_MESSAGE
 
         # git aborts an empty message itself unless told to keep it (SPEC §2).
-        stored = allow_empty_message_in_progress()
-        built.change.memo(STORES_EMPTY_MESSAGE, lambda: stored)
+        built.change.stores_empty_message = allow_empty_message_in_progress()
     findings = _run(built, repo)
     findings.extend(_octopus(repo, built))
     outcome = Outcome(findings, title="commit-msg")

@@ -372,8 +372,8 @@ def staged_change(
         is_merge=is_merge,
         hints=lambda: _hints(repo.staged_patch()),
         merge_content=merge_content and bool(heads),
+        verdict=verdict,
     )
-    _keep_verdict(change, verdict)
     return Built(change, base.policy, base.problems)
 
 
@@ -384,16 +384,6 @@ def merge_heads(repo: Repo) -> list[str]:
     except OSError:
         return []
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-# Where a signed-mode identity verdict waits in the change's memo (taskgate.rules.identity).
-IDENTITY_MEMO = "identity-verdict"
-
-
-def _keep_verdict(change: Change, verdict: object) -> None:
-    """Leave a signed-mode identity verdict where the identity rules look for it."""
-    if verdict is not None:
-        change.memo(IDENTITY_MEMO, lambda: verdict)
 
 
 def _hints(patch: bytes | None) -> Hints | None:
@@ -502,6 +492,6 @@ class CommitChanges:
             is_merge=len(info.parents) > 1,
             commit=info.sha,
             merge_content=against is not None or len(info.parents) > 2,
+            verdict=verdict,
         )
-        _keep_verdict(change, verdict)
         return Built(change, base.policy, base.problems)

@@ -16,7 +16,7 @@ from taskgate.change import Actor, Change, Role
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
-from taskgate.workflow.board import Task, board_on, parsed_json
+from taskgate.workflow.board import Task
 from taskgate.workflow.jsonfile import JsonProblem
 from taskgate.workflow.structure import Module
 
@@ -97,9 +97,9 @@ def _active_task(change: Change, path: str, module: Module) -> Finding | None:
         f"move a task of '{module.name}' to in_progress in this commit (or finish one: "
         "in_progress → done)"
     )
-    after = board_on(change, path, "after")
+    after = change.reader("after").board(path)
     if after is None:
-        if parsed_json(change, "after", path) is None:
+        if change.reader("after").json(path) is None:
             return Finding(
                 "TG307",
                 f"{own} changes module '{module.name}', and there is no board ({path})",
@@ -111,7 +111,7 @@ def _active_task(change: Change, path: str, module: Module) -> Finding | None:
     mine = [t for t in after.tasks if t.assignee.lower() == name]
     if any(t.status in ACTIVE for t in mine):
         return None
-    before = board_on(change, path, "before")
+    before = change.reader("before").board(path)
     was = before.by_id() if before is not None else {}
     if any(t.status == "done" and t.id in was and was[t.id].status != "done" for t in mine):
         return None
@@ -129,17 +129,17 @@ def _active_task(change: Change, path: str, module: Module) -> Finding | None:
 
 
 def _board_changes(change: Change, path: str, actor: Actor) -> Iterator[_Pending]:
-    after_data = parsed_json(change, "after", path)
+    after_data = change.reader("after").json(path)
     if after_data is None:
         yield _Pending("TG308", f"the board {path} is deleted by the {actor.name}",
                        "only the lead may remove the board", None)  # fmt: skip
         return
-    after = board_on(change, path, "after")
+    after = change.reader("after").board(path)
     if isinstance(after_data, JsonProblem) or after is None:
         return  # TG301/TG302 say why
-    before = board_on(change, path, "before")
+    before = change.reader("before").board(path)
     if before is None:
-        if parsed_json(change, "before", path) is not None:
+        if change.reader("before").json(path) is not None:
             yield _Pending(
                 "TG308",
                 f"the board before this commit cannot be read; only the lead may repair it "

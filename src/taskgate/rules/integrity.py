@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
-from taskgate.change import Change, FileChange, Role
+from taskgate.change import Change, Derived, FileChange, Role
 from taskgate.finding import Finding
 from taskgate.linehints import NO_LINES, LineHint
 from taskgate.policy import Policy
@@ -59,16 +59,7 @@ def side_text(change: Change, fc: FileChange, side: str) -> str | None:
     entry = fc.old if side == "before" else fc.new
     if path is None or entry is None or entry.is_symlink or entry.is_gitlink:
         return None
-    reader = change.before if side == "before" else change.after
-
-    def load() -> str | None:
-        data = reader.read(path)
-        if data is None or b"\0" in data[:8000]:
-            return None
-        return data.decode("utf-8", "replace")
-
-    result: str | None = change.memo(f"text\0{side}\0{path}", load)
-    return result
+    return change.reader(side).text(path)
 
 
 def prefetch(change: Change, files: Iterable[FileChange], side: str) -> None:
@@ -113,6 +104,9 @@ class LineDelta(NamedTuple):
     lines: tuple[tuple[int, str], ...]  # the added lines: (number, text), in order
 
 
+_LINE_DELTA: Derived[LineDelta] = Derived("line delta")
+
+
 def line_delta(change: Change, fc: FileChange) -> LineDelta:
     """Added and removed lines by multiset: a line counts as kept while the before
     side still has an unmatched copy of it (fast and order-free, unlike difflib).
@@ -148,8 +142,7 @@ def line_delta(change: Change, fc: FileChange) -> LineDelta:
                 removed[line.strip()] += n
         return LineDelta(frozenset(n for n, _ in lines), removed, tuple(lines))
 
-    result: LineDelta = change.memo(f"delta\0{fc.old_path}\0{fc.path}", compute)
-    return result
+    return change.derived(_LINE_DELTA, compute, fc.old_path, fc.path)
 
 
 def _common_head(x: str, y: str) -> int:
@@ -175,6 +168,9 @@ def _common_tail(x: str, y: str) -> int:
     return lo
 
 
+_ADDED_TEXT: Derived[str] = Derived("added text")
+
+
 def added_text(change: Change, fc: FileChange) -> str:
     """The after side's added lines joined by newlines (all of it for a new file): where
     anything a rule reports as new must show up, so what the cheap looks are run on."""
@@ -187,8 +183,10 @@ def added_text(change: Change, fc: FileChange) -> str:
             return after
         return "\n".join(text for _, text in line_delta(change, fc).lines)
 
-    text: str = change.memo(f"added\0{fc.old_path}\0{fc.path}", compute)
-    return text
+    return change.derived(_ADDED_TEXT, compute, fc.old_path, fc.path)
+
+
+_REMOVED_POOL: Derived[Counter[str]] = Derived("removed lines")
 
 
 def removed_pool(change: Change) -> Counter[str]:
@@ -203,8 +201,7 @@ def removed_pool(change: Change) -> Counter[str]:
             pool.update(line_delta(change, fc).removed)
         return pool
 
-    pool: Counter[str] = change.memo("removed-pool", compute)
-    return pool.copy()
+    return change.derived(_REMOVED_POOL, compute).copy()
 
 
 class Occurrence(NamedTuple):
@@ -307,6 +304,9 @@ def parse_config(path: str, text: str | None) -> ConfigDoc | None:
     return None
 
 
+_CONFIG_DOC: Derived[ConfigDoc | None] = Derived("configuration file")
+
+
 def config_doc(change: Change, fc: FileChange, side: str) -> ConfigDoc | None:
     path = before_path(fc) if side == "before" else after_path(fc)
     if path is None:
@@ -315,8 +315,7 @@ def config_doc(change: Change, fc: FileChange, side: str) -> ConfigDoc | None:
     def load() -> ConfigDoc | None:
         return parse_config(path, side_text(change, fc, side))
 
-    doc: ConfigDoc | None = change.memo(f"config\0{side}\0{path}", load)
-    return doc
+    return change.derived(_CONFIG_DOC, load, side, path)
 
 
 def table(data: Any, *keys: str) -> dict[str, Any]:

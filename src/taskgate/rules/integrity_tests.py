@@ -70,18 +70,9 @@ def is_other_test_file(path: str) -> bool:
 def parsed(change: Change, fc: FileChange, side: str) -> ast.Module | None:
     """The file's syntax tree on one side, parsed once per change; None when unparsable."""
     path = before_path(fc) if side == "before" else after_path(fc)
-
-    def parse() -> ast.Module | None:
-        text = side_text(change, fc, side)
-        if text is None:
-            return None
-        try:
-            return ast.parse(text, filename=path or "<unknown>")
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-
-    tree: ast.Module | None = change.memo(f"ast\0{side}\0{path}", parse)
-    return tree
+    if path is None or side_text(change, fc, side) is None:
+        return None  # absent, binary, a symlink or a submodule
+    return change.reader(side).ast(path)
 
 
 # --- TG601: deleted tests ----------------------------------------------------

@@ -18,7 +18,7 @@ import posixpath
 from collections import deque
 from collections.abc import Callable, Iterator
 
-from taskgate.change import Actor, Change, FileChange, Role
+from taskgate.change import Actor, Change, Derived, FileChange, Role
 from taskgate.finding import Finding
 from taskgate.policy import POLICY_FILE, PYPROJECT, Policy
 from taskgate.rules.registry import check
@@ -46,12 +46,14 @@ def is_policy_file(path: str, change: Change, policy: Policy) -> bool:
     return path == PYPROJECT and _holds_taskgate_table(change)
 
 
+_TASKGATE_TABLE: Derived[bool] = Derived("pyproject.toml holds [tool.taskgate]")
+
+
 def _holds_taskgate_table(change: Change) -> bool:
     def decide() -> bool:
         return any(_taskgate_table(side.read(PYPROJECT)) for side in (change.before, change.after))
 
-    held: bool = change.memo("pyproject-has-tool-taskgate", decide)
-    return held
+    return change.derived(_TASKGATE_TABLE, decide)
 
 
 def _taskgate_table(raw: bytes | None) -> bool:
@@ -241,20 +243,7 @@ def walk_link(
 
 def _tree_links(change: Change) -> Callable[[str], str | None]:
     """`link_of` for the change's after side, remembered per path."""
-    side = change.after
-    seen: dict[str, str | None] = change.memo("symlink-targets", dict)
-
-    def link_of(path: str) -> str | None:
-        if path not in seen:
-            entry = side.entry(path)
-            if entry is None or not entry.is_symlink:
-                seen[path] = None
-            else:
-                raw = side.read(path)
-                seen[path] = raw.decode("utf-8", "surrogateescape") if raw is not None else ""
-        return seen[path]
-
-    return link_of
+    return change.reader("after").link_target
 
 
 def resolve_link(link_path: str, target: str) -> str | None:

@@ -13,7 +13,7 @@ from taskgate.finding import Finding, Severity
 from taskgate.message import GIT_SPACE, Header, HeaderProblem, caret, parse_header
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
-from taskgate.workflow.board import Board, BoardError, parse_board
+from taskgate.workflow.board import Board
 
 MSG = "COMMIT_EDITMSG"
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -171,17 +171,7 @@ def _header_error(
 
 
 def _load_board(change: Change, policy: Policy) -> Board | None:
-    def load() -> Board | None:
-        raw = change.after.read(policy.paths.tasks)
-        if raw is None:
-            return None
-        try:
-            return parse_board(raw)
-        except BoardError:
-            return None  # TG301/TG302 report it
-
-    board: Board | None = change.memo("board_after", load)
-    return board
+    return change.reader("after").board(policy.paths.tasks)  # None: TG301/TG302 report it
 
 
 def exempt(change: Change) -> bool:

@@ -4,7 +4,8 @@ They judge `project_structure.json` and `task_list.json` as they are after the
 change, and only when the change writes one of them (on a first commit every file
 is written). The verdict for a blob is cached by blob id (see
 `taskgate.workflow.blobcache.ValidatedBlobs`): the entry points put the cache on the
-change's memo before the rules run and save it afterwards, so the rules stay pure.
+change (`Change.validated_blobs`) before the rules run and save it afterwards, so the
+rules stay pure.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from taskgate.change import Change, FileChange, Stage
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
-from taskgate.workflow.blobcache import MEMO_KEY, ValidatedBlobs, blob_key
-from taskgate.workflow.board import parsed_json
+from taskgate.workflow.blobcache import ValidatedBlobs, blob_key
 from taskgate.workflow.jsonfile import JsonProblem
 
 if TYPE_CHECKING:
@@ -49,8 +49,7 @@ def workflow_files_at_commit_msg(change: Change, policy: Policy) -> Iterator[Fin
 
 def validated_blobs(change: Change) -> ValidatedBlobs:
     """The cache the entry point put on the change (an in-memory one otherwise)."""
-    blobs: ValidatedBlobs = change.memo(MEMO_KEY, ValidatedBlobs.in_memory)
-    return blobs
+    return change.validated_blobs
 
 
 def workflow_roots(policy: Policy) -> list[str]:
@@ -87,7 +86,7 @@ def _structure(
     path = policy.paths.structure
     roots = workflow_roots(policy)
     key = blob_key(fc.new.oid, STRUCTURE, roots) if fc.new is not None else None
-    data = parsed_json(change, "after", path)
+    data = change.reader("after").json(path)
     if isinstance(data, JsonProblem):
         return [_not_json(path, data)], None
     if data is None:
@@ -113,7 +112,7 @@ def _board(
     blobs: ValidatedBlobs,
 ) -> list[Finding]:
     path = policy.paths.tasks
-    data = parsed_json(change, "after", path)
+    data = change.reader("after").json(path)
     if isinstance(data, JsonProblem):
         return [_not_json(path, data)]
     if data is None:
@@ -164,12 +163,8 @@ def _not_json(path: str, problem: JsonProblem) -> Finding:
 
 
 def _text(change: Change, path: str) -> str:
-    def load() -> str:
-        raw = change.after.read(path) or b""
-        return raw.decode("utf-8", "replace")
-
-    text: str = change.memo(f"text-after:{path}", load)
-    return text
+    # Only ever called for a file that parsed as JSON: present, and not binary.
+    return change.reader("after").text(path) or ""
 
 
 def _lines(change: Change, path: str, paths: list[tuple[str | int, ...]]) -> dict[
