@@ -237,7 +237,7 @@ def _dispatch(args: Any, started: float) -> int:
 
             return run_dispute(repo, args, _safe_write)
         if cmd == "board":
-            from taskgate.boardview import show_board
+            from taskgate.showboard import show_board
 
             if args.format not in ("text", "json"):
                 raise TaskgateError(

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from taskgate.change import Side
     from taskgate.git import Entry
-    from taskgate.workflow.board import Board
+    from taskgate.workflow.tasklist import Board
 
 
 class SideReader:
@@ -117,8 +117,8 @@ class SideReader:
 
 
 def _board(data: Any) -> Board | None:
-    from taskgate.workflow.board import BoardError, board_from_data
     from taskgate.workflow.jsonfile import JsonProblem
+    from taskgate.workflow.tasklist import BoardError, board_from_data
 
     if data is None or isinstance(data, JsonProblem):
         return None

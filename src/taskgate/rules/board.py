@@ -16,9 +16,9 @@ from taskgate.change import Actor, Change, Role
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
-from taskgate.workflow.board import Task
 from taskgate.workflow.jsonfile import JsonProblem
 from taskgate.workflow.structure import Module
+from taskgate.workflow.tasklist import Task
 
 CODER_MOVES = {
     "todo": ("in_progress",),

@@ -13,7 +13,7 @@ from taskgate.finding import Finding, Severity
 from taskgate.message import GIT_SPACE, Header, HeaderProblem, caret, parse_header
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
-from taskgate.workflow.board import Board
+from taskgate.workflow.tasklist import Board
 
 MSG = "COMMIT_EDITMSG"
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")

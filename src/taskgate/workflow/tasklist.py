@@ -1,4 +1,8 @@
-"""`task_list.json`: the task board, parsed into frozen data."""
+"""`task_list.json`: the task board, parsed into frozen data.
+
+Plain data in, plain data out: the rules reach a change's board through
+`change.reader(side).board(path)` (`taskgate.reading`), which calls this.
+"""
 
 from __future__ import annotations
 
