@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from taskgate.entry import Outcome
 from taskgate.git import Repo, amend_in_progress
+from taskgate.outcome import Outcome
 
 _NOTE = "prepare-commit-msg"
 

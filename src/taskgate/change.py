@@ -2,21 +2,31 @@
 
 Built by `taskgate.sources` from the staged index (hooks, `check`) or from one
 commit (`ci`, pre-push, pre-receive). Rules never know which, and never run git:
-file contents come through the two `Side` readers, which the builders back with
-one `git cat-file --batch` process.
+file contents come through the two `Side`s, which the builders back with one
+`git cat-file --batch` process. Rules read them through `change.reader(side)`
+(`taskgate.reading`): text, JSON, the board and syntax trees parsed once per change.
+What the entry points and builders add for the rules is in typed attributes: the
+identity verdict, whether git keeps an empty message, the validated-blob cache.
 """
 
 # No `from __future__ import annotations` here: NamedTuple turns string annotations
 # into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, TypeVar, cast
 
 from taskgate.git import Entry
 from taskgate.linehints import Hints
 from taskgate.message import CommitMessage
+from taskgate.reading import SideReader
+from taskgate.workflow.blobcache import ValidatedBlobs
 from taskgate.workflow.structure import Module, Structure
+
+if TYPE_CHECKING:
+    from taskgate.identity.verdict import Verdict
+
+T = TypeVar("T")
 
 
 class Stage(StrEnum):
@@ -49,7 +59,7 @@ class Actor(NamedTuple):
 
 
 class Side(Protocol):
-    """One side of a change (before or after): read files by path."""
+    """One side of a change (before or after): files by path, as git stores them."""
 
     def read(self, path: str) -> bytes | None:
         """The file's content, or None when absent on this side."""
@@ -59,8 +69,41 @@ class Side(Protocol):
         """The subset of `paths` present (as files) on this side."""
         ...
 
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Fetch many files at once, so that `read` then answers from memory."""
+        ...
 
-class EmptySide:
+    def blob_sizes(self, oids: Iterable[str]) -> dict[str, int]:
+        """Sizes of blobs by id, without reading them (those the side can tell)."""
+        ...
+
+    def entry(self, path: str) -> Entry | None:
+        """The entry at `path` (its mode tells a symlink), or None (absent, or unknown)."""
+        ...
+
+    def entries(self, paths: Sequence[str]) -> dict[str, Entry] | None:
+        """Every entry under `paths` (folders or files); None when the side cannot list."""
+        ...
+
+
+class PlainSide:
+    """What a side with no object store behind it can tell: nothing to fetch ahead, no
+    sizes without reading, no entries. A side held in memory adds `read` and `exists`."""
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        return None
+
+    def blob_sizes(self, oids: Iterable[str]) -> dict[str, int]:
+        return {}
+
+    def entry(self, path: str) -> Entry | None:
+        return None
+
+    def entries(self, paths: Sequence[str]) -> dict[str, Entry] | None:
+        return None
+
+
+class EmptySide(PlainSide):
     """The side before a repository's first commit."""
 
     def read(self, path: str) -> bytes | None:
@@ -96,6 +139,20 @@ class FileChange(NamedTuple):
         return self.status == "D"
 
 
+class Derived(Generic[T]):
+    """The typed name of a value rules derive from a change and share (a line delta, a
+    parsed configuration file): `Change.derived` keeps one value per key and `about`.
+    Keys are compared by identity, so two rule families never fill each other's slot."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __repr__(self) -> str:
+        return f"Derived({self.what!r})"
+
+
 class Change:
     """What one commit (or the staged index) does, plus who does it and why."""
 
@@ -114,6 +171,7 @@ class Change:
         commit: str | None = None,
         hints: Hints | Callable[[], Hints | None] | None = None,
         merge_content: bool = False,
+        verdict: "Verdict | None" = None,
     ) -> None:
         self.files = files
         self.before = before
@@ -131,7 +189,15 @@ class Change:
         # git's added and removed lines of modified files, when a hook had git compute them
         # (a callable: collected on first use, so a commit no rule reads them for never waits).
         self._hints = hints
-        self._memo: dict[str, Any] = {}
+        # Signed mode (SPEC §10.4): what the builder proved about the actor; None: claimed.
+        self.verdict = verdict
+        # Set by the commit-msg hook: git keeps an empty message (--allow-empty-message).
+        self.stores_empty_message = False
+        # Workflow-file blobs already validated (by blob id). The workflow checks consult it
+        # and add what they validate; the entry points load it before and save it after.
+        self.validated_blobs = ValidatedBlobs()
+        self._readers: dict[str, SideReader] = {}
+        self._derived: dict[tuple[Derived[object], tuple[str, ...]], object] = {}
 
     @property
     def unjudged_merge(self) -> bool:
@@ -161,17 +227,26 @@ class Change:
                 return fc
         return None
 
+    def reader(self, side: str) -> SideReader:
+        """The side "before" or "after", read through the change's cache of parsed files."""
+        raw = self.after if side == "after" else self.before
+        found = self._readers.get(side)
+        if found is None or found.side is not raw:
+            found = self._readers[side] = SideReader(raw)
+        return found
+
     def text_before(self, path: str) -> str | None:
-        return _text(self.before.read(path))
+        return self.reader("before").text(path)
 
     def text_after(self, path: str) -> str | None:
-        return _text(self.after.read(path))
+        return self.reader("after").text(path)
 
-    def memo(self, key: str, compute: Any) -> Any:
-        """Compute once per change (boards, plans, ASTs shared between rules)."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+    def derived(self, key: Derived[T], compute: Callable[[], T], *about: str) -> T:
+        """`compute()` once per change for `key` and `about` (what it is about: paths)."""
+        slot = (cast(Derived[object], key), about)
+        if slot not in self._derived:
+            self._derived[slot] = compute()
+        return cast(T, self._derived[slot])
 
     def modules_touched(self) -> list[Module]:
         if self.structure is None:
@@ -182,9 +257,3 @@ class Change:
             if module is not None:
                 found.setdefault(module.name, module)
         return list(found.values())
-
-
-def _text(data: bytes | None) -> str | None:
-    if data is None or b"\0" in data[:8000]:
-        return None
-    return data.decode("utf-8", "replace")

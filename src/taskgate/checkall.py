@@ -19,9 +19,9 @@ import tempfile
 from pathlib import Path
 
 from taskgate.change import Actor, Change, EmptySide, FileChange, Role, Stage
-from taskgate.entry import Outcome
 from taskgate.errors import GitError, TaskgateError
 from taskgate.git import Repo
+from taskgate.outcome import Outcome
 from taskgate.policy import POLICY_FILE, PYPROJECT
 from taskgate.sources import TreeSide, load_base, policy_cache
 

@@ -20,8 +20,8 @@ from taskgate.errors import TaskgateError
 if TYPE_CHECKING:
     import argparse
 
-    from taskgate.entry import Outcome
     from taskgate.git import Repo
+    from taskgate.outcome import Outcome
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -237,7 +237,7 @@ def _dispatch(args: Any, started: float) -> int:
 
             return run_dispute(repo, args, _safe_write)
         if cmd == "board":
-            from taskgate.boardview import show_board
+            from taskgate.showboard import show_board
 
             if args.format not in ("text", "json"):
                 raise TaskgateError(

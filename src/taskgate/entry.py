@@ -10,25 +10,9 @@ from taskgate.errors import ConfigError, TaskgateError
 from taskgate.finding import Finding
 from taskgate.git import Repo, amend_in_progress
 from taskgate.message import CLEANUP_MODES, CommitMessage, message_from_bytes
+from taskgate.outcome import Outcome
 from taskgate.rules.registry import run_checks
 from taskgate.sources import Built, staged_change
-
-
-class Outcome:
-    """What a run found, plus informational notes (cache hits, timings) for the reporter."""
-
-    def __init__(
-        self,
-        findings: list[Finding] | None = None,
-        notes: list[str] | None = None,
-        title: str = "taskgate",
-    ) -> None:
-        self.findings = findings if findings is not None else []
-        self.notes = notes if notes is not None else []
-        self.title = title
-        # Who the change is by (a module name or role), for the rejection log.
-        self.actor: str | None = None
-        self.subject: str | None = None
 
 
 def _actor_name(built: Built) -> str | None:
@@ -62,12 +46,12 @@ def read_message_file(repo: Repo, path: Path) -> CommitMessage:
 
 
 def _run(built: Built, repo: Repo, *, use_cache: bool = True) -> list[Finding]:
-    from taskgate.workflow.blobcache import MEMO_KEY, ValidatedBlobs
+    from taskgate.workflow.blobcache import ValidatedBlobs
 
-    # Workflow files already validated (by blob id) are not validated again; the rules
-    # only consult and extend this cache in memory, it is read and written here.
+    # Workflow files already validated (by blob id) are not validated again; the workflow
+    # checks only consult and extend this cache in memory, it is read and written here.
     blobs = ValidatedBlobs.for_common_dir(repo.common_dir) if use_cache else ValidatedBlobs()
-    built.change.memo(MEMO_KEY, lambda: blobs)
+    built.change.validated_blobs = blobs
     findings = [*built.problems, *run_checks(built.change, built.policy)]
     blobs.save()
     return findings
@@ -81,11 +65,9 @@ def hook_commit_msg(repo: Repo, message_file: Path) -> Outcome:
     built = staged_change(repo, Stage.COMMIT_MSG, message, amend=amend_state(repo))
     if message.is_empty:
         from taskgate.git import allow_empty_message_in_progress
-        from taskgate.rules.history import STORES_EMPTY_MESSAGE
 
         # git aborts an empty message itself unless told to keep it (SPEC §2).
-        stored = allow_empty_message_in_progress()
-        built.change.memo(STORES_EMPTY_MESSAGE, lambda: stored)
+        built.change.stores_empty_message = allow_empty_message_in_progress()
     findings = _run(built, repo)
     findings.extend(_octopus(repo, built))
     outcome = Outcome(findings, title="commit-msg")

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from taskgate.finding import Finding, Severity
 
 if TYPE_CHECKING:
-    from taskgate.entry import Outcome
     from taskgate.git import Repo
+    from taskgate.outcome import Outcome
 
 LIMIT = 256 * 1024
 # The stage each hook judges at (pre-push and pre-receive re-check commits as `ci` does).

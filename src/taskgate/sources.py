@@ -76,6 +76,10 @@ class IndexSide:
             return None
         return self._repo.index_entries([path]).get(path)
 
+    def entries(self, paths: Sequence[str]) -> dict[str, Entry]:
+        """The staged entries under `paths` (`ls-files`: GIT_INDEX_FILE is honoured)."""
+        return self._repo.index_entries(paths)
+
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
         found = {p for p in wanted if self._staged.get(p)}
@@ -142,6 +146,10 @@ class TreeSide:
         if not _tracked_form(path):
             return None
         return self._repo.tree_entries(self.rev, [path]).get(path)
+
+    def entries(self, paths: Sequence[str]) -> dict[str, Entry]:
+        """The commit's entries under `paths` (`ls-tree`)."""
+        return self._repo.tree_entries(self.rev, paths)
 
     def exists(self, paths: Iterable[str]) -> set[str]:
         wanted = [p for p in paths if _tracked_form(p)]
@@ -368,8 +376,8 @@ def staged_change(
         is_merge=is_merge,
         hints=lambda: _hints(repo.staged_patch()),
         merge_content=merge_content and bool(heads),
+        verdict=verdict,
     )
-    _keep_verdict(change, verdict)
     return Built(change, base.policy, base.problems)
 
 
@@ -380,16 +388,6 @@ def merge_heads(repo: Repo) -> list[str]:
     except OSError:
         return []
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-# Where a signed-mode identity verdict waits in the change's memo (taskgate.rules.identity).
-IDENTITY_MEMO = "identity-verdict"
-
-
-def _keep_verdict(change: Change, verdict: object) -> None:
-    """Leave a signed-mode identity verdict where the identity rules look for it."""
-    if verdict is not None:
-        change.memo(IDENTITY_MEMO, lambda: verdict)
 
 
 def _hints(patch: bytes | None) -> Hints | None:
@@ -497,6 +495,6 @@ class CommitChanges:
             is_merge=len(info.parents) > 1,
             commit=info.sha,
             merge_content=against is not None or len(info.parents) > 2,
+            verdict=verdict,
         )
-        _keep_verdict(change, verdict)
         return Built(change, base.policy, base.problems)

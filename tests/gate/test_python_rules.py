@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from taskgate.change import Change, EmptySide, FileChange, Stage
+from taskgate.change import Change, EmptySide, FileChange, PlainSide, Stage
 from taskgate.git import Entry
 from taskgate.policy import Policy
 from taskgate.rules.python import check_annotations, check_dependency_files
@@ -23,7 +23,7 @@ STRUCTURE = Structure(
 OID = "0" * 39 + "1"
 
 
-class FilesSide:
+class FilesSide(PlainSide):
     """The after side of a change, from a dict of path → text."""
 
     def __init__(self, files: dict[str, str]) -> None:

@@ -63,7 +63,7 @@ def test_export_writes_exactly_the_listed_content_and_modes(repo: GitRepo) -> No
     index_before = (repo.path / ".git" / "index").read_bytes()
     with Repo(repo.path) as r:
         for side in (IndexSide(r), TreeSide(r, "HEAD")):
-            entries = list_entries(r, side, ["mod"])
+            entries = list_entries(side, ["mod"])
             snap = Snapshot()
             try:
                 snap.export(r, entries)

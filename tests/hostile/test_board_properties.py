@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taskgate.change import Actor, Change, FileChange, Role, Stage
+from taskgate.change import Actor, Change, FileChange, PlainSide, Role, Stage
 from taskgate.git import Entry
 from taskgate.policy import Policy
 from taskgate.rules.catalog import RULES
@@ -30,7 +30,7 @@ IDS = ["T1", "T2", "T3", "t1", ""]
 FILES = ["services/api/app/users.py", "web/index.html", "../x", "", "services/api"]
 
 
-class MemorySide:
+class MemorySide(PlainSide):
     """A side of a change held in a dict."""
 
     def __init__(self, files: dict[str, bytes]) -> None:

@@ -28,7 +28,6 @@ from taskgate.policy import Policy
 from taskgate.rules.catalog import RULES
 from taskgate.rules.registry import run_checks
 from taskgate.sources import resolve_actor
-from taskgate.workflow.board import Board, BoardError, board_from_data, parse_board
 from taskgate.workflow.jsonfile import JsonProblem, load_json
 from taskgate.workflow.structure import (
     Structure,
@@ -36,6 +35,7 @@ from taskgate.workflow.structure import (
     parse_structure,
     structure_from_data,
 )
+from taskgate.workflow.tasklist import Board, BoardError, board_from_data, parse_board
 from tests.conftest import BOARD, STRUCTURE
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

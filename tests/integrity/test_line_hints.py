@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.change import Change, Stage
+from taskgate.change import Change, PlainSide, Stage
 from taskgate.git import Repo
 from taskgate.linehints import NO_LINES, parse_patch
 from taskgate.rules.changedlines import line_delta, line_hint
@@ -163,7 +163,7 @@ def test_a_hook_with_nothing_modified_or_no_head_has_no_patch(repo: GitRepo) -> 
         assert change.hints == {}
 
 
-class CountingSide:
+class CountingSide(PlainSide):
     """A side that records which paths the rules read."""
 
     def __init__(self, inner: memory.MemorySide) -> None:

@@ -15,17 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from taskgate.resources import schema_path
+from taskgate.workflow.acceptor import acceptor
 from taskgate.workflow.checks import dependency_cycles
-from taskgate.workflow.schema import (
-    STRUCTURE,
-    TASKS,
-    _validator,
-    acceptor,
-    json_equal,
-    load_schema,
-    locate_all,
-    schema_problems,
-)
+from taskgate.workflow.jsonlocate import locate_all
+from taskgate.workflow.schema import STRUCTURE, TASKS, json_equal, load_schema
+from taskgate.workflow.validation import _validator, schema_problems
 from tests.conftest import GitRepo
 from tests.lanes.conftest import STRUCT, text_findings
 from tests.lanes.conftest import TASKS as TASKS_PATH

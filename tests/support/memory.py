@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from taskgate.change import Actor, Change, FileChange, Role, Stage
+from taskgate.change import Actor, Change, FileChange, PlainSide, Role, Stage
 from taskgate.finding import Finding
 from taskgate.git import Entry
 from taskgate.linehints import Hints, parse_patch
@@ -32,7 +32,7 @@ Content = str | bytes
 WITH_GIT_LINES = False
 
 
-class MemorySide:
+class MemorySide(PlainSide):
     """One side of a change held in a dict: path → bytes."""
 
     def __init__(self, files: Mapping[str, Content]) -> None:

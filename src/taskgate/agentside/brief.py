@@ -15,8 +15,8 @@ from typing import NamedTuple
 from taskgate.errors import TaskgateError
 from taskgate.git import Repo
 from taskgate.policy import Policy
-from taskgate.workflow.board import Board, Task
 from taskgate.workflow.structure import Module, Structure
+from taskgate.workflow.tasklist import Board, Task
 
 RULE_ID = re.compile(r"\bTG\d{3}\b")
 
@@ -55,7 +55,7 @@ class Inputs(NamedTuple):
 def load_inputs(repo: Repo, name: str) -> Inputs:
     """Policy, module map and board at HEAD (the index before the first commit)."""
     from taskgate.sources import IndexSide, TreeSide, load_base, policy_cache
-    from taskgate.workflow.board import BoardError, parse_board
+    from taskgate.workflow.tasklist import BoardError, parse_board
 
     head = repo.head()
     side = TreeSide(repo, head) if head else IndexSide(repo)

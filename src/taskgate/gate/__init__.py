@@ -118,7 +118,7 @@ def run_gate(
         return GateResult([], [])
     findings: list[Finding] = []
     notes: list[str] = []
-    listed = list_entries(repo, change.after, [p.module.path for p in plans] + list(ROOT_CONFIG))
+    listed = list_entries(change.after, [p.module.path for p in plans] + list(ROOT_CONFIG))
     config = [listed[path] for path in ROOT_CONFIG if path in listed]
     cache = GateCache(repo.common_dir)
     root = None if repo.bare else repo.root

@@ -31,15 +31,12 @@ ROOT_CONFIG = (
 SNAPSHOT_PREFIX = "taskgate-gate-"
 
 
-def list_entries(repo: Repo, side: Side, paths: Sequence[str]) -> dict[str, Entry]:
+def list_entries(side: Side, paths: Sequence[str]) -> dict[str, Entry]:
     """Entries under `paths` on `side`: the staged index or a commit's tree."""
-    from taskgate.sources import IndexSide, TreeSide
-
-    if isinstance(side, IndexSide):
-        return repo.index_entries(paths)
-    if isinstance(side, TreeSide):
-        return repo.tree_entries(side.rev, paths)
-    raise TaskgateError("the gate needs a staged index or a commit to run on")
+    listed = side.entries(paths)
+    if listed is None:
+        raise TaskgateError("the gate needs a staged index or a commit to run on")
+    return listed
 
 
 _Node = dict[str, Union["_Node", Entry]]

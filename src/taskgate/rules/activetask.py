@@ -9,7 +9,6 @@ from taskgate.change import Change, Role
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.registry import EVERY_STAGE, check, rule
-from taskgate.workflow.board import board_on, parsed_json
 from taskgate.workflow.structure import Module
 
 ACTIVE = ("in_progress", "review_feedback")
@@ -54,9 +53,9 @@ def _active_task(change: Change, path: str, module: Module) -> Finding | None:
         f"move a task of '{module.name}' to in_progress in this commit (or finish one: "
         "in_progress → done)"
     )
-    after = board_on(change, path, "after")
+    after = change.reader("after").board(path)
     if after is None:
-        if parsed_json(change, "after", path) is None:
+        if change.reader("after").json(path) is None:
             return Finding(
                 "TG307",
                 f"{own} changes module '{module.name}', and there is no board ({path})",
@@ -68,7 +67,7 @@ def _active_task(change: Change, path: str, module: Module) -> Finding | None:
     mine = [t for t in after.tasks if t.assignee.lower() == name]
     if any(t.status in ACTIVE for t in mine):
         return None
-    before = board_on(change, path, "before")
+    before = change.reader("before").board(path)
     was = before.by_id() if before is not None else {}
     if any(t.status == "done" and t.id in was and was[t.id].status != "done" for t in mine):
         return None

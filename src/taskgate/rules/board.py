@@ -17,9 +17,9 @@ from taskgate.change import Actor, Change, Role
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.registry import EVERY_STAGE, check, rule
-from taskgate.workflow.board import Task, board_on, parsed_json
 from taskgate.workflow.jsonfile import JsonProblem
 from taskgate.workflow.structure import Module
+from taskgate.workflow.tasklist import Task
 
 CODER_MOVES = {
     "todo": ("in_progress",),
@@ -141,7 +141,7 @@ def board_rules(change: Change, policy: Policy) -> Iterator[Finding]:
 
 
 def _place(change: Change, path: str, pending: list[_Pending]) -> Iterator[Finding]:
-    from taskgate.workflow.schema import locate_all
+    from taskgate.workflow.jsonlocate import locate_all
 
     wanted = [p.where for p in pending if p.where is not None]
     lines: dict[JsonPath, int] = {}
@@ -157,17 +157,17 @@ def _place(change: Change, path: str, pending: list[_Pending]) -> Iterator[Findi
 
 
 def _board_changes(change: Change, path: str, actor: Actor) -> Iterator[_Pending]:
-    after_data = parsed_json(change, "after", path)
+    after_data = change.reader("after").json(path)
     if after_data is None:
         yield _Pending("TG308", f"the board {path} is deleted by the {actor.name}",
                        "only the lead may remove the board", None)  # fmt: skip
         return
-    after = board_on(change, path, "after")
+    after = change.reader("after").board(path)
     if isinstance(after_data, JsonProblem) or after is None:
         return  # TG301/TG302 say why
-    before = board_on(change, path, "before")
+    before = change.reader("before").board(path)
     if before is None:
-        if parsed_json(change, "before", path) is not None:
+        if change.reader("before").json(path) is not None:
             yield _Pending(
                 "TG308",
                 f"the board before this commit cannot be read; only the lead may repair it "

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from taskgate.change import Change, FileChange, Role
+from taskgate.change import Change, Derived, FileChange, Role
 from taskgate.linehints import NO_LINES, LineHint
 
 if TYPE_CHECKING:
@@ -48,29 +48,17 @@ def side_text(change: Change, fc: FileChange, side: str) -> str | None:
     entry = fc.old if side == "before" else fc.new
     if path is None or entry is None or entry.is_symlink or entry.is_gitlink:
         return None
-    reader = change.before if side == "before" else change.after
-
-    def load() -> str | None:
-        data = reader.read(path)
-        if data is None or b"\0" in data[:8000]:
-            return None
-        return data.decode("utf-8", "replace")
-
-    result: str | None = change.memo(f"text\0{side}\0{path}", load)
-    return result
+    return change.reader(side).text(path)
 
 
 def prefetch(change: Change, files: Iterable[FileChange], side: str) -> None:
     """Read these files of one side in one pipelined exchange, when the side can (the
     git-backed sides can): a round trip per file would cost more than the rules."""
     reader = change.before if side == "before" else change.after
-    fetch = getattr(reader, "prefetch", None)
-    if fetch is None:
-        return
     pick = before_path if side == "before" else after_path
     paths = [p for fc in files if (p := pick(fc)) is not None]
     if paths:
-        fetch(paths)
+        reader.prefetch(paths)
 
 
 def line_hint(change: Change, fc: FileChange) -> LineHint | None:
@@ -103,6 +91,9 @@ class LineDelta(NamedTuple):
     added: frozenset[int]  # 1-based line numbers on the after side
     removed: Counter[str]  # stripped text of the lines gone from the before side
     lines: tuple[tuple[int, str], ...]  # the added lines: (number, text), in order
+
+
+_LINE_DELTA: Derived[LineDelta] = Derived("line delta")
 
 
 def line_delta(change: Change, fc: FileChange) -> LineDelta:
@@ -140,8 +131,7 @@ def line_delta(change: Change, fc: FileChange) -> LineDelta:
                 removed[line.strip()] += n
         return LineDelta(frozenset(n for n, _ in lines), removed, tuple(lines))
 
-    result: LineDelta = change.memo(f"delta\0{fc.old_path}\0{fc.path}", compute)
-    return result
+    return change.derived(_LINE_DELTA, compute, fc.old_path, fc.path)
 
 
 def _common_head(x: str, y: str) -> int:
@@ -167,6 +157,9 @@ def _common_tail(x: str, y: str) -> int:
     return lo
 
 
+_ADDED_TEXT: Derived[str] = Derived("added text")
+
+
 def added_text(change: Change, fc: FileChange) -> str:
     """The after side's added lines joined by newlines (all of it for a new file): where
     anything a rule reports as new must show up, so what the cheap looks are run on."""
@@ -179,8 +172,10 @@ def added_text(change: Change, fc: FileChange) -> str:
             return after
         return "\n".join(text for _, text in line_delta(change, fc).lines)
 
-    text: str = change.memo(f"added\0{fc.old_path}\0{fc.path}", compute)
-    return text
+    return change.derived(_ADDED_TEXT, compute, fc.old_path, fc.path)
+
+
+_REMOVED_POOL: Derived[Counter[str]] = Derived("removed lines")
 
 
 def removed_pool(change: Change) -> Counter[str]:
@@ -195,8 +190,7 @@ def removed_pool(change: Change) -> Counter[str]:
             pool.update(line_delta(change, fc).removed)
         return pool
 
-    pool: Counter[str] = change.memo("removed-pool", compute)
-    return pool.copy()
+    return change.derived(_REMOVED_POOL, compute).copy()
 
 
 class Occurrence(NamedTuple):
@@ -260,17 +254,6 @@ def basename(path: str) -> str:
 def parsed(change: Change, fc: FileChange, side: str) -> ast.Module | None:
     """The file's syntax tree on one side, parsed once per change; None when unparsable."""
     path = before_path(fc) if side == "before" else after_path(fc)
-
-    def parse() -> ast.Module | None:
-        import ast
-
-        text = side_text(change, fc, side)
-        if text is None:
-            return None
-        try:
-            return ast.parse(text, filename=path or "<unknown>")
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-
-    tree: ast.Module | None = change.memo(f"ast\0{side}\0{path}", parse)
-    return tree
+    if path is None or side_text(change, fc, side) is None:
+        return None  # absent, binary, a symlink or a submodule
+    return change.reader(side).ast(path)

@@ -11,7 +11,7 @@ from taskgate.message import Header, HeaderProblem, caret, parse_header
 from taskgate.policy import Policy
 from taskgate.rules.message import MSG, exempt
 from taskgate.rules.registry import COMMIT_MSG_CHECK_CI, check, rule
-from taskgate.workflow.board import Board, BoardError, parse_board
+from taskgate.workflow.tasklist import Board
 
 TG108 = rule(
     id="TG108",
@@ -41,17 +41,7 @@ def task_trailers(change: Change, policy: Policy) -> Iterator[Finding]:
 
 
 def _load_board(change: Change, policy: Policy) -> Board | None:
-    def load() -> Board | None:
-        raw = change.after.read(policy.paths.tasks)
-        if raw is None:
-            return None
-        try:
-            return parse_board(raw)
-        except BoardError:
-            return None  # TG301/TG302 report it
-
-    board: Board | None = change.memo("board_after", load)
-    return board
+    return change.reader("after").board(policy.paths.tasks)  # None: TG301/TG302 report it
 
 
 def _task_trailers(parsed: Header, change: Change, policy: Policy) -> Iterator[Finding]:

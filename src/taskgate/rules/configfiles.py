@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from taskgate.change import Change, FileChange
+from taskgate.change import Change, Derived, FileChange
 from taskgate.rules.changedlines import after_path, basename, before_path, side_text
 
 TOML_CONFIGS = frozenset({"pyproject.toml", "ruff.toml", ".ruff.toml"})
@@ -49,6 +49,9 @@ def parse_config(path: str, text: str | None) -> ConfigDoc | None:
     return None
 
 
+_CONFIG_DOC: Derived[ConfigDoc | None] = Derived("configuration file")
+
+
 def config_doc(change: Change, fc: FileChange, side: str) -> ConfigDoc | None:
     path = before_path(fc) if side == "before" else after_path(fc)
     if path is None:
@@ -57,8 +60,7 @@ def config_doc(change: Change, fc: FileChange, side: str) -> ConfigDoc | None:
     def load() -> ConfigDoc | None:
         return parse_config(path, side_text(change, fc, side))
 
-    doc: ConfigDoc | None = change.memo(f"config\0{side}\0{path}", load)
-    return doc
+    return change.derived(_CONFIG_DOC, load, side, path)
 
 
 def table(data: Any, *keys: str) -> dict[str, Any]:

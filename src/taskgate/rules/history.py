@@ -29,8 +29,6 @@ from taskgate.rules.registry import (
 )
 
 MSG = "COMMIT_EDITMSG"
-# Change.memo key: the commit-msg hook found `git commit --allow-empty-message` running.
-STORES_EMPTY_MESSAGE = "git-stores-empty-message"
 
 # Code points HFS+ ignores when it compares names (git's is_hfs_dotgit list).
 _HFS_IGNORABLE = frozenset(
@@ -129,11 +127,7 @@ def actor_known(change: Change, policy: Policy) -> Iterator[Finding]:
     if change.unjudged_merge or (change.is_merge and not change.files):
         return  # a merge with nothing of its own needs nobody to answer for it
     # Locally git aborts an empty message itself, unless --allow-empty-message keeps it.
-    if (
-        msg.is_empty
-        and change.stage is not Stage.CI
-        and not change.memo(STORES_EMPTY_MESSAGE, lambda: False)
-    ):
+    if msg.is_empty and change.stage is not Stage.CI and not change.stores_empty_message:
         return
     if msg.is_git_revert and not change.is_merge:
         return  # TG103 says it, with the revert's own hint

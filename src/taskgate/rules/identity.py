@@ -1,8 +1,8 @@
 """Identity rules TG701 to TG709 (SPEC §10.4): in signed mode a commit proves its actor.
 
 The builders (`taskgate.sources`) work out the verdict when the base's policy says
-`[identity] mode = "signed"` and leave it in the change's memo; these checks report it,
-and compare the scope with the proven actor. In claimed mode the memo is empty and
+`[identity] mode = "signed"` and leave it on the change (`Change.verdict`); these checks
+report it, and compare the scope with the proven actor. In claimed mode it is None and
 nothing here imports more than this module (the commit-msg hot path stays light).
 """
 
@@ -15,7 +15,6 @@ from taskgate.change import Actor, Change, Role
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.registry import COMMIT_MSG_CHECK_CI, EVERY_STAGE, check, rule
-from taskgate.sources import IDENTITY_MEMO
 
 if TYPE_CHECKING:
     from taskgate.identity.verdict import Verdict
@@ -215,8 +214,7 @@ TG709 = rule(
 
 def verdict_of(change: Change) -> Verdict | None:
     """The identity verdict the builder left (None: claimed mode)."""
-    found: Verdict | None = change.memo(IDENTITY_MEMO, lambda: None)
-    return found
+    return change.verdict
 
 
 def _signers_file(change: Change, policy: Policy) -> Iterator[Finding]:

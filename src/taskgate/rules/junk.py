@@ -119,13 +119,9 @@ def junk_findings(change: Change, policy: Policy) -> Iterator[Finding]:
 
 def _sizes(change: Change) -> dict[str, int]:
     """Blob sizes of the after side by id, without reading the blobs (when the side can)."""
-    sized = getattr(change.after, "blob_sizes", None)
-    if sized is None:
-        return {}
-    found: dict[str, int] = sized(
+    return change.after.blob_sizes(
         fc.new.oid for fc in change.files if fc.new is not None and not fc.new.is_gitlink
     )
-    return found
 
 
 def _size_finding(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from taskgate.change import Actor, Change, FileChange, Role
+from taskgate.change import Actor, Change, Derived, FileChange, Role
 from taskgate.finding import Finding
 from taskgate.policy import POLICY_FILE, PYPROJECT, Policy
 from taskgate.rules.registry import EVERY_STAGE, check, rule
@@ -45,12 +45,14 @@ def is_policy_file(path: str, change: Change, policy: Policy) -> bool:
     return path == PYPROJECT and _holds_taskgate_table(change)
 
 
+_TASKGATE_TABLE: Derived[bool] = Derived("pyproject.toml holds [tool.taskgate]")
+
+
 def _holds_taskgate_table(change: Change) -> bool:
     def decide() -> bool:
         return any(_taskgate_table(side.read(PYPROJECT)) for side in (change.before, change.after))
 
-    held: bool = change.memo("pyproject-has-tool-taskgate", decide)
-    return held
+    return change.derived(_TASKGATE_TABLE, decide)
 
 
 def _taskgate_table(raw: bytes | None) -> bool:

@@ -64,9 +64,7 @@ def check_annotations(change: Change, policy: Policy) -> Iterable[Finding]:
     from taskgate.rules.signatures import unannotated
 
     files = list(_changed_python_files(change))
-    fetch = getattr(change.after, "prefetch", None)
-    if fetch is not None:
-        fetch([fc.path for fc in files])  # one pipelined exchange, not a round trip each
+    change.after.prefetch([fc.path for fc in files])  # one exchange, not a round trip each
     edited = [fc for fc in files if not fc.added]
     if edited:  # their added lines need the side before too
         from taskgate.rules.changedlines import prefetch

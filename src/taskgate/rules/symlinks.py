@@ -57,21 +57,7 @@ def walk_link(
 
 def tree_links(change: Change) -> Callable[[str], str | None]:
     """`link_of` for the change's after side, remembered per path."""
-    side = change.after
-    entry_of = getattr(side, "entry", None)
-    seen: dict[str, str | None] = change.memo("symlink-targets", dict)
-
-    def link_of(path: str) -> str | None:
-        if path not in seen:
-            entry = entry_of(path) if entry_of is not None else None
-            if entry is None or not entry.is_symlink:
-                seen[path] = None
-            else:
-                raw = side.read(path)
-                seen[path] = raw.decode("utf-8", "surrogateescape") if raw is not None else ""
-        return seen[path]
-
-    return link_of
+    return change.reader("after").link_target
 
 
 def resolve_link(link_path: str, target: str) -> str | None:

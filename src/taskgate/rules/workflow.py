@@ -4,7 +4,8 @@ They judge `project_structure.json` and `task_list.json` as they are after the
 change, and only when the change writes one of them (on a first commit every file
 is written). The verdict for a blob is cached by blob id (see
 `taskgate.workflow.blobcache.ValidatedBlobs`): the entry points put the cache on the
-change's memo before the rules run and save it afterwards, so the rules stay pure.
+change (`Change.validated_blobs`) before the rules run and save it afterwards, so the
+rules stay pure.
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ from taskgate.change import Change, FileChange
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.registry import EVERY_STAGE, check, rule
-from taskgate.workflow.blobcache import MEMO_KEY, ValidatedBlobs, blob_key
-from taskgate.workflow.board import parsed_json
+from taskgate.workflow.blobcache import ValidatedBlobs, blob_key
 from taskgate.workflow.jsonfile import JsonProblem
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
     from taskgate.workflow.checks import Problem
-    from taskgate.workflow.schema import SchemaProblem
+    from taskgate.workflow.validation import SchemaProblem
 
 # Kinds of workflow file, as taskgate.workflow.schema names them (not imported: it is heavy).
 STRUCTURE, TASKS = "structure", "tasks"
@@ -103,8 +103,7 @@ def workflow_files(change: Change, policy: Policy) -> Iterator[Finding]:
 
 def validated_blobs(change: Change) -> ValidatedBlobs:
     """The cache the entry point put on the change (an in-memory one otherwise)."""
-    blobs: ValidatedBlobs = change.memo(MEMO_KEY, ValidatedBlobs.in_memory)
-    return blobs
+    return change.validated_blobs
 
 
 def workflow_roots(policy: Policy) -> list[str]:
@@ -141,7 +140,7 @@ def _structure(
     path = policy.paths.structure
     roots = workflow_roots(policy)
     key = blob_key(fc.new.oid, STRUCTURE, roots) if fc.new is not None else None
-    data = parsed_json(change, "after", path)
+    data = change.reader("after").json(path)
     if isinstance(data, JsonProblem):
         return [_not_json(path, data)], None
     if data is None:
@@ -167,7 +166,7 @@ def _board(
     blobs: ValidatedBlobs,
 ) -> list[Finding]:
     path = policy.paths.tasks
-    data = parsed_json(change, "after", path)
+    data = change.reader("after").json(path)
     if isinstance(data, JsonProblem):
         return [_not_json(path, data)]
     if data is None:
@@ -193,7 +192,7 @@ def _module_names(data: object) -> list[str] | None:
 
 
 def _schema(kind: str, data: object) -> tuple[list[SchemaProblem], int]:
-    from taskgate.workflow.schema import SchemaProblem, schema_problems
+    from taskgate.workflow.validation import SchemaProblem, schema_problems
 
     try:
         # Module names are TG310's, with a better message than the pattern's.
@@ -218,18 +217,14 @@ def _not_json(path: str, problem: JsonProblem) -> Finding:
 
 
 def _text(change: Change, path: str) -> str:
-    def load() -> str:
-        raw = change.after.read(path) or b""
-        return raw.decode("utf-8", "replace")
-
-    text: str = change.memo(f"text-after:{path}", load)
-    return text
+    # Only ever called for a file that parsed as JSON: present, and not binary.
+    return change.reader("after").text(path) or ""
 
 
 def _lines(change: Change, path: str, paths: list[tuple[str | int, ...]]) -> dict[
     tuple[str | int, ...], int
 ]:  # fmt: skip
-    from taskgate.workflow.schema import locate_all
+    from taskgate.workflow.jsonlocate import locate_all
 
     return locate_all(_text(change, path), paths) if paths else {}
 

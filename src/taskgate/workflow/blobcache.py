@@ -1,7 +1,7 @@
 """The cache of workflow-file blobs already validated, kept under the git common dir.
 
 Light on purpose (it is imported by the entry points on every hook run); the
-validation itself lives in `taskgate.workflow.schema`.
+validation itself lives in `taskgate.workflow.validation`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pathlib import Path
 # Part of every cache key: bump it when a schema or a structural rule changes meaning.
 REVISION = "1"
 
-MEMO_KEY = "validated-blobs"
 _MAX_ENTRIES = 4096
 
 
@@ -22,19 +21,16 @@ class ValidatedBlobs:
     """Keys of workflow-file blobs that passed every workflow check, kept between runs.
 
     A key is `<blob id> <kind> <context>`: the context holds what else the verdict
-    depended on (the module names an assignee must be one of). Rules only ask and
-    add in memory; the entry points load and `save()` the file
-    (`<git common dir>/taskgate/validated-blobs`), so rules stay pure.
+    depended on (the module names an assignee must be one of). The workflow checks
+    only ask and add in memory, through `Change.validated_blobs`; the entry points load
+    and `save()` the file (`<git common dir>/taskgate/validated-blobs`): rules stay pure.
+    Without a path (the default) it lives in memory only.
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self._known: set[str] | None = None
         self._new: dict[str, None] = {}
-
-    @classmethod
-    def in_memory(cls) -> ValidatedBlobs:
-        return cls(None)
 
     @classmethod
     def for_common_dir(cls, common_dir: Path) -> ValidatedBlobs:

@@ -1,13 +1,14 @@
-"""`task_list.json`: the task board, parsed into frozen data."""
+"""`task_list.json`: the task board, parsed into frozen data.
+
+Plain data in, plain data out: the rules reach a change's board through
+`change.reader(side).board(path)` (`taskgate.reading`), which calls this.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from taskgate.workflow.jsonfile import JsonProblem, load_json
-
-if TYPE_CHECKING:
-    from taskgate.change import Change
 
 STATUSES = ("todo", "in_progress", "done", "review_feedback", "blocked")
 
@@ -93,45 +94,3 @@ def parse_board(raw: bytes) -> Board:
     except JsonProblem as exc:
         raise BoardError(str(exc)) from exc
     return board_from_data(data)
-
-
-# --- one parse per change, shared by every rule (memoised on the Change) -----------------
-
-
-def parsed_json(change: Change, side: str, path: str) -> Any:
-    """The parsed JSON of `path` on `side` ("before" or "after"): the data, a JsonProblem,
-    or None when the file is absent."""
-
-    def load() -> Any:
-        raw = (change.after if side == "after" else change.before).read(path)
-        if raw is None:
-            return None
-        try:
-            data = load_json(raw)
-        except JsonProblem as exc:
-            return exc
-        if data is None:
-            # None means "absent" to the callers; a file holding `null` is not absent.
-            return JsonProblem("the top level is null; a workflow file is a JSON object", 1, 1)
-        return data
-
-    return change.memo(f"json-{side}:{path}", load)
-
-
-def board_on(change: Change, path: str, side: str) -> Board | None:
-    """The board on `side`, or None when absent or unreadable (TG301/TG302 say why).
-
-    Shares the memo key "board_after" with the message rules' Task-trailer check.
-    """
-
-    def load() -> Board | None:
-        data = parsed_json(change, side, path)
-        if data is None or isinstance(data, JsonProblem):
-            return None
-        try:
-            return board_from_data(data)
-        except BoardError:
-            return None
-
-    board: Board | None = change.memo(f"board_{side}", load)
-    return board

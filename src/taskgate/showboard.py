@@ -18,9 +18,9 @@ from taskgate.git import Repo
 from taskgate.policy import Policy, load_policy
 from taskgate.rules.catalog import RULE_IDS
 from taskgate.sources import IndexSide, TreeSide
-from taskgate.workflow.board import STATUSES, Board, BoardError, Task, board_from_data
 from taskgate.workflow.jsonfile import JsonProblem, load_json
 from taskgate.workflow.structure import Structure, StructureError, parse_structure
+from taskgate.workflow.tasklist import STATUSES, Board, BoardError, Task, board_from_data
 
 HEADINGS = {
     "todo": "TODO",
