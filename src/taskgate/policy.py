@@ -8,7 +8,6 @@ rules it is checked against.
 # No `from __future__ import annotations` here: NamedTuple turns string annotations
 # into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
-import contextlib
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -441,7 +440,8 @@ def _store_table(cache: Path | None, cached: dict[str, _Table], text: str, table
     if cache is None:
         return
     import json
-    import os
+
+    from taskgate.atomic import atomic_write
 
     entries = [[t, v] for t, v in cached.items() if t != text][-(_CACHE_ENTRIES - 1) :]
     entries.append([text, table])
@@ -450,12 +450,8 @@ def _store_table(cache: Path | None, cached: dict[str, _Table], text: str, table
         body = json.dumps({"revision": _CACHE_REVISION, "entries": entries}, allow_nan=False)
     except (TypeError, ValueError):
         return
-    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(body, encoding="utf-8")
-        os.replace(tmp, cache)
+        atomic_write(cache, body.encode("utf-8"))
     except OSError:
-        # A cache that cannot be written only costs time.
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        pass  # a cache that cannot be written only costs time (no temporary file left)
