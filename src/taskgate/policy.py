@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from taskgate.errors import ConfigError
+from taskgate.repopath import path_problem
 
 POLICY_FILE = "taskgate.toml"
 PYPROJECT = "pyproject.toml"
@@ -132,13 +133,8 @@ def _str(table: _Table, key: str, where: str, source: str, default: str) -> str:
 def _repo_path(table: _Table, key: str, where: str, source: str, default: str) -> str:
     """A repository-relative POSIX path: git would refuse anything else, mid-run."""
     value = _str(table, key, where, source, default).strip("/")
-    parts = value.split("/")
-    if (
-        not value
-        or any(p in ("", ".", "..") for p in parts)
-        or "\\" in value
-        or any(ch < " " for ch in value)
-    ):
+    # A drive letter is a name git can store; a control character would reach its command line.
+    if path_problem(value, drive_letter=False, control=True) is not None:
         raise ConfigError(
             f"{source}: {where}.{key} must be a path inside the repository such as "
             f"'{default}', got {table.get(key)!r}"

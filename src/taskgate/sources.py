@@ -19,18 +19,8 @@ from taskgate.git import CommitInfo, Entry, RawDiff, Repo, is_null_oid
 from taskgate.linehints import Hints, parse_patch
 from taskgate.message import CommitMessage
 from taskgate.policy import Paths, Policy, check_gate_names, load_policy
+from taskgate.repopath import is_tracked_form
 from taskgate.workflow.structure import Structure, StructureError, parse_structure
-
-
-def _tracked_form(path: str) -> bool:
-    """Whether `path` could be a tracked file: git stores no '', '.', '..' segments.
-
-    Board entries and policies are hostile input; `HEAD:../x` makes `cat-file --batch`
-    die ("outside repository") and ls-files fail, so such names are simply absent.
-    """
-    if not path or "\0" in path:
-        return False  # a NUL cannot reach git's command line at all
-    return not any(p in ("", ".", "..") for p in path.split("/"))
 
 
 class IndexSide:
@@ -43,7 +33,7 @@ class IndexSide:
         self._staged = staged or {}
 
     def read(self, path: str) -> bytes | None:
-        if not _tracked_form(path):
+        if not is_tracked_form(path):
             return None
         if path in self._staged:
             oid = self._staged[path]
@@ -58,7 +48,7 @@ class IndexSide:
         names = [
             self._staged.get(p) or f":0:{p}"
             for p in paths
-            if _tracked_form(p) and "\n" not in p and self._staged.get(p, "") is not None
+            if is_tracked_form(p) and "\n" not in p and self._staged.get(p, "") is not None
         ]
         self._repo.objects.read_many(names, kind="blob")
 
@@ -68,12 +58,12 @@ class IndexSide:
 
     def entry(self, path: str) -> Entry | None:
         """The staged entry at `path` (its mode tells a symlink), or None."""
-        if not _tracked_form(path):
+        if not is_tracked_form(path):
             return None
         return self._repo.index_entries([path]).get(path)
 
     def exists(self, paths: Iterable[str]) -> set[str]:
-        wanted = [p for p in paths if _tracked_form(p)]
+        wanted = [p for p in paths if is_tracked_form(p)]
         found = {p for p in wanted if self._staged.get(p)}
         rest = [p for p in wanted if p not in self._staged]
         if rest:
@@ -111,7 +101,7 @@ class TreeSide:
         oid = self._known.get(path)
         if oid is not None:
             return self._repo.objects.read(oid, "blob")
-        if not _tracked_form(path):
+        if not is_tracked_form(path):
             return None
         if "\n" in path:
             entry = self._repo.tree_entries(self.rev, [path]).get(path)
@@ -125,7 +115,7 @@ class TreeSide:
             oid = self._known.get(p)
             if oid is not None:
                 names.append(oid)
-            elif _tracked_form(p) and "\n" not in p:
+            elif is_tracked_form(p) and "\n" not in p:
                 names.append(f"{self.rev}:{p}")
         self._repo.objects.read_many(names, kind="blob")
 
@@ -135,12 +125,12 @@ class TreeSide:
 
     def entry(self, path: str) -> Entry | None:
         """The tree entry at `path` (its mode tells a symlink), or None."""
-        if not _tracked_form(path):
+        if not is_tracked_form(path):
             return None
         return self._repo.tree_entries(self.rev, [path]).get(path)
 
     def exists(self, paths: Iterable[str]) -> set[str]:
-        wanted = [p for p in paths if _tracked_form(p)]
+        wanted = [p for p in paths if is_tracked_form(p)]
         # `rev:path` through the open cat-file process: ls-tree would be a process per
         # commit when `ci` checks thousands of them; a name with "\n" cannot go that way.
         odd = [p for p in wanted if "\n" in p]
