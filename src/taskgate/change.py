@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 
-from taskgate.git import Entry
-from taskgate.linehints import Hints
+from taskgate.git import Entry, Hints
 from taskgate.message import CommitMessage
 from taskgate.workflow.structure import Module, Structure
 

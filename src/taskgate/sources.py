@@ -15,8 +15,7 @@ from typing import NamedTuple
 
 from taskgate.change import Actor, Change, EmptySide, FileChange, Role, Side, Stage
 from taskgate.finding import Finding
-from taskgate.git import CommitInfo, Entry, RawDiff, Repo, is_null_oid
-from taskgate.linehints import Hints, parse_patch
+from taskgate.git import CommitInfo, Entry, Hints, RawDiff, Repo, is_null_oid, parse_patch
 from taskgate.message import CommitMessage
 from taskgate.policy import Paths, Policy, check_gate_names, load_policy
 from taskgate.repopath import is_tracked_form

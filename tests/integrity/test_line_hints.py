@@ -1,4 +1,4 @@
-"""git's added and removed lines (taskgate.linehints): what a hook's change carries, and
+"""git's added and removed lines (taskgate.git.patch): what a hook's change carries, and
 that they only ever let a rule skip a file, never change what it reports."""
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from taskgate.change import Change, Stage
-from taskgate.git import Repo
-from taskgate.linehints import NO_LINES, parse_patch
+from taskgate.git import NO_LINES, Repo, parse_patch
 from taskgate.rules.contracts import endpoints_declared
 from taskgate.rules.integrity import (
     deleted_tests,

@@ -1,0 +1,51 @@
+"""Every git call taskgate makes: plumbing only, NUL-separated, never a shell string.
+
+`process` starts git (and scrubs the hook's GIT_* variables from other children),
+`objects` reads objects through one `cat-file --batch`, `diff` parses raw diffs, `patch`
+a staged patch's added and removed lines, `repo` is the repository (refs, sides, diffs,
+merges), `caller` reads the command line of the git that runs a hook. Import from here.
+"""
+
+# No `from __future__ import annotations` in this package: NamedTuple turns string
+# annotations into ForwardRefs and compiles each one at import (on the hook's path).
+
+from taskgate.git.caller import allow_empty_message_in_progress, amend_in_progress
+from taskgate.git.diff import RawDiff, parse_raw_diff
+from taskgate.git.objects import (
+    ZERO_OID_CHARS,
+    CatFile,
+    CommitInfo,
+    Entry,
+    is_null_oid,
+    parse_commit,
+    parse_ls,
+)
+from taskgate.git.patch import NO_LINES, Hints, LineHint, parse_patch
+from taskgate.git.process import GIT, NO_REPLACE, Git, git_env, scrubbed_env
+from taskgate.git.repo import MIN_GIT_FOR_MERGES, Repo, _plain_top_level
+
+__all__ = [
+    "GIT",
+    "MIN_GIT_FOR_MERGES",
+    "NO_LINES",
+    "NO_REPLACE",
+    "ZERO_OID_CHARS",
+    "CatFile",
+    "CommitInfo",
+    "Entry",
+    "Git",
+    "Hints",
+    "LineHint",
+    "RawDiff",
+    "Repo",
+    "_plain_top_level",
+    "allow_empty_message_in_progress",
+    "amend_in_progress",
+    "git_env",
+    "is_null_oid",
+    "parse_commit",
+    "parse_ls",
+    "parse_patch",
+    "parse_raw_diff",
+    "scrubbed_env",
+]
