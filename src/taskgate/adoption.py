@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from taskgate.builders import TreeSide
 from taskgate.errors import TaskgateError
 from taskgate.git import Repo
 from taskgate.policy import load_policy
-from taskgate.sources import TreeSide
 
 
 def baselines(repo: Repo, revs: Iterable[str | None]) -> list[str]:

@@ -13,10 +13,10 @@ import os
 import shutil
 from typing import Any
 
+from taskgate.builders import IndexSide, TreeSide
 from taskgate.errors import TaskgateError
 from taskgate.git import Repo
 from taskgate.policy import Policy, load_policy
-from taskgate.sources import IndexSide, TreeSide
 from taskgate.workflow.board import STATUSES, Board, BoardError, Task, board_from_data
 from taskgate.workflow.jsonfile import JsonProblem, load_json
 from taskgate.workflow.structure import Structure, StructureError, parse_structure

@@ -1,6 +1,6 @@
 """Change: everything the rules may look at, whatever git state it was built from.
 
-Built by `taskgate.sources` from the staged index (hooks, `check`) or from one
+Built by `taskgate.builders` from the staged index (hooks, `check`) or from one
 commit (`ci`, pre-push, pre-receive). Rules never know which, and never run git:
 file contents come through the two `Side` readers, which the builders back with
 one `git cat-file --batch` process.

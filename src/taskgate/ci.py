@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from taskgate.builders import Base, Built, CommitChanges, TreeSide, file_changes, new_blobs
 from taskgate.change import Change, EmptySide, Role, Side, Stage
 from taskgate.entry import Outcome
 from taskgate.errors import GitError, TaskgateError
@@ -20,7 +21,6 @@ from taskgate.finding import Finding, Severity
 from taskgate.git import CommitInfo, RawDiff, Repo
 from taskgate.policy import Policy
 from taskgate.rules.registry import apply_policy, run_checks
-from taskgate.sources import Base, Built, CommitChanges, TreeSide, file_changes, new_blobs
 from taskgate.workflow.structure import Structure
 
 FULL_HISTORY_FIX = (

@@ -266,7 +266,7 @@ def _ci(repo: Repo) -> list[Line]:
 
 
 def _base(repo: Repo) -> Any:
-    from taskgate.sources import IndexSide, TreeSide, load_base
+    from taskgate.builders import IndexSide, TreeSide, load_base
 
     head = repo.head()
     side = TreeSide(repo, head) if head else IndexSide(repo)

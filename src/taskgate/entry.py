@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from taskgate.builders import Built, staged_change
 from taskgate.change import Stage
 from taskgate.errors import ConfigError, TaskgateError
 from taskgate.finding import Finding
 from taskgate.git import Repo, amend_in_progress
 from taskgate.message import CLEANUP_MODES, CommitMessage, message_from_bytes
 from taskgate.rules.registry import run_checks
-from taskgate.sources import Built, staged_change
 
 
 class Outcome:
@@ -108,7 +108,7 @@ def _octopus(repo: Repo, built: Built) -> list[Finding]:
 
     if not built.change.is_merge:
         return []
-    from taskgate.sources import merge_heads
+    from taskgate.builders import merge_heads
 
     heads = merge_heads(repo)
     actor = built.change.actor

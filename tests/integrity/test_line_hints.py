@@ -10,6 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taskgate.builders import CommitChanges, staged_change
 from taskgate.change import Change, Stage
 from taskgate.git import NO_LINES, Repo, parse_patch
 from taskgate.rules.contracts import endpoints_declared
@@ -21,7 +22,6 @@ from taskgate.rules.integrity import (
     skipped_tests,
     suppressions_added,
 )
-from taskgate.sources import CommitChanges, staged_change
 from tests.conftest import GitRepo
 from tests.integrity import memory
 from tests.integrity.memory import policy

@@ -54,7 +54,7 @@ class Inputs(NamedTuple):
 
 def load_inputs(repo: Repo, name: str) -> Inputs:
     """Policy, module map and board at HEAD (the index before the first commit)."""
-    from taskgate.sources import IndexSide, TreeSide, load_base, policy_cache
+    from taskgate.builders import IndexSide, TreeSide, load_base, policy_cache
     from taskgate.workflow.board import BoardError, parse_board
 
     head = repo.head()

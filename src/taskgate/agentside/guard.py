@@ -27,9 +27,9 @@ from taskgate.finding import Finding, Severity
 
 if TYPE_CHECKING:
     from taskgate.agentside.shell import Inspector
+    from taskgate.builders import Base
     from taskgate.change import Actor
     from taskgate.git import Repo
-    from taskgate.sources import Base
 
 _ZERO = "0" * 40
 # The runtimes' hook files (agentside.hooksconfig writes them).
@@ -169,9 +169,9 @@ def judge(runtime: str, call: ToolCall, module: str | None, repo_path: str | Non
 
 
 def _base(repo: Repo) -> Base:
+    from taskgate.builders import IndexSide, TreeSide, load_base, policy_cache
     from taskgate.errors import ConfigError
     from taskgate.policy import Paths
-    from taskgate.sources import IndexSide, TreeSide, load_base, policy_cache
 
     head = repo.head()
     side = TreeSide(repo, head) if head else IndexSide(repo)
@@ -189,8 +189,8 @@ def _base(repo: Repo) -> Base:
 def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
     """TASKGATE_AGENT, then `git config taskgate.agent`, then the signing key (signed mode),
     then the hook's --module."""
+    from taskgate.builders import actor_from_claim, agent_claim
     from taskgate.change import Actor, Role
-    from taskgate.sources import actor_from_claim, agent_claim
 
     structure = base.structure
     if structure is None:
@@ -208,8 +208,8 @@ def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
         return actor
     if base.policy.identity.mode == "signed":
         # Signed mode (SPEC §10.4): the key git will sign with names the agent.
+        from taskgate.builders import TreeSide
         from taskgate.identity.verdict import judge_local
-        from taskgate.sources import TreeSide
 
         head = repo.head()
         if head is not None:
@@ -275,10 +275,10 @@ def _judge_path(path: str, cwd: str, repo: Repo, base: Base, actor: Actor | None
 
 def _lanes(rel: str, repo: Repo, base: Base, actor: Actor) -> list[Finding]:
     """The lane rules of the commit hooks, on a change that edits this one file."""
+    from taskgate.builders import TreeSide
     from taskgate.change import Change, EmptySide, FileChange, Side, Stage
     from taskgate.git import Entry
     from taskgate.rules.lanes import lanes
-    from taskgate.sources import TreeSide
 
     head = repo.head()
     side: Side = TreeSide(repo, head) if head else EmptySide()

@@ -1,6 +1,6 @@
 """Identity rules TG701 to TG709 (SPEC §10.4): in signed mode a commit proves its actor.
 
-The builders (`taskgate.sources`) work out the verdict when the base's policy says
+The builders (`taskgate.builders`) work out the verdict when the base's policy says
 `[identity] mode = "signed"` and leave it in the change's memo; these checks report it,
 and compare the scope with the proven actor. In claimed mode the memo is empty and
 nothing here imports more than this module (the commit-msg hot path stays light).
@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from taskgate.builders import IDENTITY_MEMO
 from taskgate.change import Actor, Change, Role, Stage
 from taskgate.finding import Finding
 from taskgate.policy import Policy
 from taskgate.rules.registry import check
-from taskgate.sources import IDENTITY_MEMO
 
 if TYPE_CHECKING:
     from taskgate.identity.verdict import Verdict
@@ -95,9 +95,9 @@ def scope_disagrees(change: Change) -> Iterator[Finding]:
         return
     if msg.is_empty or change.is_merge or msg.is_git_revert:
         return  # no scope of its own to compare
+    from taskgate.builders import actor_from_scope
     from taskgate.identity.verdict import same_actor
     from taskgate.message import Header, caret, parse_header
-    from taskgate.sources import actor_from_scope
 
     header = msg.actor_header
     parsed = parse_header(header)
