@@ -27,9 +27,9 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 if str(SRC) not in sys.path:
     sys.path.insert(0, str(SRC))
 
-from taskgate.builders import TreeSide, file_changes  # noqa: E402
 from taskgate.change import Actor, Change, EmptySide, Role, Side, Stage  # noqa: E402
 from taskgate.git import Repo  # noqa: E402
+from taskgate.gitsides import TreeSide, file_changes  # noqa: E402
 from taskgate.policy import Policy  # noqa: E402
 from taskgate.rules import integrity  # noqa: E402
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from taskgate.builders import TreeSide
 from taskgate.errors import TaskgateError
 from taskgate.git import Repo
+from taskgate.gitsides import TreeSide
 from taskgate.policy import load_policy
 
 

@@ -13,9 +13,9 @@ import os
 import shutil
 from typing import Any
 
-from taskgate.builders import IndexSide, TreeSide
 from taskgate.errors import TaskgateError
 from taskgate.git import Repo
+from taskgate.gitsides import IndexSide, TreeSide
 from taskgate.policy import Policy, load_policy
 from taskgate.workflow.board import STATUSES, Board, BoardError, Task, board_from_data
 from taskgate.workflow.jsonfile import JsonProblem, load_json

@@ -13,12 +13,13 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from taskgate.builders import Base, Built, CommitChanges, TreeSide, file_changes, new_blobs
+from taskgate.builders import Base, Built, CommitChanges
 from taskgate.change import Change, EmptySide, Role, Side, Stage
 from taskgate.entry import Outcome
 from taskgate.errors import GitError, TaskgateError
 from taskgate.finding import Finding, Severity
 from taskgate.git import CommitInfo, RawDiff, Repo
+from taskgate.gitsides import TreeSide, file_changes, new_blobs
 from taskgate.policy import Policy
 from taskgate.rules.registry import apply_policy, run_checks
 from taskgate.workflow.structure import Structure

@@ -266,7 +266,8 @@ def _ci(repo: Repo) -> list[Line]:
 
 
 def _base(repo: Repo) -> Any:
-    from taskgate.builders import IndexSide, TreeSide, load_base
+    from taskgate.builders import load_base
+    from taskgate.gitsides import IndexSide, TreeSide
 
     head = repo.head()
     side = TreeSide(repo, head) if head else IndexSide(repo)

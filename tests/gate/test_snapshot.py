@@ -7,10 +7,10 @@ import os
 import stat
 from pathlib import Path
 
-from taskgate.builders import IndexSide, TreeSide
 from taskgate.gate.progress import Progress
 from taskgate.gate.snapshot import Snapshot, list_entries, remove_tree, tree_id
 from taskgate.git import Repo
+from taskgate.gitsides import IndexSide, TreeSide
 from tests.conftest import GitRepo
 
 ODD_NAMES = [

@@ -169,8 +169,9 @@ def judge(runtime: str, call: ToolCall, module: str | None, repo_path: str | Non
 
 
 def _base(repo: Repo) -> Base:
-    from taskgate.builders import IndexSide, TreeSide, load_base, policy_cache
+    from taskgate.builders import load_base, policy_cache
     from taskgate.errors import ConfigError
+    from taskgate.gitsides import IndexSide, TreeSide
     from taskgate.policy import Paths
 
     head = repo.head()
@@ -208,7 +209,7 @@ def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
         return actor
     if base.policy.identity.mode == "signed":
         # Signed mode (SPEC §10.4): the key git will sign with names the agent.
-        from taskgate.builders import TreeSide
+        from taskgate.gitsides import TreeSide
         from taskgate.identity.verdict import judge_local
 
         head = repo.head()
@@ -275,9 +276,9 @@ def _judge_path(path: str, cwd: str, repo: Repo, base: Base, actor: Actor | None
 
 def _lanes(rel: str, repo: Repo, base: Base, actor: Actor) -> list[Finding]:
     """The lane rules of the commit hooks, on a change that edits this one file."""
-    from taskgate.builders import TreeSide
     from taskgate.change import Change, EmptySide, FileChange, Side, Stage
     from taskgate.git import Entry
+    from taskgate.gitsides import TreeSide
     from taskgate.rules.lanes import lanes
 
     head = repo.head()

@@ -105,12 +105,12 @@ def run_gate(
     The tests that ran are compared with the base's (`change.before`) for every module
     but those in `excused` (the lead's changes): see `taskgate.gate.testrecord`.
     """
-    from taskgate.builders import TreeSide
     from taskgate.gate.accounting import base_listing, plan_account, settle
     from taskgate.gate.cache import GateCache, Tool, cache_key, executable_stamp, tool_cache_dir
     from taskgate.gate.guard import local_guard, server_guard, venv_tracked
     from taskgate.gate.snapshot import ROOT_CONFIG, list_entries, tree_id
     from taskgate.gate.tools import resolve, search_path
+    from taskgate.gitsides import TreeSide
     from taskgate.rules.registry import apply_policy
 
     plans = plan_modules(change, policy, modules)
@@ -194,7 +194,7 @@ def run_gate(
 
 def _saw(change: "Change") -> str:
     """What the gate ran on, in the words of where the finding is shown (TG401's hint)."""
-    from taskgate.builders import IndexSide
+    from taskgate.gitsides import IndexSide
 
     if isinstance(change.after, IndexSide):
         return (

@@ -48,9 +48,9 @@ class BaseListing(NamedTuple):
 def base_listing(repo: Repo, change: Change, paths: Sequence[str]) -> BaseListing | None:
     """The base side's module folders and root configuration (one `ls-tree`, not
     recursive: a cache hit needs only the folders' tree ids)."""
-    from taskgate.builders import TreeSide
     from taskgate.gate.snapshot import ROOT_CONFIG
     from taskgate.git import parse_ls
+    from taskgate.gitsides import TreeSide
 
     if not paths or not isinstance(change.before, TreeSide):
         return None

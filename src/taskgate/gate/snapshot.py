@@ -33,7 +33,7 @@ SNAPSHOT_PREFIX = "taskgate-gate-"
 
 def list_entries(repo: Repo, side: Side, paths: Sequence[str]) -> dict[str, Entry]:
     """Entries under `paths` on `side`: the staged index or a commit's tree."""
-    from taskgate.builders import IndexSide, TreeSide
+    from taskgate.gitsides import IndexSide, TreeSide
 
     if isinstance(side, IndexSide):
         return repo.index_entries(paths)
