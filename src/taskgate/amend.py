@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from taskgate.entry import Outcome
+from taskgate.commithooks import Outcome
 from taskgate.git import Repo, amend_in_progress
 
 _NOTE = "prepare-commit-msg"

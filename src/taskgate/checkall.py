@@ -20,7 +20,7 @@ from pathlib import Path
 
 from taskgate.builders import load_base, policy_cache
 from taskgate.change import Actor, Change, EmptySide, FileChange, Role, Stage
-from taskgate.entry import Outcome
+from taskgate.commithooks import Outcome
 from taskgate.errors import GitError, TaskgateError
 from taskgate.git import Repo
 from taskgate.gitsides import TreeSide

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from taskgate.builders import Base, Built, CommitChanges
 from taskgate.change import Change, EmptySide, Role, Side, Stage
-from taskgate.entry import Outcome
+from taskgate.commithooks import Outcome
 from taskgate.errors import GitError, TaskgateError
 from taskgate.finding import Finding, Severity
 from taskgate.git import CommitInfo, RawDiff, Repo

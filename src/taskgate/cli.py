@@ -20,7 +20,7 @@ from taskgate.errors import TaskgateError
 if TYPE_CHECKING:
     import argparse
 
-    from taskgate.entry import Outcome
+    from taskgate.commithooks import Outcome
     from taskgate.git import Repo
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -294,7 +294,7 @@ def _dispatch(args: Any, started: float) -> int:
             _safe_write(sys.stdout, run_agent_command(repo, args))
             return EXIT_OK
         if cmd == "check":
-            from taskgate.entry import check_staged
+            from taskgate.commithooks import check_staged
 
             if args.worktree and not args.all:
                 raise TaskgateError("--worktree goes with --all (check the whole working tree)")
@@ -329,20 +329,20 @@ def _windows() -> bool:
 
 
 def _hook(repo: Repo, args: Any) -> Outcome:
-    from taskgate import entry
+    from taskgate import commithooks
 
     name = args.hook
     if name == "commit-msg":
-        return entry.hook_commit_msg(repo, args.message_file)
+        return commithooks.hook_commit_msg(repo, args.message_file)
     if name == "pre-commit":
         from taskgate.checkall import check_all, framework_all_files
 
         if framework_all_files():
             # `pre-commit run --all-files`: every file, as the framework's other hooks see it.
             return check_all(repo, worktree=True)
-        return entry.hook_pre_commit(repo)
+        return commithooks.hook_pre_commit(repo)
     if name == "pre-merge-commit":
-        return entry.hook_pre_commit(repo, merge=True)
+        return commithooks.hook_pre_commit(repo, merge=True)
     from taskgate import push
 
     lines = sys.stdin.read().splitlines() if not sys.stdin.isatty() else []

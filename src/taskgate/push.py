@@ -14,7 +14,7 @@ from typing import NamedTuple
 from taskgate.adoption import excluding, not_judged
 from taskgate.builders import CommitChanges
 from taskgate.ci import FULL_HISTORY_FIX, Checked, check_commits, gate_tip, summary
-from taskgate.entry import Outcome
+from taskgate.commithooks import Outcome
 from taskgate.errors import TaskgateError
 from taskgate.finding import Finding, has_errors
 from taskgate.git import Repo, is_null_oid

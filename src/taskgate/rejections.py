@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from taskgate.finding import Finding, Severity
 
 if TYPE_CHECKING:
-    from taskgate.entry import Outcome
+    from taskgate.commithooks import Outcome
     from taskgate.git import Repo
 
 LIMIT = 256 * 1024

@@ -11,7 +11,7 @@ from urllib.parse import quote, unquote
 import jsonschema
 import pytest
 
-from taskgate.entry import Outcome
+from taskgate.commithooks import Outcome
 from taskgate.finding import Finding, Severity
 from taskgate.report.github import escape_data, escape_property, render_github, workflow_command
 from taskgate.report.sarif import sarif_log

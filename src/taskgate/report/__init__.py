@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from taskgate.entry import Outcome
+    from taskgate.commithooks import Outcome
 
 FORMATS = ("text", "json", "github", "sarif")
 

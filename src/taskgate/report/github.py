@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 from taskgate.finding import Finding, Severity
 
 if TYPE_CHECKING:
-    from taskgate.entry import Outcome
+    from taskgate.commithooks import Outcome
 
 # The pseudo-path the message rules report: no file of the repository to annotate.
 MESSAGE_PATH = "COMMIT_EDITMSG"

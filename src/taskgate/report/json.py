@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from taskgate.finding import Finding, Severity
 
 if TYPE_CHECKING:
-    from taskgate.entry import Outcome
+    from taskgate.commithooks import Outcome
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

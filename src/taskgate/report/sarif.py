@@ -18,7 +18,7 @@ from taskgate import __version__
 from taskgate.finding import Finding, Severity
 
 if TYPE_CHECKING:
-    from taskgate.entry import Outcome
+    from taskgate.commithooks import Outcome
     from taskgate.rules.registry import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

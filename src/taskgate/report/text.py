@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 from taskgate.finding import Finding, Severity
 
 if TYPE_CHECKING:
-    from taskgate.entry import Outcome
+    from taskgate.commithooks import Outcome
 
 _RED, _YELLOW, _DIM, _BOLD, _GREEN, _RESET = (
     "\033[31m", "\033[33m", "\033[2m", "\033[1m", "\033[32m", "\033[0m",

@@ -1,4 +1,5 @@
-"""Entry points: the hooks and `check`. Each builds a Change, runs the rules, returns an Outcome."""
+"""The commit hooks (pre-commit, pre-merge-commit, commit-msg) and `check`: the entry points
+that judge the staged change. Each builds a Change, runs the rules, returns an Outcome."""
 
 from __future__ import annotations
 
