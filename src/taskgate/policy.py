@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from taskgate.errors import ConfigError
+from taskgate.policytoml import parse_toml
 from taskgate.repopath import path_problem
 
 POLICY_FILE = "taskgate.toml"
@@ -360,13 +361,13 @@ def load_policy(
 ) -> Policy:
     """Load the policy through `read(path)` (a reader of the base side); `where` names it.
 
-    `cache` is a file of TOML texts already parsed (see `_parse_toml`); None parses afresh.
+    `cache` is a file of TOML texts already parsed (taskgate.policytoml); None parses afresh.
     """
     own = read(POLICY_FILE)
     pyproject = read(PYPROJECT)
     tool_table: _Table | None = None
     if pyproject is not None and b"taskgate" in pyproject:
-        pdata = _parse_toml(pyproject, f"{PYPROJECT} ({where})", cache)
+        pdata = parse_toml(pyproject, f"{PYPROJECT} ({where})", cache)
         tool = pdata.get("tool", {})
         if isinstance(tool, dict) and "taskgate" in tool:
             tool_table = _expect_table(tool["taskgate"], "tool.taskgate", PYPROJECT)
@@ -377,77 +378,7 @@ def load_policy(
         )
     if own is not None:
         source = f"{POLICY_FILE} ({where})"
-        return policy_from_table(_parse_toml(own, source, cache), source)
+        return policy_from_table(parse_toml(own, source, cache), source)
     if tool_table is not None:
         return policy_from_table(tool_table, f"{PYPROJECT} [tool.taskgate] ({where})")
     return Policy()
-
-
-def _parse_toml(data: bytes, source: str, cache: Path | None = None) -> _Table:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    cached = _cached_tables(cache)
-    if text in cached:
-        return cached[text]
-    import tomllib
-
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: invalid TOML: {exc}") from exc
-    _store_table(cache, cached, text, table)
-    return table
-
-
-# --- parsed-TOML cache --------------------------------------------------------
-# Importing tomllib costs the commit-msg hook ~4 ms on every commit; the policy
-# text rarely changes, so its parsed table is kept as JSON (json is loaded anyway
-# for the module map). Keyed by the exact text; only the table is cached, the
-# Policy is still built and checked from it every run.
-
-_CACHE_REVISION = 1
-_CACHE_ENTRIES = 8
-
-
-def _cached_tables(cache: Path | None) -> dict[str, _Table]:
-    if cache is None:
-        return {}
-    import json
-
-    try:
-        doc = json.loads(cache.read_bytes())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(doc, dict) or doc.get("revision") != _CACHE_REVISION:
-        return {}
-    entries = doc.get("entries")
-    if not isinstance(entries, list):
-        return {}
-    return {
-        e[0]: e[1]
-        for e in entries
-        if isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) and isinstance(e[1], dict)
-    }
-
-
-def _store_table(cache: Path | None, cached: dict[str, _Table], text: str, table: _Table) -> None:
-    if cache is None:
-        return
-    import json
-
-    from taskgate.atomic import atomic_write
-
-    entries = [[t, v] for t, v in cached.items() if t != text][-(_CACHE_ENTRIES - 1) :]
-    entries.append([text, table])
-    try:
-        # Dates and times have no JSON form; such a table is simply not cached.
-        body = json.dumps({"revision": _CACHE_REVISION, "entries": entries}, allow_nan=False)
-    except (TypeError, ValueError):
-        return
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(cache, body.encode("utf-8"))
-    except OSError:
-        pass  # a cache that cannot be written only costs time (no temporary file left)
