@@ -268,7 +268,7 @@ def _dispatch(args: Any, started: float) -> int:
                 raise TaskgateError(f"taskgate doctor --format {args.format}: use text or json")
             return EXIT_OK if healthy else EXIT_FINDINGS
         if cmd == "config":
-            from taskgate.doctor import config_text
+            from taskgate.effectiveconfig import config_text
 
             _safe_write(sys.stdout, config_text(repo, args.format))
             return EXIT_OK
