@@ -7,16 +7,19 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from taskgate.errors import GitError
-from taskgate.git.caller import amend_in_progress
-from taskgate.git.diff import (
+from taskgate.git.objects import (
     PATCH_START,
     STAGED_DIFF,
     STAGED_DIFF_AND_PATCH,
+    CatFile,
+    CommitInfo,
+    Entry,
     RawDiff,
+    parse_commit,
+    parse_ls,
     parse_raw_diff,
 )
-from taskgate.git.objects import CatFile, CommitInfo, Entry, parse_commit, parse_ls
-from taskgate.git.process import GIT, Git, git_env
+from taskgate.git.process import GIT, Git, amend_in_progress, git_env
 
 # `git merge-tree --write-tree` (a merge's automatic result, judged against its tree).
 MIN_GIT_FOR_MERGES = (2, 38)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from taskgate.atomic import atomic_write
-
 # Part of every cache key: bump it when a schema or a structural rule changes meaning.
 REVISION = "1"
 
@@ -62,6 +60,8 @@ class ValidatedBlobs:
 
     def save(self) -> None:
         """Write the new keys (atomically: a temporary file renamed over the old one)."""
+        from taskgate.atomic import atomic_write  # only when there is something to write
+
         if self.path is None or not self._new:
             return
         lines = dict.fromkeys(self._read_lines())
