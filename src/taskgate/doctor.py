@@ -47,9 +47,9 @@ def git_version() -> tuple[int, ...] | None:
 
 
 def _platform() -> list[Line]:
-    from taskgate.cli import _windows
+    from taskgate import posix
 
-    if _windows():
+    if posix.windows():
         return [
             Line(
                 False,
