@@ -200,7 +200,7 @@ class RawDiff(NamedTuple):
 
 # What the index changes against a commit: rename and copy detection, submodules shown.
 STAGED_DIFF = ("diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "-C",
-                "--ignore-submodules=none")  # fmt: skip
+               "--ignore-submodules=none")  # fmt: skip
 
 # A hook asks for the raw diff and the patch in one process (one comparison of the index
 # with HEAD, which on a 50,000-file index is most of git's work): the raw records come
@@ -208,8 +208,8 @@ STAGED_DIFF = ("diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", "-C
 # in (see taskgate.git.patch). No context, full blob ids to key each file by, no content
 # for deletions, nothing from the user's diff settings.
 STAGED_DIFF_AND_PATCH = (*STAGED_DIFF, "-p", "-U0", "--full-index", "--irreversible-delete",
-                          "--submodule=short", "--no-color", "--no-ext-diff",
-                          "--no-textconv")  # fmt: skip
+                         "--submodule=short", "--no-color", "--no-ext-diff",
+                         "--no-textconv")  # fmt: skip
 # Where the raw records end and the patch begins: an empty field, then the first header.
 PATCH_START = b"\0\0diff --git "
 
