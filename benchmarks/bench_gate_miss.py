@@ -108,10 +108,10 @@ def _accounting(repo: Path, env: dict[str, str], runs: int) -> tuple[float, floa
     os.environ.clear()
     os.environ.update(env)
     try:
+        from taskgate.builders import staged_change
         from taskgate.change import Stage
         from taskgate.gate import run_gate
         from taskgate.git import Repo
-        from taskgate.sources import staged_change
 
         repo_ = Repo(repo)
         built = staged_change(repo_, Stage.PRE_COMMIT, None)

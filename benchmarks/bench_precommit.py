@@ -208,12 +208,12 @@ def _without_cache(repo: Path, runner: Any) -> Any:
 
 def _in_process_board_ms(repo: Path, runs: int) -> float:
     """Median of the workflow validation plus the board rules alone, in this process."""
+    from taskgate.builders import staged_change
     from taskgate.change import Stage
     from taskgate.git import Repo
     from taskgate.message import message_from_bytes
     from taskgate.rules import board as board_rules
     from taskgate.rules import workflow as workflow_rules
-    from taskgate.sources import staged_change
 
     timings = []
     for _ in range(runs + 1):

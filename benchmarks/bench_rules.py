@@ -135,11 +135,11 @@ def ignore_lists() -> dict[str, str]:
 
 
 def findings_of_mine(repo: Path) -> int:
+    from taskgate.builders import staged_change
     from taskgate.change import Stage
     from taskgate.git import Repo
     from taskgate.message import message_from_bytes
     from taskgate.rules.registry import run_checks
-    from taskgate.sources import staged_change
 
     with Repo(repo) as r:
         built = staged_change(r, Stage.CHECK, message_from_bytes(MESSAGE, "#", "strip"))

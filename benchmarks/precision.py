@@ -29,9 +29,9 @@ if str(SRC) not in sys.path:
 
 from taskgate.change import Actor, Change, EmptySide, Role, Side, Stage  # noqa: E402
 from taskgate.git import Repo  # noqa: E402
+from taskgate.gitsides import TreeSide, file_changes  # noqa: E402
 from taskgate.policy import Policy  # noqa: E402
 from taskgate.rules import integrity  # noqa: E402
-from taskgate.sources import TreeSide, file_changes  # noqa: E402
 
 CHECKS = (
     ("TG601", integrity.deleted_tests),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from taskgate import entry
+from taskgate import commithooks
 from taskgate.cli import main
 from tests.conftest import PYTHON, GitRepo, json_findings, run_taskgate
 
@@ -160,10 +160,10 @@ def _run_in_process(argv: list[str]) -> tuple[int, str]:
 def test_internal_failure_is_exit_3_with_one_line(
     workflow_repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_args: object, **_kwargs: object) -> entry.Outcome:
+    def broken(*_args: object, **_kwargs: object) -> commithooks.Outcome:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(entry, "hook_commit_msg", broken)
+    monkeypatch.setattr(commithooks, "hook_commit_msg", broken)
     msg = tmp_path / "MSG"
     msg.write_text("chore(lead): x\n")
     argv = ["hook", "commit-msg", str(msg), "--repo", str(workflow_repo.path)]

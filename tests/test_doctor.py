@@ -180,9 +180,9 @@ def test_config_prints_the_effective_policy(workflow_repo: GitRepo) -> None:
 def test_windows_is_said_clearly(
     healthy: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from taskgate import cli
+    from taskgate import cli, posix
 
-    monkeypatch.setattr(cli, "_windows", lambda: True)
+    monkeypatch.setattr(posix, "windows", lambda: True)
     monkeypatch.chdir(healthy.path)
     assert cli.main(["hook", "pre-commit"]) == 2
     err = capsys.readouterr().err

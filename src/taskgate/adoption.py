@@ -17,9 +17,9 @@ from collections.abc import Iterable
 
 from taskgate.errors import TaskgateError
 from taskgate.git import Repo
+from taskgate.gitsides import TreeSide
 from taskgate.policy import load_policy
 from taskgate.rules.catalog import RULE_IDS
-from taskgate.sources import TreeSide
 
 
 def baselines(repo: Repo, revs: Iterable[str | None]) -> list[str]:

@@ -1,6 +1,6 @@
 """Change: everything the rules may look at, whatever git state it was built from.
 
-Built by `taskgate.sources` from the staged index (hooks, `check`) or from one
+Built by `taskgate.builders` from the staged index (hooks, `check`) or from one
 commit (`ci`, pre-push, pre-receive). Rules never know which, and never run git:
 file contents come through the two `Side`s, which the builders back with one
 `git cat-file --batch` process. Rules read them through `change.reader(side)`
@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, TypeVar, cast
 
-from taskgate.git import Entry
-from taskgate.linehints import Hints
+from taskgate.git import Entry, Hints
 from taskgate.message import CommitMessage
 from taskgate.reading import SideReader
 from taskgate.workflow.blobcache import ValidatedBlobs

@@ -18,12 +18,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from taskgate.builders import load_base, policy_cache
 from taskgate.change import Actor, Change, EmptySide, FileChange, Role, Stage
 from taskgate.errors import GitError, TaskgateError
 from taskgate.git import Repo
+from taskgate.gitsides import TreeSide
 from taskgate.outcome import Outcome
 from taskgate.policy import POLICY_FILE, PYPROJECT
-from taskgate.sources import TreeSide, load_base, policy_cache
 
 
 def worktree_tree(repo: Repo) -> str:

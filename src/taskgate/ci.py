@@ -13,14 +13,15 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from taskgate.builders import Base, Built, CommitChanges
 from taskgate.change import Change, EmptySide, Role, Side, Stage
 from taskgate.errors import GitError, TaskgateError
 from taskgate.finding import Finding
 from taskgate.git import CommitInfo, RawDiff, Repo
+from taskgate.gitsides import TreeSide, file_changes, new_blobs
 from taskgate.judge import Judge
 from taskgate.outcome import Outcome
 from taskgate.rules.registry import apply_policy
-from taskgate.sources import Base, Built, CommitChanges, TreeSide, file_changes, new_blobs
 from taskgate.workflow.structure import Structure
 
 FULL_HISTORY_FIX = (

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 from pathlib import Path
 
+from taskgate.atomic import atomic_write
 from taskgate.errors import TaskgateError
 from taskgate.git import Repo
 from taskgate.resources import hook_template
@@ -104,20 +104,23 @@ def _install_one(hooks_dir: Path, hook: str, interpreter: str) -> str:
         )
     # The shim is complete on disk before the foreign hook moves: a failure leaves both as
     # they were, and the foreign hook is put back if the final rename fails.
-    tmp = path.with_name(f".{hook}.taskgate-tmp")
+    moved: list[bool] = []
+
+    def move_foreign() -> None:
+        path.rename(chained)
+        moved.append(True)
+
     try:
-        tmp.write_text(render_shim(hook, interpreter), encoding="utf-8")
-        tmp.chmod(0o755)
-        if foreign:
-            path.rename(chained)
-        try:
-            os.replace(tmp, path)
-        except OSError:
-            if foreign:
-                chained.rename(path)
-            raise
-    finally:
-        tmp.unlink(missing_ok=True)
+        atomic_write(
+            path,
+            render_shim(hook, interpreter).encode("utf-8"),
+            mode=0o755,
+            before_replace=move_foreign if foreign else None,
+        )
+    except OSError:
+        if moved:
+            chained.rename(path)
+        raise
     note = f" (existing hook kept as {chained.name}, runs first)" if foreign else ""
     return f"installed {hook} → {path}{note}"
 

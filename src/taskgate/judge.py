@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from taskgate.builders import Base, Built
 from taskgate.finding import Finding, Severity
 from taskgate.git import CommitInfo, Repo
+from taskgate.gitsides import TreeSide
 from taskgate.policy import Policy
 from taskgate.rules.registry import run_checks
-from taskgate.sources import Base, Built, TreeSide
 
 
 class Judge:

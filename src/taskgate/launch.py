@@ -16,7 +16,9 @@ def main() -> int:
         import gc
 
         gc.disable()  # a short process that frees nothing: no collections while it imports
-        status = guard(argv[1:])
+        from taskgate.agentside import run_guard
+
+        status = run_guard(argv[1:])
         # The answer is out and git is reaped: skip tearing down the ~100 modules the rules
         # loaded, a few milliseconds of every tool call (the process ends here anyway).
         from contextlib import suppress  # loaded already (typing imports it)
@@ -28,18 +30,3 @@ def main() -> int:
     from taskgate.cli import main as cli_main
 
     return cli_main(argv)
-
-
-def guard(argv: list[str]) -> int:
-    """`taskgate guard …`: exit 0 allows, 2 blocks; never 1 (a warning to Claude Code)."""
-    try:
-        from taskgate.agentside.guard import cli
-
-        return cli(argv)
-    except BaseException as exc:  # a guard that cannot load or answer must still block
-        try:
-            sys.stderr.write(f"TG807 taskgate guard cannot run, so it blocks: {exc!r}\n")
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
-        return 2

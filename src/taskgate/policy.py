@@ -8,12 +8,13 @@ rules it is checked against.
 # No `from __future__ import annotations` here: NamedTuple turns string annotations
 # into ForwardRefs and compiles each one at import (~0.2 ms a field on the hook's path).
 
-import contextlib
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from taskgate.errors import ConfigError
+from taskgate.policytoml import parse_toml
+from taskgate.repopath import path_problem
 
 POLICY_FILE = "taskgate.toml"
 PYPROJECT = "pyproject.toml"
@@ -133,13 +134,8 @@ def _str(table: _Table, key: str, where: str, source: str, default: str) -> str:
 def _repo_path(table: _Table, key: str, where: str, source: str, default: str) -> str:
     """A repository-relative POSIX path: git would refuse anything else, mid-run."""
     value = _str(table, key, where, source, default).strip("/")
-    parts = value.split("/")
-    if (
-        not value
-        or any(p in ("", ".", "..") for p in parts)
-        or "\\" in value
-        or any(ch < " " for ch in value)
-    ):
+    # A drive letter is a name git can store; a control character would reach its command line.
+    if path_problem(value, drive_letter=False, control=True) is not None:
         raise ConfigError(
             f"{source}: {where}.{key} must be a path inside the repository such as "
             f"'{default}', got {table.get(key)!r}"
@@ -370,13 +366,13 @@ def load_policy(
     `rule_ids`: the ids `[rules]` may name (`taskgate.rules.catalog.RULE_IDS`: the rules
     layer knows them, the policy only checks against them).
 
-    `cache` is a file of TOML texts already parsed (see `_parse_toml`); None parses afresh.
+    `cache` is a file of TOML texts already parsed (taskgate.policytoml); None parses afresh.
     """
     own = read(POLICY_FILE)
     pyproject = read(PYPROJECT)
     tool_table: _Table | None = None
     if pyproject is not None and b"taskgate" in pyproject:
-        pdata = _parse_toml(pyproject, f"{PYPROJECT} ({where})", cache)
+        pdata = parse_toml(pyproject, f"{PYPROJECT} ({where})", cache)
         tool = pdata.get("tool", {})
         if isinstance(tool, dict) and "taskgate" in tool:
             tool_table = _expect_table(tool["taskgate"], "tool.taskgate", PYPROJECT)
@@ -387,81 +383,8 @@ def load_policy(
         )
     if own is not None:
         source = f"{POLICY_FILE} ({where})"
-        return policy_from_table(_parse_toml(own, source, cache), source, rule_ids=rule_ids)
+        return policy_from_table(parse_toml(own, source, cache), source, rule_ids=rule_ids)
     if tool_table is not None:
         source = f"{PYPROJECT} [tool.taskgate] ({where})"
         return policy_from_table(tool_table, source, rule_ids=rule_ids)
     return Policy()
-
-
-def _parse_toml(data: bytes, source: str, cache: Path | None = None) -> _Table:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    cached = _cached_tables(cache)
-    if text in cached:
-        return cached[text]
-    import tomllib
-
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: invalid TOML: {exc}") from exc
-    _store_table(cache, cached, text, table)
-    return table
-
-
-# --- parsed-TOML cache --------------------------------------------------------
-# Importing tomllib costs the commit-msg hook ~4 ms on every commit; the policy
-# text rarely changes, so its parsed table is kept as JSON (json is loaded anyway
-# for the module map). Keyed by the exact text; only the table is cached, the
-# Policy is still built and checked from it every run.
-
-_CACHE_REVISION = 1
-_CACHE_ENTRIES = 8
-
-
-def _cached_tables(cache: Path | None) -> dict[str, _Table]:
-    if cache is None:
-        return {}
-    import json
-
-    try:
-        doc = json.loads(cache.read_bytes())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(doc, dict) or doc.get("revision") != _CACHE_REVISION:
-        return {}
-    entries = doc.get("entries")
-    if not isinstance(entries, list):
-        return {}
-    return {
-        e[0]: e[1]
-        for e in entries
-        if isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) and isinstance(e[1], dict)
-    }
-
-
-def _store_table(cache: Path | None, cached: dict[str, _Table], text: str, table: _Table) -> None:
-    if cache is None:
-        return
-    import json
-    import os
-
-    entries = [[t, v] for t, v in cached.items() if t != text][-(_CACHE_ENTRIES - 1) :]
-    entries.append([text, table])
-    try:
-        # Dates and times have no JSON form; such a table is simply not cached.
-        body = json.dumps({"revision": _CACHE_REVISION, "entries": entries}, allow_nan=False)
-    except (TypeError, ValueError):
-        return
-    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(body, encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError:
-        # A cache that cannot be written only costs time.
-        with contextlib.suppress(OSError):
-            tmp.unlink()

@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from taskgate.adoption import excluding, not_judged
+from taskgate.builders import CommitChanges
 from taskgate.ci import FULL_HISTORY_FIX, Checked, check_commits, gate_tip, summary
 from taskgate.errors import TaskgateError
 from taskgate.finding import Finding, has_errors
 from taskgate.git import Repo, is_null_oid
 from taskgate.outcome import Outcome
-from taskgate.sources import CommitChanges
 
 NULL_OID = "0" * 40
 

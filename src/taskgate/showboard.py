@@ -15,9 +15,9 @@ from typing import Any
 
 from taskgate.errors import TaskgateError
 from taskgate.git import Repo
+from taskgate.gitsides import IndexSide, TreeSide
 from taskgate.policy import Policy, load_policy
 from taskgate.rules.catalog import RULE_IDS
-from taskgate.sources import IndexSide, TreeSide
 from taskgate.workflow.jsonfile import JsonProblem, load_json
 from taskgate.workflow.structure import Structure, StructureError, parse_structure
 from taskgate.workflow.tasklist import STATUSES, Board, BoardError, Task, board_from_data

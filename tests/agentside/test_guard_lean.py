@@ -115,8 +115,8 @@ def test_a_guard_that_cannot_load_still_blocks(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Fail closed before any event is read: exit 2 (Claude Code's block), never 1."""
-    from taskgate.launch import guard
+    from taskgate.agentside import run_guard as guard_entry
 
     monkeypatch.setitem(sys.modules, "taskgate.agentside.guard", None)  # import fails
-    assert guard(["--runtime", "claude-code"]) == 2
+    assert guard_entry(["--runtime", "claude-code"]) == 2
     assert capsys.readouterr().err.startswith("TG807 taskgate guard cannot run, so it blocks")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from taskgate.builders import CommitChanges
 from taskgate.gate import run_gate
 from taskgate.gate.cache import GateCache
 from taskgate.git import Repo
-from taskgate.sources import CommitChanges
 from tests.conftest import GitRepo, finding_ids, json_findings
 from tests.gate.helpers import CALC_BAD, CALC_OK, CODER, MODULE, STUB, gate_findings, tree_of
 

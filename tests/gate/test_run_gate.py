@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from taskgate.builders import CommitChanges
 from taskgate.errors import TaskgateError
 from taskgate.gate import run_gate
 from taskgate.git import Repo
-from taskgate.sources import CommitChanges
 from tests.conftest import GitRepo
 from tests.gate.helpers import CALC_BAD, MODULE
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from taskgate.change import Change, EmptySide, FileChange, Stage
+from taskgate.change import Change, EmptySide, FileChange, PlainSide, Stage
 from taskgate.git import Entry
 from taskgate.policy import Policy
 from taskgate.rules.python import annotation_message, check_annotations
@@ -201,7 +201,9 @@ STRUCTURE = Structure({"python": Module("python", "services/api", "python-coder"
 PATH = "services/api/app/m.py"
 
 
-class _Side:
+class _Side(PlainSide):
+    """A side held in memory."""
+
     def __init__(self, files: dict[str, str]) -> None:
         self.files = files
 

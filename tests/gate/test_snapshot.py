@@ -10,7 +10,7 @@ from pathlib import Path
 from taskgate.gate.progress import Progress
 from taskgate.gate.snapshot import Snapshot, list_entries, remove_tree, tree_id
 from taskgate.git import Repo
-from taskgate.sources import IndexSide, TreeSide
+from taskgate.gitsides import IndexSide, TreeSide
 from tests.conftest import GitRepo
 
 ODD_NAMES = [

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from taskgate.builders import resolve_actor
 from taskgate.change import Change, EmptySide, Stage
 from taskgate.message import (
     CLEANUP_MODES,
@@ -27,7 +28,6 @@ from taskgate.message import (
 from taskgate.policy import Policy
 from taskgate.rules.catalog import RULES
 from taskgate.rules.registry import run_checks
-from taskgate.sources import resolve_actor
 from taskgate.workflow.jsonfile import JsonProblem, load_json
 from taskgate.workflow.structure import (
     Structure,

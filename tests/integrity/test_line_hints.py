@@ -1,4 +1,4 @@
-"""git's added and removed lines (taskgate.linehints): what a hook's change carries, and
+"""git's added and removed lines (taskgate.git.patch): what a hook's change carries, and
 that they only ever let a rule skip a file, never change what it reports."""
 
 from __future__ import annotations
@@ -10,15 +10,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taskgate.builders import CommitChanges, staged_change
 from taskgate.change import Change, PlainSide, Stage
-from taskgate.git import Repo
-from taskgate.linehints import NO_LINES, parse_patch
+from taskgate.git import NO_LINES, Repo, parse_patch
 from taskgate.rules.changedlines import line_delta, line_hint
 from taskgate.rules.contracts import endpoints_declared
 from taskgate.rules.secrets import secrets_added
 from taskgate.rules.suppressions import suppressions_added
 from taskgate.rules.testintegrity import deleted_tests, skipped_tests
-from taskgate.sources import CommitChanges, staged_change
 from tests.conftest import GitRepo
 from tests.integrity import memory
 from tests.integrity.memory import policy

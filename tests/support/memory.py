@@ -13,8 +13,7 @@ from pathlib import Path
 
 from taskgate.change import Actor, Change, FileChange, PlainSide, Role, Stage
 from taskgate.finding import Finding
-from taskgate.git import Entry
-from taskgate.linehints import Hints, parse_patch
+from taskgate.git import Entry, Hints, parse_patch
 from taskgate.policy import IntegrityPolicy, Policy
 from taskgate.workflow.structure import Module, Structure
 

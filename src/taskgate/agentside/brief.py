@@ -54,7 +54,8 @@ class Inputs(NamedTuple):
 
 def load_inputs(repo: Repo, name: str) -> Inputs:
     """Policy, module map and board at HEAD (the index before the first commit)."""
-    from taskgate.sources import IndexSide, TreeSide, load_base, policy_cache
+    from taskgate.builders import load_base, policy_cache
+    from taskgate.gitsides import IndexSide, TreeSide
     from taskgate.workflow.tasklist import BoardError, parse_board
 
     head = repo.head()

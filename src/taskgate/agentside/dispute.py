@@ -29,7 +29,9 @@ def is_disputed(status: str, blocked_reason: str | None) -> bool:
 
 def dispute(repo: Repo, task_id: str, reason: str, test: str | None) -> str:
     """Block the task, stage the board; the text to show (the commit to make)."""
-    from taskgate.sources import IndexSide, TreeSide, actor_from_claim, agent_claim, load_base
+    from taskgate.actors import actor_from_claim
+    from taskgate.builders import agent_claim, load_base
+    from taskgate.gitsides import IndexSide, TreeSide
     from taskgate.workflow.jsonfile import JsonProblem, load_json
 
     if not reason.strip():

@@ -29,9 +29,9 @@ from taskgate.finding import Finding, Severity
 
 if TYPE_CHECKING:
     from taskgate.agentside.shell import Inspector
+    from taskgate.builders import Base
     from taskgate.change import Actor
     from taskgate.git import Repo
-    from taskgate.sources import Base
 
 _ZERO = "0" * 40
 # The runtimes' hook files (agentside.hooksconfig writes them).
@@ -191,9 +191,10 @@ def _open(start: str) -> Repo:
 
 
 def _base(repo: Repo) -> Base:
+    from taskgate.builders import load_base, policy_cache
     from taskgate.errors import ConfigError
+    from taskgate.gitsides import IndexSide, TreeSide
     from taskgate.policy import Paths
-    from taskgate.sources import IndexSide, TreeSide, load_base, policy_cache
 
     head = repo.head()
     side = TreeSide(repo, head) if head else IndexSide(repo)
@@ -211,8 +212,8 @@ def _base(repo: Repo) -> Base:
 def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
     """TASKGATE_AGENT, then `git config taskgate.agent`, then the signing key (signed mode),
     then the hook's --module."""
+    from taskgate.actors import actor_from_claim
     from taskgate.change import Actor, Role
-    from taskgate.sources import actor_from_claim
 
     structure = base.structure
     if structure is None:
@@ -230,8 +231,8 @@ def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
         return actor
     if base.policy.identity.mode == "signed":
         # Signed mode (SPEC §10.4): the key git will sign with names the agent.
+        from taskgate.gitsides import TreeSide
         from taskgate.identity.verdict import judge_local
-        from taskgate.sources import TreeSide
 
         head = repo.head()
         if head is not None:
@@ -254,9 +255,9 @@ def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
 
 
 def _claim(repo: Repo) -> str | None:
-    """`sources.agent_claim`, with `git config taskgate.agent` read from the worktree's or
+    """`builders.agent_claim`, with `git config taskgate.agent` read from the worktree's or
     the repository's config file when that is certain (no git process)."""
-    from taskgate.sources import agent_claim
+    from taskgate.builders import agent_claim
 
     if os.environ.get("TASKGATE_AGENT"):
         return agent_claim(repo)  # the environment first; git is not asked
@@ -323,8 +324,8 @@ def _lanes(rel: str, repo: Repo, base: Base, actor: Actor) -> list[Finding]:
     """The lane rules of the commit hooks, on a change that edits this one file."""
     from taskgate.change import Change, EmptySide, FileChange, Side, Stage
     from taskgate.git import Entry
+    from taskgate.gitsides import TreeSide
     from taskgate.rules.lanes import lanes
-    from taskgate.sources import TreeSide
 
     head = repo.head()
     side: Side = TreeSide(repo, head) if head else EmptySide()

@@ -110,8 +110,8 @@ def run_gate(
     from taskgate.gate.guard import local_guard, server_guard, venv_tracked
     from taskgate.gate.snapshot import ROOT_CONFIG, list_entries, tree_id
     from taskgate.gate.tools import resolve, search_path
+    from taskgate.gitsides import TreeSide
     from taskgate.rules.registry import apply_policy
-    from taskgate.sources import TreeSide
 
     plans = plan_modules(change, policy, modules)
     if not plans:
@@ -194,7 +194,7 @@ def run_gate(
 
 def _saw(change: "Change") -> str:
     """What the gate ran on, in the words of where the finding is shown (TG401's hint)."""
-    from taskgate.sources import IndexSide
+    from taskgate.gitsides import IndexSide
 
     if isinstance(change.after, IndexSide):
         return (

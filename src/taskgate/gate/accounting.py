@@ -49,8 +49,8 @@ def base_listing(repo: Repo, change: Change, paths: Sequence[str]) -> BaseListin
     """The base side's module folders and root configuration (one `ls-tree`, not
     recursive: a cache hit needs only the folders' tree ids)."""
     from taskgate.gate.snapshot import ROOT_CONFIG
-    from taskgate.git import _parse_ls
-    from taskgate.sources import TreeSide
+    from taskgate.git import parse_ls
+    from taskgate.gitsides import TreeSide
 
     if not paths or not isinstance(change.before, TreeSide):
         return None
@@ -58,7 +58,7 @@ def base_listing(repo: Repo, change: Change, paths: Sequence[str]) -> BaseListin
     out = repo.git.run(
         "--literal-pathspecs", "ls-tree", "-z", "--full-tree", rev, "--", *paths, *ROOT_CONFIG
     )
-    return BaseListing(repo, rev, _parse_ls(out, tree=True))
+    return BaseListing(repo, rev, parse_ls(out, tree=True))
 
 
 def plan_account(

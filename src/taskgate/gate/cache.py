@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from taskgate.atomic import TEMP_PREFIX, atomic_write
 from taskgate.gate.snapshot import digest
 from taskgate.git import Entry
 
@@ -94,18 +95,10 @@ class GateCache:
 
     def store(self, key: str, record: dict[str, object]) -> None:
         """Remember a pass; a cache that cannot be written only costs the next run."""
-        import tempfile
-
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(json.dumps({**record, "key": key}).encode())
-                os.replace(tmp, self.folder / key)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            body = json.dumps({**record, "key": key}).encode()
+            atomic_write(self.folder / key, body, mode=0o600)
             self._prune()
         except OSError:
             return
@@ -119,7 +112,7 @@ class GateCache:
                 mtime = os.stat(self.folder / name).st_mtime
             except OSError:
                 continue
-            if name.startswith(".tmp-"):
+            if name.startswith(TEMP_PREFIX):
                 # Left by a run killed between write and rename.
                 if now - mtime > STALE_TEMP_SECONDS:
                     (self.folder / name).unlink(missing_ok=True)

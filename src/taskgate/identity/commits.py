@@ -1,5 +1,5 @@
 """Signed mode for a range of commits (`ci`, pre-push, pre-receive): the identity verdict
-of each commit, with what the range's builder (`taskgate.sources.CommitChanges`) knows.
+of each commit, with what the range's builder (`taskgate.builders.CommitChanges`) knows.
 
 - The signatures are verified ahead, in the background (`taskgate.identity.ahead`), from
   the moment the range's commits are known.
@@ -57,7 +57,7 @@ class SignedRange:
         if key in self._blobs:
             oid = self._blobs[key]
             return self.repo.objects.read(oid, "blob") if oid else None
-        from taskgate.sources import TreeSide
+        from taskgate.gitsides import TreeSide
 
         data = TreeSide(self.repo, rev).read(path)
         if data is None:

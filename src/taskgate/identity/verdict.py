@@ -54,7 +54,7 @@ def _fail(rule: str, message: str, hint: str, path: str | None = None, fp: str |
 
 def actor_of(structure: Structure | None, principal: str) -> Actor | None:
     """The actor a signer's principal names (an agent id or a role name)."""
-    from taskgate.sources import actor_for_agent
+    from taskgate.actors import actor_for_agent
 
     return actor_for_agent(structure, principal, "signature")
 

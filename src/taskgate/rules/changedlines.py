@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from taskgate.change import Change, Derived, FileChange, Role
-from taskgate.linehints import NO_LINES, LineHint
+from taskgate.git import NO_LINES, LineHint
 
 if TYPE_CHECKING:
     import ast
@@ -64,7 +64,7 @@ def prefetch(change: Change, files: Iterable[FileChange], side: str) -> None:
 def line_hint(change: Change, fc: FileChange) -> LineHint | None:
     """git's added and removed lines of a file present on both sides, when the change
     has them (a hook's staged change); None: the rule reads the file to find out.
-    Only ever a reason to skip a file (see taskgate.linehints), never to report one."""
+    Only ever a reason to skip a file (see taskgate.git.patch), never to report one."""
     if fc.old is None or fc.new is None or before_path(fc) is None or after_path(fc) is None:
         return None  # a new file (or a copy) is all new: there is nothing to narrow
     if fc.old.oid == fc.new.oid:

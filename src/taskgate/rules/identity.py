@@ -1,6 +1,6 @@
 """Identity rules TG701 to TG709 (SPEC §10.4): in signed mode a commit proves its actor.
 
-The builders (`taskgate.sources`) work out the verdict when the base's policy says
+The builders (`taskgate.builders`) work out the verdict when the base's policy says
 `[identity] mode = "signed"` and leave it on the change (`Change.verdict`); these checks
 report it, and compare the scope with the proven actor. In claimed mode it is None and
 nothing here imports more than this module (the commit-msg hot path stays light).
@@ -280,9 +280,9 @@ def scope_disagrees(change: Change) -> Iterator[Finding]:
         return
     if msg.is_empty or change.is_merge or msg.is_git_revert:
         return  # no scope of its own to compare
+    from taskgate.actors import actor_from_scope
     from taskgate.identity.verdict import same_actor
     from taskgate.message import Header, caret, parse_header
-    from taskgate.sources import actor_from_scope
 
     header = msg.actor_header
     parsed = parse_header(header)

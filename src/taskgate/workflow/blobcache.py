@@ -6,8 +6,6 @@ validation itself lives in `taskgate.workflow.validation`.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -58,21 +56,18 @@ class ValidatedBlobs:
 
     def save(self) -> None:
         """Write the new keys (atomically: a temporary file renamed over the old one)."""
+        from taskgate.atomic import atomic_write  # only when there is something to write
+
         if self.path is None or not self._new:
             return
         lines = dict.fromkeys(self._read_lines())
         lines.update(self._new)
         kept = list(lines)[-_MAX_ENTRIES:]
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text("\n".join(kept) + "\n", encoding="ascii")
-            os.replace(tmp, self.path)
+            atomic_write(self.path, ("\n".join(kept) + "\n").encode("ascii"))
         except OSError:
-            # A cache that cannot be written only costs time; leave no temporary file.
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            return
+            return  # a cache that cannot be written only costs time (no temporary file left)
         self._new.clear()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
+from taskgate.repopath import path_problem
 from taskgate.workflow.structure import DEFAULT_LEAD, DEFAULT_REVIEWER
 
 JsonPath = tuple[str | int, ...]
@@ -27,26 +28,6 @@ class Problem(NamedTuple):
 
 SCOPE_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 SCOPE_TEXT = "a lowercase letter, then up to 39 lowercase letters, digits, '_' or '-'"
-
-
-def path_problem(path: str) -> str | None:
-    """Why a module path is not a clean repository-relative POSIX directory (or None)."""
-    if path == "":
-        return "is empty"
-    if path in (".", "./"):
-        return "is '.', the whole repository"
-    if "\\" in path:
-        return "contains a backslash (write paths with '/')"
-    if path.startswith("/") or (len(path) > 1 and path[1] == ":" and path[0].isalpha()):
-        return "is absolute (write it relative to the repository root)"
-    if path.endswith("/"):
-        return "ends with '/' (drop the trailing slash)"
-    segments = path.split("/")
-    if ".." in segments:
-        return "contains '..' and so escapes its place in the repository"
-    if "" in segments or "." in segments:
-        return "is not normalised ('//' or a '.' segment)"
-    return None
 
 
 def _inside(path: str, root: str) -> bool:

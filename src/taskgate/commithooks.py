@@ -1,10 +1,12 @@
-"""Entry points: the hooks and `check`. Each builds a Change, runs the rules, returns an Outcome."""
+"""The commit hooks (pre-commit, pre-merge-commit, commit-msg) and `check`: the entry points
+that judge the staged change. Each builds a Change, runs the rules, returns an Outcome."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from taskgate.builders import Built, staged_change
 from taskgate.change import Stage
 from taskgate.errors import ConfigError, TaskgateError
 from taskgate.finding import Finding
@@ -12,7 +14,6 @@ from taskgate.git import Repo, amend_in_progress
 from taskgate.message import CLEANUP_MODES, CommitMessage, message_from_bytes
 from taskgate.outcome import Outcome
 from taskgate.rules.registry import run_checks
-from taskgate.sources import Built, staged_change
 
 
 def _actor_name(built: Built) -> str | None:
@@ -90,7 +91,7 @@ def _octopus(repo: Repo, built: Built) -> list[Finding]:
 
     if not built.change.is_merge:
         return []
-    from taskgate.sources import merge_heads
+    from taskgate.builders import merge_heads
 
     heads = merge_heads(repo)
     actor = built.change.actor
