@@ -160,25 +160,20 @@ class Repo:
     # --- sides of a change ---------------------------------------------
     def index_entries(self, paths: Iterable[str] | None = None) -> dict[str, Entry]:
         """Stage-0 index entries (honours GIT_INDEX_FILE, as git commit -a needs)."""
-        args = ["--literal-pathspecs", "ls-files", "-s", "-z", "--full-name"]
-        if paths is None:
-            return parse_ls(self.git.run(*args), tree=False)
-        out: dict[str, Entry] = {}
-        plist = list(paths)
-        for start in range(0, len(plist), 500):
-            chunk = plist[start : start + 500]
-            out.update(parse_ls(self.git.run(*args, "--", *chunk), tree=False))
-        return out
+        return self._ls(["ls-files", "-s", "-z", "--full-name"], paths, tree=False)
 
     def tree_entries(self, treeish: str, paths: Iterable[str] | None = None) -> dict[str, Entry]:
-        args = ["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", treeish]
+        return self._ls(["ls-tree", "-r", "-z", "--full-tree", treeish], paths, tree=True)
+
+    def _ls(self, args: list[str], paths: Iterable[str] | None, *, tree: bool) -> dict[str, Entry]:
+        args = ["--literal-pathspecs", *args]
         if paths is None:
-            return parse_ls(self.git.run(*args), tree=True)
+            return parse_ls(self.git.run(*args), tree=tree)
         out: dict[str, Entry] = {}
         plist = list(paths)
-        for start in range(0, len(plist), 500):
+        for start in range(0, len(plist), 500):  # a command line of bounded length
             chunk = plist[start : start + 500]
-            out.update(parse_ls(self.git.run(*args, "--", *chunk), tree=True))
+            out.update(parse_ls(self.git.run(*args, "--", *chunk), tree=tree))
         return out
 
     def staged_diff(self, base: str | None) -> list[RawDiff]:
