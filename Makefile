@@ -59,12 +59,18 @@ test: lint typecheck pytest
 test-fast: lint typecheck pytest-fast
 
 # Coverage of src/, the taskgate subprocesses included (configured in pyproject.toml).
-# Two tests fail under it by design, as coverage is imported into every taskgate process:
-# tests/test_imports.py (the hot path's imports) and the policy-cache test that checks
-# tomllib stays unimported. Figures: 95.1% of 5945 statements before and after issue 11.
+# coverage is imported into every taskgate process, so the four tests that check which
+# modules a process loads cannot hold under it: they are left out here (and run in
+# `make test`). Figures: 95.1% of 5,945 statements before v2; 94.0% of 11,105 after
+# the issue-11 merges (93.8% of 9,820 before them).
+COVERAGE_DESELECT := \
+	--deselect tests/test_imports.py::test_importing_the_cli_alone_is_light \
+	--deselect tests/test_policy_cache.py::test_second_run_uses_the_cache_and_judges_the_same \
+	--deselect tests/agentside/test_guard.py::test_guard_process_keeps_heavy_imports_out \
+	--deselect tests/agentside/test_guard_lean.py::test_the_guard_loads_no_argparse_and_no_cli
 coverage: compile
 	rm -rf .coverage-data
-	$(PYTEST) --cov --cov-report=term:skip-covered
+	$(PYTEST) --cov --cov-report=term:skip-covered $(COVERAGE_DESELECT)
 
 # Rewrite tests/golden/ from the current rule catalog (see tests/test_golden.py).
 golden: $(STAMP_DEV)
