@@ -24,7 +24,8 @@ def test_different_contexts_give_different_keys() -> None:
 def test_hostile_context_stays_one_ascii_line(tmp_path: Path) -> None:
     context = ["a\nb", "é", "x\udcff", 'q"uote', "tab\t"]
     key = blob_key(OID, "tasks", context)
-    assert key.isascii() and "\n" not in key
+    assert key.isascii()
+    assert "\n" not in key
     cache = ValidatedBlobs(tmp_path / "validated-blobs")
     cache.add(key)
     cache.save()

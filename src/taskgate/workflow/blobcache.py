@@ -75,11 +75,13 @@ def blob_key(oid: str, kind: str, context: Iterable[str] = ()) -> str:
     """`<blob id> <kind> r<revision> <the context as a JSON list>`: one ASCII line.
 
     The context is written out, not digested: a lookup is a plain comparison of the whole
-    key, so two contexts never share a key. Measured (`make bench`, bench_speedups,
-    "validated-blobs key"): the zlib crc32 + adler32 digest this replaced cost the
-    commit-msg hook the zlib import (about 0.5 ms, nothing else on that path loads it), and
-    hashlib's blake2b about 3 ms more (hashlib loads OpenSSL); json is loaded already (the
-    workflow files are JSON). A key grows with the module names, a few bytes each.
+    key, so two contexts never share a key. It replaced a zlib crc32 + adler32 digest that
+    did not earn its place (`make bench`, bench_speedups, "validated-blobs key"; CPU
+    medians, 2-core machine under load 6, 2026-12-03): import and first key 0.0 ms spelled
+    out, 0.5 ms with zlib (nothing else on the commit-msg path loads it), 3.8 ms with
+    hashlib's blake2b (OpenSSL); the whole commit-msg hook with the board staged 72.9 ms,
+    73.5 ms and 81.1 ms. json is loaded already (the workflow files are JSON). A key grows
+    with the module names, a few bytes each.
     """
     import json  # loaded already on every path that reads a workflow file
 
