@@ -4,6 +4,12 @@ Importing tomllib costs the commit-msg hook ~4 ms on every commit; the policy te
 rarely changes, so its parsed table is kept as JSON (json is loaded anyway for the
 module map) in `<git dir>/taskgate/policy-cache.json`. Keyed by the exact text; only
 the table is cached, the Policy is still built and checked from it every run.
+
+Kept because a benchmark row earns it (`make bench`, bench_speedups, "TOML-to-JSON
+policy cache"; CPU medians, 2-core machine under load 6, 2026-12-03): importing this
+module and reading a 20-line policy through the cache 9.6 ms against 15.3 ms with tomllib
+(json and re loaded beforehand, as in a hook); the whole commit-msg hook 71.5 ms against
+74.5 ms CPU and 145 ms against 158 ms wall.
 """
 
 # No `from __future__ import annotations`: on the hook's path, nothing to defer.

@@ -5,6 +5,12 @@ without importing it. It handles the handful of keywords the shipped schemas use
 keyword the compiler does not know disables the acceptor for that schema, so jsonschema
 (`taskgate.workflow.validation`) then decides alone: the acceptor can only ever make
 things faster. `tests/lanes/test_schema.py` checks with hypothesis that both engines agree.
+
+Kept because a benchmark row earns it (`make bench`, bench_speedups, "JSON-schema
+acceptor"; a fresh process imports the engine, builds it and validates a valid
+10,000-task board, 2.3 MB; CPU time, medians, 2-core machine under load 6, 2026-12-03):
+this acceptor 70 ms, fastjsonschema 133 ms compiling at run time and 111 ms with its code
+generated ahead of time, jsonschema 1.63 s. SPEC §9 gives the whole board check 1 s.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 # Part of every cache key: bump it when a schema or a structural rule changes meaning.
-REVISION = "1"
+REVISION = "2"  # 2: the context spelled out in the key, not digested
 
 _MAX_ENTRIES = 4096
 
@@ -72,8 +72,18 @@ class ValidatedBlobs:
 
 
 def blob_key(oid: str, kind: str, context: Iterable[str] = ()) -> str:
-    """`<blob id> <kind> r<revision> <digest of the context>`."""
-    import zlib  # hashlib would load OpenSSL: 6 ms on the hook's path for 64 bits of digest
+    """`<blob id> <kind> r<revision> <the context as a JSON list>`: one ASCII line.
 
-    data = "\0".join(context).encode("utf-8", "surrogateescape")
-    return f"{oid} {kind} r{REVISION} {zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+    The context is written out, not digested: a lookup is a plain comparison of the whole
+    key, so two contexts never share a key. It replaced a zlib crc32 + adler32 digest that
+    did not earn its place (`make bench`, bench_speedups, "validated-blobs key"; CPU
+    medians, 2-core machine under load 6, 2026-12-03): import and first key 0.0 ms spelled
+    out, 0.5 ms with zlib (nothing else on the commit-msg path loads it), 3.8 ms with
+    hashlib's blake2b (OpenSSL); the whole commit-msg hook with the board staged 72.9 ms,
+    73.5 ms and 81.1 ms. json is loaded already (the workflow files are JSON). A key grows
+    with the module names, a few bytes each.
+    """
+    import json  # loaded already on every path that reads a workflow file
+
+    spelled = json.dumps(list(context), ensure_ascii=True, separators=(",", ":"))
+    return f"{oid} {kind} r{REVISION} {spelled}"
