@@ -165,7 +165,7 @@ def judge(runtime: str, call: ToolCall, module: str | None, repo_path: str | Non
         if call.command:
             from taskgate.agentside.shell import analyse
 
-            findings.extend(analyse(call.command, cwd, _inspector(repo)))
+            findings.extend(f.finding() for f in analyse(call.command, cwd, _inspector(repo)))
         from taskgate.rules.registry import apply_policy
 
         return apply_policy(findings, base.policy)

@@ -6,8 +6,8 @@ and the git layer, and git answering. Where everything is plain, this path answe
 the repository found and HEAD's commit read from git's files (`gitfiles`), the policy and
 module map of that commit from the lane map the full path left (`lanemap`), the actor
 from TASKGATE_AGENT or the repository's config file. It imports no `typing`, `json`,
-`re`, `enum`, `pathlib` or `subprocess` for a file edit; a shell command loads the shell
-analysis (`shell`), as the full path does.
+`re`, `enum`, `shlex`, `pathlib` or `subprocess`; a shell command loads the shell analysis
+(`shell`, itself as lean), only for a shell command.
 
 `answer` returns None — "take the full path" — whenever it is not certain: no map for
 this commit, an unusual repository, an identity git must be asked for, signed mode, an
@@ -34,10 +34,6 @@ from taskgate.agentside.runtimes import (
     project_dir,
 )
 from taskgate.agentside.runtimes import answer as runtime_answer
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from taskgate.finding import Finding
 
 # The runtimes' hook files (agentside.hooksconfig writes them): only the lead changes them.
 HOOK_FILES = (
@@ -264,7 +260,6 @@ def _lane(rel: str, lanes: LaneMap, who: Who) -> list[Plain]:
 
 def _shell_reasons(command: str, cwd: str, lanes: LaneMap) -> list[str]:
     from taskgate.agentside.shell import Inspector, analyse
-    from taskgate.finding import Severity
 
     def hooks_dirs() -> list[str]:
         raise _Unsure  # git must be asked (rev-parse --git-path hooks)
@@ -277,9 +272,8 @@ def _shell_reasons(command: str, cwd: str, lanes: LaneMap) -> list[str]:
 
     lines: list[str] = []
     for f in analyse(command, cwd, Inspector(hooks_dirs, current_branch, rewrites_pushed)):
-        if f.rule in lanes.ignore or f.severity is not Severity.ERROR or f.rule in lanes.warn:
-            continue
-        lines += finding_lines(f.rule, f.message, f.path, f.line, f.hint, f.snippet)
+        if f.rule not in lanes.ignore and f.rule not in lanes.warn:  # each one an error
+            lines += finding_lines(f.rule, f.message, None, None, f.hint, ())
     return lines
 
 
@@ -314,7 +308,3 @@ def closing(call: ToolCall | None) -> str:
         f"{tail}. If a rule or a test looks wrong, do not work around it: "
         "`taskgate dispute TASK --reason '…'` asks a person."
     )
-
-
-def as_plain(f: Finding) -> Plain:
-    return f.rule, f.message, f.path, f.hint
