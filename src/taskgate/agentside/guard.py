@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from taskgate.git import Repo
 
 _ZERO = "0" * 40
-__all__ = ["HOOK_FILES", "cli", "main", "run"]
 USAGE = "usage: taskgate guard --runtime {claude-code,codex,gemini,cursor} [--module M] [--repo P]"
 
 
@@ -216,16 +215,21 @@ def _base(repo: Repo) -> Base:
 
 
 def _remember(repo: Repo, base: Base) -> None:
-    """Leave the lane map of HEAD for the quick path of the next calls (best effort)."""
-    from taskgate.agentside.lanemap import entry_of, save
+    """Leave the lane map of HEAD for the quick path of the next calls. Never required: a
+    map that cannot be made or written is skipped, and the next call judges here again."""
+    from taskgate.agentside.lanemap import entry_of, load, save
     from taskgate.policy import PYPROJECT
     from taskgate.rules.lanes import is_policy_file
 
     head = repo.head()
-    if head is None:
+    if head is None or load(str(repo.common_dir), head) is not None:
+        return  # nothing to remember, or remembered already (the quick path declined)
+    try:
+        edit = _edit(PYPROJECT, repo, base, None)
+        pyproject_policy = is_policy_file(PYPROJECT, edit, base.policy)
+        save(str(repo.common_dir), head, entry_of(base, pyproject_policy))
+    except Exception:  # the call is judged all the same, by the rules, below
         return
-    pyproject_policy = is_policy_file(PYPROJECT, _edit(PYPROJECT, repo, base, None), base.policy)
-    save(str(repo.common_dir), head, entry_of(base, pyproject_policy))
 
 
 def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
