@@ -10,7 +10,10 @@ judging — a bad event, an unreadable policy, a crash — blocks (TG807): it fa
 The signed identity mode (SPEC §10.4) would name the actor from the signing key in
 `_actor`, where the claim is read today.
 
-Runs on every tool call (budget: 50 ms, whole process): `taskgate.launch` hands it over
+Runs on every tool call (budget: 50 ms, whole process). Most calls are answered by the
+quick path (`agentside.quick`) from the lane map this module leaves for HEAD (`_remember`,
+`agentside.lanemap`), with no git process and none of the rules imported; this full path
+judges the rest, and the first call after HEAD moves. `taskgate.launch` hands it over
 before cli.py loads; no argparse, no jsonschema, no listing of the repository; one git
 process (`cat-file --batch`, started before the rules are imported so that git works
 meanwhile), the repository and the agent's `taskgate.agent` read from git's own files
