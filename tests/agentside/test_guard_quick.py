@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from taskgate.agentside import lanemap, quick
-from taskgate.agentside.gitfiles import head_commit
+from taskgate.agentside.gitfiles import discover, head_commit
 from taskgate.agentside.guard import run
 from taskgate.agentside.leanjson import loads
 from tests.agentside.support import edit_event, shell_event
@@ -205,6 +205,30 @@ def test_head_is_read_from_git_files_or_left_to_git(workflow_repo: GitRepo) -> N
     assert head_commit(git_dir, git_dir) == repo.head()
     repo.git("checkout", "-q", "--orphan", "unborn")
     assert head_commit(git_dir, git_dir) is None
+
+
+def test_a_linked_worktree_reads_its_own_head_and_shares_the_map(
+    workflow_repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = workflow_repo
+    repo.git("branch", "side")
+    linked = tmp_path / "linked"
+    repo.git("worktree", "add", "-q", str(linked), "side")
+    (linked / "services/api/app").mkdir(parents=True, exist_ok=True)
+    (linked / "services/api/app/s.py").write_text("S = 1\n")
+    GitRepo(linked).add()
+    side_head = GitRepo(linked).commit_no_hooks("feat(python): s")
+    layout = discover(str(linked))
+    assert layout is not None
+    _, git_dir, common_dir = layout
+    assert git_dir != common_dir
+    assert head_commit(git_dir, common_dir) == side_head != repo.head()
+    monkeypatch.setenv("TASKGATE_AGENT", "python-coder")
+    for where, expected in ((repo.path, repo.head()), (linked, side_head)):
+        full, found = both(repo, "claude-code", edit_event("claude-code", where, "web/x.ts"))
+        assert found == full
+        assert full[2].startswith("TG201 error  web/x.ts"), full
+        assert lanemap.load(common_dir, expected) is not None  # one file, both commits
 
 
 def test_the_lean_json_reader_reads_as_json_does() -> None:
