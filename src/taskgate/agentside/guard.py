@@ -85,18 +85,18 @@ def parse_args(argv: list[str]) -> tuple[str, str | None, str | None]:
 def run(argv: list[str], stdin: BinaryIO, *, quick: bool = True) -> Answer:
     """Judge the event on `stdin`; every failure becomes a block (TG807). The quick path
     (`agentside.quick`) answers first where it is certain; quick=False: the rules judge."""
-    raw = stdin.read()
-    if quick:
-        from taskgate.agentside.quick import answer as quick_answer
-
-        found = quick_answer(argv, raw)  # never raises: None on any doubt
-        if found is not None:
-            return found
     runtime = next((a.split("=", 1)[-1] for a in argv if a.startswith("--runtime=")), None)
     if runtime is None and "--runtime" in argv[:-1]:
         runtime = argv[argv.index("--runtime") + 1]
     call: ToolCall | None = None
     try:
+        raw = stdin.read()
+        if quick:
+            from taskgate.agentside.quick import answer as quick_answer
+
+            found = quick_answer(argv, raw)  # never raises: None on any doubt
+            if found is not None:
+                return found
         runtime, module, repo = parse_args(argv)
         from taskgate.agentside.runtimes import parse_event
 
@@ -129,10 +129,6 @@ def main(
 ) -> int:
     """The `taskgate guard` command: exit 0 allows, 2 blocks (never 1)."""
     result = run(argv, stdin, quick=quick)
-    return write_answer(result, stdout, stderr)
-
-
-def write_answer(result: Answer, stdout: TextIO, stderr: TextIO) -> int:
     try:
         stdout.write(result.stdout)
         stdout.flush()
