@@ -2,7 +2,7 @@
 path (the lane rules on a one-file change, `shell.analyse`, the policy's rule settings),
 or leaves the call to it; a damaged or stale lane map is ignored, never trusted.
 
-Events are Claude Code PreToolUse inputs (https://docs.claude.com/en/docs/claude-code/hooks:
+Events are Claude Code and Codex (apply_patch) PreToolUse inputs (https://docs.claude.com/en/docs/claude-code/hooks:
 "cwd", "hook_event_name", "tool_name", "tool_input" with an absolute "file_path" for Write
 and a "command" for Bash), Gemini BeforeTool inputs (https://geminicli.com/docs/hooks/
 reference: "tool_name" write_file / run_shell_command, "tool_input") and Cursor preToolUse
@@ -106,14 +106,14 @@ def test_quick_and_full_paths_answer_alike(
     (repo.path / "services/api/link").symlink_to("../../web")  # not committed: the disk's
     blocked = set()
     for i, rel in enumerate(PATHS):
-        runtime = ("claude-code", "gemini", "cursor")[i % 3]
+        runtime = ("claude-code", "gemini", "cursor", "codex")[i % 4]
         full, found = both(repo, runtime, edit_event(runtime, repo.path, rel), *extra)
         assert found is not None, (rel, full)
         assert found == full, rel
         if full[0] == 2:
             blocked.add(full[2].split(" ", 1)[0])
     for i, command in enumerate(COMMANDS):
-        runtime = ("claude-code", "cursor", "gemini")[i % 3]
+        runtime = ("claude-code", "cursor", "gemini", "codex")[i % 4]
         full, found = both(repo, runtime, shell_event(runtime, repo.path, command), *extra)
         assert found is not None, (command, full)
         assert found == full, command
