@@ -80,6 +80,13 @@ def test_one_git_process_then_none(
                 assert "web/x.ts" in proc.stderr.split("\n")[0]
             full_path = n == 0 and round_ != "warm"
             assert log.read_text().splitlines() == (["cat-file --batch"] if full_path else [])
+    log.write_text("")  # a command that writes files asks git where the hooks folder is
+    proc = run_guard(repo, event(repo, "Bash", {"command": "rm -rf build"}), env)
+    assert proc.returncode == 0, proc.stderr
+    assert log.read_text().splitlines() == [f"-C {repo} rev-parse --git-path hooks"]
+    proc = run_guard(repo, event(repo, "Bash", {"command": "rm -rf .git/hooks"}), env)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("TG804 error"), proc.stderr
 
 
 def test_without_an_identity_in_the_repository_git_config_is_asked(

@@ -53,8 +53,11 @@ PATHS = [
     "services/api/link/a.ts", "team/board.json", "team/plan.md", "team/api/v1.yaml",
     "team/signers", "services/apix/a.py", "web",
 ]  # fmt: skip
-# Shell commands the quick path judges alone (no git needed to judge them).
+# Shell commands the quick path judges (with `git rev-parse --git-path hooks` at most).
 COMMANDS = [
+    "echo hi > web/x.ts", "rm -rf build", "chmod -x .git/hooks/pre-commit", "rm -rf .git/hooks",
+    "cp evil .git/hooks/pre-commit", "sed -i s/a/b/ .claude/settings.json", "tee .git/hooks/x",
+    "mv a .cursor/hooks.json", "find .git/hooks -delete", "ln -s x .git/hooks/commit-msg",
     "git commit --no-verify -m 'feat(python): x'", "git commit -n -m x", "pytest -q",
     "pytest -q && git commit -m 'feat(python): x'", "git config core.hooksPath /dev/null",
     "git update-ref refs/heads/main HEAD~1", "git replace HEAD HEAD~1", "ls -la",
@@ -125,12 +128,11 @@ def test_quick_and_full_paths_answer_alike(
 def test_calls_that_need_git_are_left_to_the_full_path(
     workflow_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Hooks folders, branches and pushed history are git's to say; so is an identity that
-    may sit in the global config, and one the module map does not know."""
+    """Branches and pushed history are git's to say; so is an identity that may sit in the
+    global config, and one the module map does not know."""
     repo = workflow_repo
     monkeypatch.setenv("TASKGATE_AGENT", "python-coder")
-    for command, status in (("chmod -x .git/hooks/pre-commit", 2), ("git push -f", 2),
-                            ("echo x > web/x.ts", 0)):  # fmt: skip
+    for command, status in (("git push -f", 2), ("git rebase HEAD~1", 0)):
         full, found = both(repo, "claude-code", shell_event("claude-code", repo.path, command))
         assert found is None, command
         assert full[0] == status, command

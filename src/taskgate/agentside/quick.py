@@ -7,11 +7,12 @@ the repository found and HEAD's commit read from git's files (`gitfiles`), the p
 module map of that commit from the lane map the full path left (`lanemap`), the actor
 from TASKGATE_AGENT or the repository's config file. It imports no `typing`, `json`,
 `re`, `enum`, `shlex`, `pathlib` or `subprocess`; a shell command loads the shell analysis
-(`shell`, itself as lean), only for a shell command.
+(`shell`, itself as lean), only for a shell command, and one that writes files asks git
+where the hooks folder is (`rev-parse --git-path hooks`, as the full path does).
 
 `answer` returns None — "take the full path" — whenever it is not certain: no map for
 this commit, an unusual repository, an identity git must be asked for, signed mode, an
-identity the map does not know, a shell command whose judgement needs git, any error.
+identity the map does not know, a push or rebase whose judgement needs git, any error.
 The full path then judges with the rules themselves and fails closed (TG807). The
 findings here are the lane rules' own, word for word, for the one case the guard asks
 them about (one file edited, mode 100644): tests/agentside/test_guard_quick.py runs both
@@ -95,7 +96,7 @@ def _answer(argv: list[str], raw: bytes) -> Answer | None:
                 if rule not in lanes.ignore and rule not in lanes.warn:
                     reasons += finding_lines(rule, message, rel, None, hint, ())
         if call.command:
-            reasons += _shell_reasons(call.command, cwd, lanes)
+            reasons += _shell_reasons(call.command, cwd, lanes, top, common_dir)
     except _Unsure:
         return None
     return runtime_answer(runtime, reasons and [*reasons, closing(call)], call)
@@ -258,23 +259,64 @@ def _lane(rel: str, lanes: LaneMap, who: Who) -> list[Plain]:
 # --- a shell command ----------------------------------------------------------------
 
 
-def _shell_reasons(command: str, cwd: str, lanes: LaneMap) -> list[str]:
+def _shell_reasons(command: str, cwd: str, lanes: LaneMap, top: str, common_dir: str) -> list[str]:
     from taskgate.agentside.shell import Inspector, analyse
 
+    hooks: list[str] = []
+
     def hooks_dirs() -> list[str]:
-        raise _Unsure  # git must be asked (rev-parse --git-path hooks)
+        """guard._inspector's: the folder git runs hooks from, the repository's own, and
+        the runtimes' hook files, as real paths (git asked the same question, the same way)."""
+        if not hooks:
+            said = _git_output(top, "rev-parse", "--git-path", "hooks").strip()
+            found = {
+                os.path.realpath(said if os.path.isabs(said) else os.path.join(top, said)),
+                os.path.realpath(os.path.join(common_dir, "hooks")),
+            }
+            found |= {os.path.realpath(os.path.join(top, f)) for f in HOOK_FILES}
+            hooks.extend(sorted(found))
+        return hooks
 
     def current_branch(_: str) -> str | None:
-        raise _Unsure
+        raise _Unsure  # git, in the environment the full path gives it (rare: a push)
 
     def rewrites_pushed(_: str, __: list[str]) -> bool:
-        raise _Unsure
+        raise _Unsure  # a rebase: the full path works out its range
 
     lines: list[str] = []
     for f in analyse(command, cwd, Inspector(hooks_dirs, current_branch, rewrites_pushed)):
         if f.rule not in lanes.ignore and f.rule not in lanes.warn:  # each one an error
             lines += finding_lines(f.rule, f.message, None, None, f.hint, ())
     return lines
+
+
+def _git_output(top: str, *args: str) -> str:
+    """What `git -C top ARGS` prints, run as taskgate.git runs git (replace refs off),
+    through posix_spawn (no `subprocess` to import); _Unsure when git fails."""
+    spawn = getattr(os, "posix_spawnp", None)
+    if spawn is None:
+        raise _Unsure
+    env = dict(os.environ)
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"
+    read_end, write_end = os.pipe()
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        try:
+            actions = [(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, write_end, 1),
+                       (os.POSIX_SPAWN_DUP2, null, 2)]  # fmt: skip
+            pid = spawn("git", ["git", "-C", top, *args], env, file_actions=actions)
+        finally:
+            os.close(null)
+            os.close(write_end)
+        chunks = []
+        while chunk := os.read(read_end, 65536):
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise _Unsure
+    return b"".join(chunks).decode("utf-8")
 
 
 # --- the answer ---------------------------------------------------------------------
