@@ -4,7 +4,8 @@ The repository is bench_precommit's (50,000 files, the workflow files at HEAD, 1
 staged changes). Each guard run reads one Claude Code PreToolUse event on stdin, as the
 runtime sends it, and answers with its exit status: an edit inside the python module
 (allowed), an edit in another module (blocked, TG201), a shell command that skips the
-hooks (blocked, TG801) and an ordinary one (allowed). The commit-msg hook runs in the
+hooks (blocked, TG801), an ordinary one (allowed) and one that deletes files (allowed,
+after asking git where the hooks folder is). The commit-msg hook runs in the
 same alternating rounds on the same repository, for comparison: the guard runs on every
 tool call an agent makes, the hook once per commit.
 
@@ -80,6 +81,8 @@ def run(workdir: Path, quick: bool) -> list[Row]:
             _event(repo, "Bash", {"command": "git commit --no-verify -m 'feat(python): x'"}), 2),
         "guard: Bash pytest && git commit (allowed)": (
             _event(repo, "Bash", {"command": "pytest -q && git commit -m 'feat(python): x'"}), 0),
+        "guard: Bash rm -rf build (allowed; git says where the hooks are)": (
+            _event(repo, "Bash", {"command": "rm -rf build"}), 0),
     }  # fmt: skip
     commands = {
         name: run_process(guard, repo, env, stdin_bytes=event, check_returncode=status)
