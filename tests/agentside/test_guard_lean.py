@@ -100,6 +100,11 @@ def test_without_an_identity_in_the_repository_git_config_is_asked(
     assert proc.returncode == 2
     assert proc.stderr.startswith("TG201 error  web/x.ts"), proc.stderr
     assert sorted(log.read_text().splitlines()) == ["cat-file --batch", "config -z --list"]
+    log.write_text("")  # the next call: the quick path, which asks git config alone
+    proc = run_guard(repo, event(repo, "Write", {"file_path": str(repo / "web/x.ts")}), env)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("TG201 error  web/x.ts"), proc.stderr
+    assert log.read_text().splitlines() == [f"-C {repo} config -z --list"]
 
 
 # What neither path loads, and what the quick path (a lane map for HEAD) leaves out too.

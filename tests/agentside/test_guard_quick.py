@@ -128,8 +128,8 @@ def test_quick_and_full_paths_answer_alike(
 def test_calls_that_need_git_are_left_to_the_full_path(
     workflow_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Branches and pushed history are git's to say; so is an identity that may sit in the
-    global config, and one the module map does not know."""
+    """Branches and pushed history are git's to say; so is an identity the module map does
+    not know (the full path says why it blocks)."""
     repo = workflow_repo
     monkeypatch.setenv("TASKGATE_AGENT", "python-coder")
     for command, status in (("git push -f", 2), ("git rebase HEAD~1", 0)):
@@ -140,10 +140,23 @@ def test_calls_that_need_git_are_left_to_the_full_path(
     full, found = both(repo, "claude-code", edit_event("claude-code", repo.path, "web/x.ts"))
     assert found is None
     assert full[2].startswith("TG807 error"), full
-    monkeypatch.delenv("TASKGATE_AGENT")
-    full, found = both(repo, "claude-code", edit_event("claude-code", repo.path, "web/x.ts"))
-    assert found is None  # no taskgate.agent in the repository's files: git config answers
-    assert full[0] == 0
+
+
+def test_an_identity_from_the_global_config_is_asked_of_git(
+    workflow_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No TASKGATE_AGENT and no taskgate.agent in the repository's files: git config says
+    (the global file may name the agent), on both paths alike."""
+    repo = workflow_repo
+    monkeypatch.delenv("TASKGATE_AGENT", raising=False)
+    outside = edit_event("claude-code", repo.path, "web/x.ts")
+    full, found = both(repo, "claude-code", outside)
+    assert found == full
+    assert full[0] == 0  # no one known: edits pass
+    repo.git("config", "--global", "taskgate.agent", "python-coder")
+    full, found = both(repo, "claude-code", outside)
+    assert found == full
+    assert full[2].startswith("TG201 error  web/x.ts"), full
 
 
 def map_file(repo: GitRepo) -> Path:

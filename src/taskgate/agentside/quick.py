@@ -1,22 +1,22 @@
-"""The guard's quick path: one tool call judged from the lane map, without git or the rules.
+"""The guard's quick path: one tool call judged from the lane map, without the rules.
 
 `taskgate guard` runs on every tool call an agent makes (issue 16: a median under 50 ms,
 whole process), and most of a full run is Python importing the rules, the policy reader
 and the git layer, and git answering. Where everything is plain, this path answers alone:
 the repository found and HEAD's commit read from git's files (`gitfiles`), the policy and
 module map of that commit from the lane map the full path left (`lanemap`), the actor
-from TASKGATE_AGENT or the repository's config file. It imports no `typing`, `json`,
-`re`, `enum`, `shlex`, `pathlib` or `subprocess`; a shell command loads the shell analysis
-(`shell`, itself as lean), only for a shell command, and one that writes files asks git
-where the hooks folder is (`rev-parse --git-path hooks`, as the full path does).
+from TASKGATE_AGENT or the repository's config file (else `git config`, as there). It
+imports no `typing`, `json`, `re`, `enum`, `shlex`, `pathlib` or `subprocess`; the shell
+analysis (`shell`, itself as lean) loads for a shell command only, and one that writes
+files asks git where the hooks folder is (`rev-parse --git-path hooks`, as the full path).
 
 `answer` returns None — "take the full path" — whenever it is not certain: no map for
-this commit, an unusual repository, an identity git must be asked for, signed mode, an
-identity the map does not know, a push or rebase whose judgement needs git, any error.
-The full path then judges with the rules themselves and fails closed (TG807). The
-findings here are the lane rules' own, word for word, for the one case the guard asks
-them about (one file edited, mode 100644): tests/agentside/test_guard_quick.py runs both
-paths on the same calls and compares the answers.
+this commit, an unusual repository, signed mode, an identity the map does not know, a
+push or rebase whose judgement needs git, any error. The full path then judges with the
+rules themselves and fails closed (TG807). The findings here are the lane rules' own,
+word for word, for the one case the guard asks them about (one file edited, mode
+100644): tests/agentside/test_guard_quick.py runs both paths on the same calls and
+compares the answers.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def _answer(argv: list[str], raw: bytes) -> Answer | None:
     if lanes is None:
         return None
     try:
-        who = _actor(lanes, git_dir, common_dir, module)
+        who = _actor(lanes, (top, git_dir, common_dir), module)
         cwd = call.cwd if call.cwd and os.path.isdir(call.cwd) else top
         reasons: list[str] = []
         for path in call.paths:
@@ -121,17 +121,18 @@ def _arguments(argv: list[str]) -> tuple[str, str | None, str | None] | None:
     return runtime, found.get("--module"), found.get("--repo")
 
 
-def _actor(lanes: LaneMap, git_dir: str, common_dir: str, module: str | None) -> Who | None:
+def _actor(lanes: LaneMap, layout: tuple[str, str, str], module: str | None) -> Who | None:
     """guard._actor on the map: the actor, None (no one known), or _Unsure."""
     if lanes.modules is None:
         return None  # no module map, no lanes: bypass commands are still judged
+    top, git_dir, common_dir = layout
     claim = os.environ.get("TASKGATE_AGENT")
     if claim:
         claim = claim.strip() or None
     else:
         known, value = config_value(git_dir, common_dir, "taskgate", "agent")
-        if not known:
-            raise _Unsure  # the global or system file may name the agent: git answers
+        if not known:  # the global or system file may name the agent: git answers
+            value = _git_config(top, "taskgate.agent")
         claim = value.strip() if value and value.strip() else None
     wanted = module.lower() if module else None
     if claim:
@@ -256,7 +257,7 @@ def _lane(rel: str, lanes: LaneMap, who: Who) -> list[Plain]:
     ]
 
 
-# --- a shell command ----------------------------------------------------------------
+# --- a shell command, and git ------------------------------------------------------
 
 
 def _shell_reasons(command: str, cwd: str, lanes: LaneMap, top: str, common_dir: str) -> list[str]:
@@ -268,7 +269,7 @@ def _shell_reasons(command: str, cwd: str, lanes: LaneMap, top: str, common_dir:
         """guard._inspector's: the folder git runs hooks from, the repository's own, and
         the runtimes' hook files, as real paths (git asked the same question, the same way)."""
         if not hooks:
-            said = _git_output(top, "rev-parse", "--git-path", "hooks").strip()
+            said = _git_output(top, "rev-parse", "--git-path", "hooks").decode().strip()
             found = {
                 os.path.realpath(said if os.path.isabs(said) else os.path.join(top, said)),
                 os.path.realpath(os.path.join(common_dir, "hooks")),
@@ -290,7 +291,17 @@ def _shell_reasons(command: str, cwd: str, lanes: LaneMap, top: str, common_dir:
     return lines
 
 
-def _git_output(top: str, *args: str) -> str:
+def _git_config(top: str, key: str) -> str | None:
+    """Repo.config's answer: `git config -z --list`, the last value of `key` wins."""
+    found = None
+    for item in _git_output(top, "config", "-z", "--list").decode("utf-8", "replace").split("\0"):
+        name, _, value = item.partition("\n")
+        if item and name.lower() == key:
+            found = value
+    return found
+
+
+def _git_output(top: str, *args: str) -> bytes:
     """What `git -C top ARGS` prints, run as taskgate.git runs git (replace refs off),
     through posix_spawn (no `subprocess` to import); _Unsure when git fails."""
     spawn = getattr(os, "posix_spawnp", None)
@@ -316,7 +327,7 @@ def _git_output(top: str, *args: str) -> str:
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise _Unsure
-    return b"".join(chunks).decode("utf-8")
+    return b"".join(chunks)
 
 
 # --- the answer ---------------------------------------------------------------------
