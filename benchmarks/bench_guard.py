@@ -4,13 +4,20 @@ The repository is bench_precommit's (50,000 files, the workflow files at HEAD, 1
 staged changes). Each guard run reads one Claude Code PreToolUse event on stdin, as the
 runtime sends it, and answers with its exit status: an edit inside the python module
 (allowed), an edit in another module (blocked, TG201), a shell command that skips the
-hooks (blocked, TG801) and an ordinary one (allowed). The commit-msg hook runs in the
+hooks (blocked, TG801), an ordinary one (allowed) and one that deletes files (allowed,
+after asking git where the hooks folder is). The commit-msg hook runs in the
 same alternating rounds on the same repository, for comparison: the guard runs on every
 tool call an agent makes, the hook once per commit.
 
 The guard runs as the runtimes run it: the `taskgate` console script, which is what
 `taskgate agent hooks` writes into their hook files (`taskgate guard --runtime R`); one
 more row runs the same call as `python -m taskgate`, for comparison with earlier figures.
+
+The guard answers most calls on its quick path, from the lane map the first call after
+HEAD moved left in `.git/taskgate/guard-map` (agentside.quick): the rows above time that
+case, as an agent meets it call after call. One more row removes the map before every run:
+the full path (the lane rules, git's cat-file), which the first call after each commit
+takes.
 
 Budget (issue 16): under 50 ms per call, whole process.
 """
@@ -74,6 +81,8 @@ def run(workdir: Path, quick: bool) -> list[Row]:
             _event(repo, "Bash", {"command": "git commit --no-verify -m 'feat(python): x'"}), 2),
         "guard: Bash pytest && git commit (allowed)": (
             _event(repo, "Bash", {"command": "pytest -q && git commit -m 'feat(python): x'"}), 0),
+        "guard: Bash rm -rf build (allowed; git says where the hooks are)": (
+            _event(repo, "Bash", {"command": "rm -rf build"}), 0),
     }  # fmt: skip
     commands = {
         name: run_process(guard, repo, env, stdin_bytes=event, check_returncode=status)
@@ -84,6 +93,15 @@ def run(workdir: Path, quick: bool) -> list[Row]:
         [python, "-m", "taskgate", "guard", "--runtime", "claude-code"], repo, env,
         stdin_bytes=inside, check_returncode=0,
     )  # fmt: skip
+    outside, _ = calls["guard: Write in another module (TG201)"]
+    full_path = run_process(guard, repo, env, stdin_bytes=outside, check_returncode=2)
+    lane_map = repo / ".git" / "taskgate" / "guard-map"
+
+    def first_after_commit() -> int:
+        lane_map.unlink(missing_ok=True)  # as after a commit: no map for HEAD yet
+        return full_path()
+
+    commands["guard: Write in another module, no lane map (full path)"] = first_after_commit
     message = workdir / "guard-commit-msg.txt"
     message.write_text("feat(python): a change\n")
     commands["commit-msg hook, same repository"] = run_process(
@@ -105,13 +123,19 @@ def run(workdir: Path, quick: bool) -> list[Row]:
             "the same call through runpy (not what the hook files run), for comparison")
     )  # fmt: skip
     rows.append(
+        Row(bench, "Write in another module, no lane map (full path)",
+            median_ms(timings["guard: Write in another module, no lane map (full path)"]), None,
+            "the first call after HEAD moves: the rules judge and leave the lane map")
+    )  # fmt: skip
+    rows.append(
         Row(bench, "commit-msg hook (for comparison)",
             median_ms(timings["commit-msg hook, same repository"]), None,
             "the same repository and agent; 100 staged changes judged")
     )  # fmt: skip
     # CPU time (user + system, the process and the git processes it waits for) is what a
     # loaded machine inflates least: the wall-clock medians above queue behind other jobs.
-    for name in (*calls, "commit-msg hook, same repository"):
+    for name in (*calls, "guard: Write in another module, no lane map (full path)",
+                 "commit-msg hook, same repository"):  # fmt: skip
         rows.append(Row(f"{bench}, CPU time", name.removeprefix("guard: "),
                         _cpu_ms(commands[name], runs), None,
                         "user + system time of the process and its git children"))  # fmt: skip

@@ -181,3 +181,55 @@ def _boolean(value: str) -> bool | None:
     if low in ("false", "no", "off", "0", ""):
         return False
     return None
+
+
+_HEX = frozenset("0123456789abcdef")
+# Refs each worktree keeps for itself (in its own git directory); the rest are shared.
+_PER_WORKTREE = ("refs/bisect/", "refs/worktree/", "refs/rewritten/")
+
+
+def head_commit(git_dir: str, common_dir: str) -> str | None:
+    """The commit HEAD names, from HEAD, the loose ref and packed-refs; None: ask git
+    (an unborn branch, a reftable repository, anything not plain)."""
+    if any(name in os.environ for name in _DISCOVERY_ENV) or "GIT_OBJECT_DIRECTORY" in os.environ:
+        return None
+    if os.path.exists(os.path.join(common_dir, "reftable")):
+        return None
+    name = "HEAD"
+    for _ in range(5):  # a symbolic ref may name another one
+        folder = git_dir if name == "HEAD" or name.startswith(_PER_WORKTREE) else common_dir
+        text = _read_text(os.path.join(folder, name))
+        if text is None:
+            return _packed(common_dir, name) if name.startswith("refs/") else None
+        if text.startswith("ref: "):
+            name = text[5:]
+            if not name.startswith("refs/") or ".." in name or "\\" in name:
+                return None
+            continue
+        return text if _is_id(text) else None
+    return None
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4096).decode("utf-8").rstrip("\r\n")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+
+
+def _packed(common_dir: str, name: str) -> str | None:
+    try:
+        with open(os.path.join(common_dir, "packed-refs"), "rb") as handle:
+            text = handle.read().decode("utf-8")
+    except FileNotFoundError:
+        return None
+    for line in text.splitlines():
+        sha, _, ref = line.partition(" ")
+        if ref == name:
+            return sha if _is_id(sha) else None
+    return None
+
+
+def _is_id(text: str) -> bool:
+    return len(text) in (40, 64) and set(text) <= _HEX

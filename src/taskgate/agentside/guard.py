@@ -10,7 +10,10 @@ judging — a bad event, an unreadable policy, a crash — blocks (TG807): it fa
 The signed identity mode (SPEC §10.4) would name the actor from the signing key in
 `_actor`, where the claim is read today.
 
-Runs on every tool call (budget: 50 ms, whole process): `taskgate.launch` hands it over
+Runs on every tool call (budget: 50 ms, whole process). Most calls are answered by the
+quick path (`agentside.quick`) from the lane map this module leaves for HEAD (`_remember`,
+`agentside.lanemap`), with no git process and none of the rules imported; this full path
+judges the rest, and the first call after HEAD moves. `taskgate.launch` hands it over
 before cli.py loads; no argparse, no jsonschema, no listing of the repository; one git
 process (`cat-file --batch`, started before the rules are imported so that git works
 meanwhile), the repository and the agent's `taskgate.agent` read from git's own files
@@ -20,27 +23,26 @@ where they are plain (`gitfiles`), git asked otherwise.
 from __future__ import annotations
 
 import os
-import posixpath
 import sys
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
+from taskgate.agentside.quick import (
+    HOOK_FILES,
+    closing,
+    git_dir_finding,
+    hook_file_finding,
+    relative_paths,
+)
 from taskgate.agentside.runtimes import RUNTIMES, Answer, EventError, ToolCall, answer
 from taskgate.finding import Finding, Severity
 
 if TYPE_CHECKING:
     from taskgate.agentside.shell import Inspector
     from taskgate.builders import Base
-    from taskgate.change import Actor
+    from taskgate.change import Actor, Change
     from taskgate.git import Repo
 
 _ZERO = "0" * 40
-# The runtimes' hook files (agentside.hooksconfig writes them).
-HOOK_FILES = (
-    ".claude/settings.json",
-    ".codex/hooks.json",
-    ".gemini/settings.json",
-    ".cursor/hooks.json",
-)
 USAGE = "usage: taskgate guard --runtime {claude-code,codex,gemini,cursor} [--module M] [--repo P]"
 
 
@@ -80,17 +82,25 @@ def parse_args(argv: list[str]) -> tuple[str, str | None, str | None]:
     return runtime, module, repo
 
 
-def run(argv: list[str], stdin: BinaryIO) -> Answer:
-    """Judge the event on `stdin`; every failure becomes a block (TG807)."""
+def run(argv: list[str], stdin: BinaryIO, *, quick: bool = True) -> Answer:
+    """Judge the event on `stdin`; every failure becomes a block (TG807). The quick path
+    (`agentside.quick`) answers first where it is certain; quick=False: the rules judge."""
     runtime = next((a.split("=", 1)[-1] for a in argv if a.startswith("--runtime=")), None)
     if runtime is None and "--runtime" in argv[:-1]:
         runtime = argv[argv.index("--runtime") + 1]
     call: ToolCall | None = None
     try:
+        raw = stdin.read()
+        if quick:
+            from taskgate.agentside.quick import answer as quick_answer
+
+            found = quick_answer(argv, raw)  # never raises: None on any doubt
+            if found is not None:
+                return found
         runtime, module, repo = parse_args(argv)
         from taskgate.agentside.runtimes import parse_event
 
-        call = parse_event(runtime, stdin.read())
+        call = parse_event(runtime, raw)
         findings = judge(runtime, call, module, repo)
     except (GuardError, EventError) as exc:
         findings = [cannot_run(str(exc))]
@@ -110,22 +120,15 @@ def _reasons(errors: list[Finding], call: ToolCall | None) -> list[str]:
     from taskgate.report.text import format_finding
 
     lines = [line for f in errors for line in format_finding(f, colour=False)]
-    what = call.tool if call is not None else "tool"
-    tail = (
-        "taskgate guard: the edit is already made; undo it (the commit hooks will refuse it)"
-        if call is not None and call.after_the_fact
-        else f"taskgate guard blocked this {what} call"
-    )
-    lines.append(
-        f"{tail}. If a rule or a test looks wrong, do not work around it: "
-        "`taskgate dispute TASK --reason '…'` asks a person."
-    )
+    lines.append(closing(call))
     return lines
 
 
-def main(argv: list[str], stdin: BinaryIO, stdout: TextIO, stderr: TextIO) -> int:
+def main(
+    argv: list[str], stdin: BinaryIO, stdout: TextIO, stderr: TextIO, *, quick: bool = True
+) -> int:
     """The `taskgate guard` command: exit 0 allows, 2 blocks (never 1)."""
-    result = run(argv, stdin)
+    result = run(argv, stdin, quick=quick)
     try:
         stdout.write(result.stdout)
         stdout.flush()
@@ -151,6 +154,7 @@ def judge(runtime: str, call: ToolCall, module: str | None, repo_path: str | Non
         base = _base(repo)
         if base.problems:
             return list(base.problems)  # a module map that cannot be read: fail closed
+        _remember(repo, base)
         actor = _actor(repo, base, module)
         cwd = call.cwd if call.cwd and os.path.isdir(call.cwd) else str(repo.root)
         findings: list[Finding] = []
@@ -159,7 +163,7 @@ def judge(runtime: str, call: ToolCall, module: str | None, repo_path: str | Non
         if call.command:
             from taskgate.agentside.shell import analyse
 
-            findings.extend(analyse(call.command, cwd, _inspector(repo)))
+            findings.extend(f.finding() for f in analyse(call.command, cwd, _inspector(repo)))
         from taskgate.rules.registry import apply_policy
 
         return apply_policy(findings, base.policy)
@@ -207,6 +211,24 @@ def _base(repo: Repo) -> Base:
         return load_base(side.read, where, policy_cache(repo))
     except ConfigError as exc:
         raise GuardError(f"the policy cannot be read: {exc}") from exc
+
+
+def _remember(repo: Repo, base: Base) -> None:
+    """Leave the lane map of HEAD for the quick path of the next calls. Never required: a
+    map that cannot be made or written is skipped, and the next call judges here again."""
+    from taskgate.agentside.lanemap import entry_of, load, save
+    from taskgate.policy import PYPROJECT
+    from taskgate.rules.lanes import is_policy_file
+
+    head = repo.head()
+    if head is None or load(str(repo.common_dir), head) is not None:
+        return  # nothing to remember, or remembered already (the quick path declined)
+    try:
+        edit = _edit(PYPROJECT, repo, base, None)
+        pyproject_policy = is_policy_file(PYPROJECT, edit, base.policy)
+        save(str(repo.common_dir), head, entry_of(base, pyproject_policy))
+    except Exception:  # the call is judged all the same, by the rules, below
+        return
 
 
 def _actor(repo: Repo, base: Base, module: str | None) -> Actor | None:
@@ -273,64 +295,41 @@ def _config_claim(repo: Repo) -> tuple[bool, str | None]:
     return config_value(str(repo.git_dir), str(repo.common_dir), "taskgate", "agent")
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
 def _judge_path(path: str, cwd: str, repo: Repo, base: Base, actor: Actor | None) -> list[Finding]:
-    absolute = path if os.path.isabs(path) else os.path.join(cwd, path)
-    root = os.path.realpath(repo.root)
-    git_dirs = {os.path.realpath(repo.git_dir), os.path.realpath(repo.common_dir)}
-    rels: list[str] = []
-    # Where the path says and where it lands: a symlink (or `..` through one) may differ.
-    for candidate in dict.fromkeys((os.path.normpath(absolute), os.path.realpath(absolute))):
-        if any(_inside(candidate, d) for d in git_dirs):
-            return [
-                Finding(
-                    "TG804",
-                    f"{path} is inside git's own directory: agents do not edit git's files "
-                    "or hooks",
-                    hint="leave the hooks and git's configuration alone; ask the lead",
-                )
-            ]
-        if _inside(candidate, root) and candidate != root:
-            rels.append(_posix(os.path.relpath(candidate, root)))
-        elif _inside(candidate, str(repo.root)) and candidate != str(repo.root):
-            rels.append(_posix(os.path.relpath(candidate, repo.root)))
+    rels = relative_paths(path, cwd, str(repo.root), (str(repo.git_dir), str(repo.common_dir)))
+    if rels is None:
+        rule, message, _, hint = git_dir_finding(path)
+        return [Finding(rule, message, hint=hint)]
     from taskgate.change import Role
 
     if actor is not None and actor.role is not Role.LEAD:
         for rel in rels:
             if rel in HOOK_FILES:
-                return [
-                    Finding(
-                        "TG804",
-                        f"{rel} runs taskgate's guard: only the lead changes it",
-                        path=rel,
-                        hint="ask the lead; `taskgate agent hooks --check` verifies the file",
-                    )
-                ]
+                rule, message, at, hint = hook_file_finding(rel)
+                return [Finding(rule, message, path=at, hint=hint)]
     if actor is None or actor.role is Role.LEAD or base.structure is None:
         return []
-    return [f for rel in dict.fromkeys(rels) for f in _lanes(rel, repo, base, actor)]
-
-
-def _posix(relative: str) -> str:
-    """A relative path of this system, spelled with `/` as git spells it."""
-    return posixpath.join(*relative.split(os.sep)) if os.sep != "/" else relative
+    return [f for rel in rels for f in _lanes(rel, repo, base, actor)]
 
 
 def _lanes(rel: str, repo: Repo, base: Base, actor: Actor) -> list[Finding]:
     """The lane rules of the commit hooks, on a change that edits this one file."""
+    from taskgate.rules.lanes import lanes
+
+    change = _edit(rel, repo, base, actor)
+    return [f for f in lanes(change, base.policy) if f.rule != "TG206"]
+
+
+def _edit(rel: str, repo: Repo, base: Base, actor: Actor | None) -> Change:
+    """A change that edits `rel` alone (mode 100644), HEAD on both sides."""
     from taskgate.change import Change, EmptySide, FileChange, Side, Stage
     from taskgate.git import Entry
     from taskgate.gitsides import TreeSide
-    from taskgate.rules.lanes import lanes
 
     head = repo.head()
     side: Side = TreeSide(repo, head) if head else EmptySide()
     entry = Entry(rel, "100644", _ZERO)
-    change = Change(
+    return Change(
         files=(FileChange("M", rel, rel, entry, entry),),
         before=side,
         after=side,
@@ -339,7 +338,6 @@ def _lanes(rel: str, repo: Repo, base: Base, actor: Actor) -> list[Finding]:
         actor=actor,
         agent_claim=None,
     )
-    return [f for f in lanes(change, base.policy) if f.rule != "TG206"]
 
 
 # --- what the shell analysis may ask git ------------------------------------------------
@@ -432,6 +430,11 @@ def _rebase_rewrites_pushed(cwd: str, args: list[str]) -> bool:
     return total != unpushed
 
 
-def cli(argv: list[str]) -> int:
-    """Entry from `taskgate guard …` (cli.py hands over before argparse)."""
-    return main(argv, sys.stdin.buffer, sys.stdout, sys.stderr)
+def cli(argv: list[str], raw: bytes | None = None) -> int:
+    """Entry from `taskgate guard …` (cli.py hands over before argparse). `raw`: the event,
+    already read by a quick path that could not answer (agentside.run_guard)."""
+    if raw is None:
+        return main(argv, sys.stdin.buffer, sys.stdout, sys.stderr)
+    import io
+
+    return main(argv, io.BytesIO(raw), sys.stdout, sys.stderr, quick=False)

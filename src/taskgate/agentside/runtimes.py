@@ -19,24 +19,48 @@ Everything here is taken from each runtime's documentation (the tests cite the p
   cannot prevent it. https://cursor.com/docs/hooks
 """
 
-# No `from __future__ import annotations`: on every tool call, and NamedTuple would compile
-# each string annotation at import (see docs/architecture.md, "The hot path").
+# Lean on purpose: the guard's quick path (agentside.quick) imports this on every tool
+# call, so no `typing`, no `json` at import and no NamedTuple class to build (docs/
+# architecture.md, "The hot path"); `json` loads only to answer Gemini or Cursor with a block.
 
-import json
+from __future__ import annotations
+
 import os
-from typing import Any, NamedTuple
+
+from taskgate.agentside.leanjson import loads
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 RUNTIMES = ("claude-code", "codex", "gemini", "cursor")
 
 
-class ToolCall(NamedTuple):
+class ToolCall:
     """What one tool call would do, whatever runtime described it."""
 
-    tool: str
-    paths: tuple[str, ...]  # files it would write (absolute, or relative to cwd)
-    command: str | None  # a shell command it would run
-    cwd: str | None
-    after_the_fact: bool = False  # the edit already happened (Cursor's afterFileEdit)
+    __slots__ = ("after_the_fact", "command", "cwd", "paths", "tool")
+
+    def __init__(
+        self,
+        tool: str,
+        paths: tuple[str, ...],  # files it would write (absolute, or relative to cwd)
+        command: str | None,  # a shell command it would run
+        cwd: str | None,
+        after_the_fact: bool = False,  # the edit already happened (Cursor's afterFileEdit)
+    ) -> None:
+        self.tool = tool
+        self.paths = paths
+        self.command = command
+        self.cwd = cwd
+        self.after_the_fact = after_the_fact
+
+    def __repr__(self) -> str:
+        return (
+            f"ToolCall({self.tool!r}, {self.paths!r}, {self.command!r}, {self.cwd!r}, "
+            f"after_the_fact={self.after_the_fact!r})"
+        )
 
 
 class EventError(ValueError):
@@ -61,7 +85,7 @@ def _is_reader(tool: str) -> bool:
 def parse_event(runtime: str, raw: bytes) -> ToolCall:
     """The tool call an event describes; EventError when it is not a JSON object."""
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise EventError(f"the {runtime} event on standard input is not JSON ({exc})") from exc
     if not isinstance(data, dict):
@@ -79,7 +103,7 @@ def parse_event(runtime: str, raw: bytes) -> ToolCall:
     tool_input = data.get("tool_input")
     if isinstance(tool_input, str):  # Cursor's MCP events carry their input as JSON text
         try:
-            tool_input = json.loads(tool_input)
+            tool_input = loads(tool_input)
         except ValueError:
             tool_input = {}
     if not isinstance(tool, str) or not isinstance(tool_input, dict | None):
@@ -130,10 +154,21 @@ def patch_paths(patch: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-class Answer(NamedTuple):
-    status: int
-    stdout: str
-    stderr: str
+class Answer:
+    """The exit status and what to write on standard output and error."""
+
+    __slots__ = ("status", "stderr", "stdout")
+
+    def __init__(self, status: int, stdout: str, stderr: str) -> None:
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def __iter__(self) -> Iterator[int | str]:  # unpacks as the NamedTuple it was
+        return iter((self.status, self.stdout, self.stderr))
+
+    def __repr__(self) -> str:
+        return f"Answer({self.status!r}, {self.stdout!r}, {self.stderr!r})"
 
 
 def answer(runtime: str, reasons: list[str], call: ToolCall | None) -> Answer:
@@ -146,13 +181,15 @@ def answer(runtime: str, reasons: list[str], call: ToolCall | None) -> Answer:
             return Answer(0, "{}\n" if after else '{"permission": "allow"}\n', "")
         return Answer(0, "", "")
     text = "\n".join(reasons) + "\n"
+    if runtime not in ("cursor", "gemini"):
+        return Answer(2, "", text)
+    import json  # a block in a JSON protocol: an allowed call never loads it
+
     if runtime == "cursor":
         # The JSON carries the decision; exit 2 blocks as well should the JSON be lost.
         body = {"permission": "deny", "user_message": text.strip(), "agent_message": text.strip()}
         return Answer(2, json.dumps(body) + "\n", text)
-    if runtime == "gemini":
-        return Answer(2, json.dumps({"decision": "deny", "reason": text.strip()}) + "\n", text)
-    return Answer(2, "", text)
+    return Answer(2, json.dumps({"decision": "deny", "reason": text.strip()}) + "\n", text)
 
 
 def project_dir(runtime: str) -> str | None:

@@ -1,23 +1,27 @@
 """What a shell command an agent is about to run would do to taskgate's checks.
 
-The command line is split the way a POSIX shell splits words (`shlex`), cut into simple
+The command line is split the way a POSIX shell splits words (`shlex`, as `shellwords`
+writes it out), cut into simple
 commands at `&&`, `||`, `;`, `|`, `&` and parentheses, and each simple command is
 unwrapped (`X=1 cmd`, `env`, `sudo`, `command`, `nohup`, `timeout 5`, `bash -c '…'`)
 before its program is judged. What it cannot see is a command built at run time
 (`$(…)`, `eval "$VAR"`, a script file, a git alias): docs/agents.md says so.
 """
 
-# No `from __future__ import annotations`: on every tool call, and NamedTuple would compile
-# each string annotation at import (see docs/architecture.md, "The hot path").
+# On every Bash call of the guard's quick path (agentside.quick): no `typing`, `shlex`, `re`
+# or `enum` at import, no NamedTuple class to build.
+
+from __future__ import annotations
 
 import os
 import posixpath
-import shlex
-from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple
 
-from taskgate.agentside.shellgit import git_findings, hooks_path
-from taskgate.finding import Finding
+from taskgate.agentside.shellgit import ShellFinding, git_findings, hooks_path
+from taskgate.agentside.shellwords import split
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
 
 _OPERATORS = frozenset({"&&", "||", ";", "|", "&", "|&", ";;", "(", ")", "&;", ";&"})
 _REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<", "<<", "<<<", "<>", "<&", ">&"})
@@ -38,24 +42,27 @@ _DEST_WRITERS = frozenset({"cp", "ln", "install", "rsync"})  # the last operand 
 _MAX_DEPTH = 3
 
 
-class Inspector(NamedTuple):
+class Inspector:
     """What the analysis may ask of the repository (git, lazily; tests pass their own)."""
 
-    hooks_dirs: Callable[[], list[str]]  # real paths of the hooks folders git uses
-    current_branch: Callable[[str], str | None]  # branch checked out where a command runs
-    rewrites_pushed: Callable[[str, list[str]], bool]  # (cwd, rebase args) -> pushed?
+    __slots__ = ("current_branch", "hooks_dirs", "rewrites_pushed")
+
+    def __init__(
+        self,
+        hooks_dirs: Callable[[], list[str]],  # real paths of the hooks folders git uses
+        current_branch: Callable[[str], str | None],  # branch checked out where a command runs
+        rewrites_pushed: Callable[[str, list[str]], bool],  # (cwd, rebase args) -> pushed?
+    ) -> None:
+        self.hooks_dirs = hooks_dirs
+        self.current_branch = current_branch
+        self.rewrites_pushed = rewrites_pushed
 
 
 def split_words(command: str) -> list[str]:
-    """Shell words and operators; an unbalanced quote falls back to white space."""
-    lexer = shlex.shlex(command.replace("\r", " "), posix=True, punctuation_chars=True)
-    lexer.whitespace_split = True
-    lexer.commenters = ""  # `#` inside a word is no comment; a lost comment costs nothing
+    """Shell words and operators; an unbalanced quote falls back to white space. (`#` inside
+    a word is no comment; a lost comment costs nothing.)"""
     try:
-        words = []
-        for word in lexer:
-            words.append(word)
-        return words
+        return split(command.replace("\r", " "))
     except ValueError:
         return command.split()
 
@@ -86,9 +93,9 @@ def simple_commands(command: str) -> Iterator[tuple[list[str], list[str]]]:
         yield words, targets
 
 
-def analyse(command: str, cwd: str, inspect: Inspector, depth: int = 0) -> list[Finding]:
+def analyse(command: str, cwd: str, inspect: Inspector, depth: int = 0) -> list[ShellFinding]:
     """Findings (TG801–TG806) for everything in `command` that bypasses the checks."""
-    found: list[Finding] = []
+    found: list[ShellFinding] = []
     for words, targets in simple_commands(command):
         for target in targets:
             found.extend(_hooks_folder([target], cwd, inspect, "a redirection"))
@@ -127,8 +134,8 @@ def analyse(command: str, cwd: str, inspect: Inspector, depth: int = 0) -> list[
     return _unique(found)
 
 
-def _unique(found: list[Finding]) -> list[Finding]:
-    seen: dict[tuple[str, str], Finding] = {}
+def _unique(found: list[ShellFinding]) -> list[ShellFinding]:
+    seen: dict[tuple[str, str], ShellFinding] = {}
     for f in found:
         seen.setdefault((f.rule, f.message), f)
     return list(seen.values())
@@ -209,7 +216,7 @@ def _operands(args: Sequence[str]) -> list[str]:
     return out
 
 
-def _env_findings(env: list[str]) -> list[Finding]:
+def _env_findings(env: list[str]) -> list[ShellFinding]:
     for assignment in env:
         name, _, value = assignment.partition("=")
         if (name.startswith("GIT_CONFIG_KEY_") or name == "GIT_CONFIG_PARAMETERS") and (
@@ -222,7 +229,7 @@ def _env_findings(env: list[str]) -> list[Finding]:
 # --- the hooks folder --------------------------------------------------------
 
 
-def _hooks_folder(paths: list[str], cwd: str, inspect: Inspector, what: str) -> list[Finding]:
+def _hooks_folder(paths: list[str], cwd: str, inspect: Inspector, what: str) -> list[ShellFinding]:
     if not paths:
         return []
     hooks = inspect.hooks_dirs()
@@ -236,7 +243,7 @@ def _hooks_folder(paths: list[str], cwd: str, inspect: Inspector, what: str) -> 
                 holds = whole and folder.startswith(real.rstrip(os.sep) + os.sep)
                 if inside or holds:
                     return [
-                        Finding(
+                        ShellFinding(
                             "TG804",
                             f"{what} on {raw} changes the hooks folder ({folder}): a hook that "
                             "is not there or not executable does not run",

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import os
 import posixpath
-from typing import TYPE_CHECKING
 
-from taskgate.finding import Finding
-
+TYPE_CHECKING = False  # no `typing` on the guard's quick path (agentside.quick)
 if TYPE_CHECKING:
     from taskgate.agentside.shell import Inspector
+    from taskgate.finding import Finding
 
 PROTECTED = ("main", "master", "trunk", "develop", "production")
 
@@ -25,8 +24,33 @@ NO_VERIFY_HINT = (
 )
 
 
-def hooks_path(what: str) -> Finding:
-    return Finding(
+class ShellFinding:
+    """A finding of the shell analysis (TG801–TG806): an error, about no file of the tree.
+
+    Not a `taskgate.finding.Finding`, whose module loads `typing` and `enum`: the guard's
+    quick path judges a shell command without them; the full path converts (`finding`).
+    """
+
+    __slots__ = ("hint", "message", "rule")
+    path = None
+    line = None
+
+    def __init__(self, rule: str, message: str, *, hint: str) -> None:
+        self.rule = rule
+        self.message = message
+        self.hint = hint
+
+    def finding(self) -> Finding:
+        from taskgate.finding import Finding
+
+        return Finding(self.rule, self.message, hint=self.hint)
+
+    def __repr__(self) -> str:
+        return f"ShellFinding({self.rule!r}, {self.message!r}, hint={self.hint!r})"
+
+
+def hooks_path(what: str) -> ShellFinding:
+    return ShellFinding(
         "TG803",
         f"{what}: changing core.hooksPath switches taskgate's hooks off",
         hint="leave the hooks where `taskgate install` put them; ask the lead if one is broken",
@@ -49,9 +73,9 @@ _GIT_OPTS_WITH_VALUE = frozenset(
 )
 
 
-def git_findings(args: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
+def git_findings(args: list[str], cwd: str, inspect: Inspector) -> list[ShellFinding]:
     """Findings for `git ARGS` run in `cwd` (global options such as -C and -c included)."""
-    found: list[Finding] = []
+    found: list[ShellFinding] = []
     i = 0
     while i < len(args) and args[i].startswith("-"):
         opt = args[i]
@@ -71,7 +95,7 @@ def git_findings(args: list[str], cwd: str, inspect: Inspector) -> list[Finding]
     if flag is not None:
         dry = sub == "push" and flag == "-n"
         found.append(
-            Finding(
+            ShellFinding(
                 "TG801",
                 f"git {sub} {flag} skips git's hooks, and with them every taskgate check",
                 hint=(
@@ -90,7 +114,7 @@ def git_findings(args: list[str], cwd: str, inspect: Inspector) -> list[Finding]
         sub == "replace" and not any(a in ("-l", "--list") for a in rest)
     ):
         found.append(
-            Finding(
+            ShellFinding(
                 "TG805",
                 f"git {sub} moves refs or rewrites history without a commit, so no hook sees it",
                 hint="make new commits instead; history rewrites are the lead's",
@@ -151,7 +175,7 @@ def _protected(branch: str) -> bool:
     return name in PROTECTED or name.startswith("release/")
 
 
-def _force_push(rest: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
+def _force_push(rest: list[str], cwd: str, inspect: Inspector) -> list[ShellFinding]:
     force = delete = every = False
     positional: list[str] = []
     skip = False
@@ -199,7 +223,7 @@ def _force_push(rest: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
     if not hit:
         return []
     return [
-        Finding(
+        ShellFinding(
             "TG802",
             f"git push would force or delete the protected branch '{hit[0]}'",
             hint="push your work to a branch of its own and open a pull request; "
@@ -208,13 +232,13 @@ def _force_push(rest: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
     ]
 
 
-def _config(rest: list[str]) -> list[Finding]:
+def _config(rest: list[str]) -> list[ShellFinding]:
     lowered = [a.lower() for a in rest]
     if any(a.startswith("alias.") for a in lowered) and any(
         "--no-verify" in a or " -n" in f" {a}" for a in lowered[1:]
     ):
         return [
-            Finding(
+            ShellFinding(
                 "TG801",
                 "git config defines an alias that skips git's hooks: " + " ".join(rest),
                 hint=NO_VERIFY_HINT,
@@ -257,14 +281,14 @@ def _config(rest: list[str]) -> list[Finding]:
     return [hooks_path("git config " + " ".join(rest))]
 
 
-def _rebase(rest: list[str], cwd: str, inspect: Inspector) -> list[Finding]:
+def _rebase(rest: list[str], cwd: str, inspect: Inspector) -> list[ShellFinding]:
     control = ("--continue", "--abort", "--skip", "--quit", "--edit-todo", "--show-current-patch")
     if any(a in control for a in rest):
         return []
     if not inspect.rewrites_pushed(cwd, rest):
         return []
     return [
-        Finding(
+        ShellFinding(
             "TG806",
             "git rebase would rewrite commits that are already pushed "
             "(reachable from a remote-tracking branch)",
