@@ -19,8 +19,9 @@ change of a hundred files. This reader finds the same functions from the text:
 
 The findings are the ones the whole-file `ast` walk gives, in source order, for
 every file that parses. A file that does not parse is judged signature by
-signature (the whole-file walk judged none of it); a file with a byte-order
-mark or a NUL is not judged, as `ast.parse` refuses both.
+signature (the whole-file walk judged none of it); a file with a NUL is not
+judged, as Python refuses it. A byte-order mark is dropped, as Python drops it (and
+`taskgate.reading` decodes a Python file as its coding declaration says).
 """
 
 # No `from __future__ import annotations`: NamedTuple would compile each string
@@ -71,7 +72,9 @@ def unannotated(text: str, lines: Collection[int] | None = None) -> list[Unannot
     """Every function of `text` with a parameter or its return unannotated (`self` or
     `cls` first in a method excepted). With `lines`, only functions that one of these
     line numbers falls in (decorators, signature or body) are judged."""
-    if "def" not in text or text.startswith("\ufeff") or "\0" in text:
+    if text.startswith("\ufeff"):
+        text = text[1:]  # Python drops a UTF-8 BOM (taskgate.reading already has)
+    if "def" not in text or "\0" in text:
         return []
     text = normalised(text)
     starts, ends, continued = strings(text)
