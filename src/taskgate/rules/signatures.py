@@ -385,12 +385,20 @@ class _Scan:
             return [f for f in self.found if f is not None]
         lines = sorted(self.lines)
         out = []
+        before = 0  # the previous function's first line: its decorators climb no higher
         for found, (start, end, number) in zip(self.found, self.spans, strict=True):
-            if found is not None:
-                first, last = self.extent(start, end, number)
-                k = bisect_right(lines, last) - 1
-                if k >= 0 and lines[k] >= first:
-                    out.append(found)
+            floor, before = before, number
+            if found is None:
+                continue
+            # A cheap bound first: the function lies within (floor, number + its lines];
+            # only when a touched line falls there is its exact extent worked out.
+            k = bisect_right(lines, number + self.text.count("\n", start, end)) - 1
+            if k < 0 or lines[k] <= floor:
+                continue
+            first, last = self.extent(start, end, number)
+            k = bisect_right(lines, last) - 1
+            if k >= 0 and lines[k] >= first:
+                out.append(found)
         return out
 
     def extent(self, start: int, end: int, number: int) -> tuple[int, int]:
