@@ -105,6 +105,9 @@ class _Scan:
         # (start, end, line number of the start) of each function
         self.spans: list[tuple[int, int, int]] = []
         self.asked = 0  # signatures given to ast
+        # With `lines`: (keyword position, line, in a class body, previous head's line
+        # start, this head's line start) of each function, judged only if touched.
+        self.pending: list[tuple[int, int, bool, int, int]] = []
 
     def in_string(self, pos: int) -> bool:
         k = bisect_right(self.starts, pos) - 1
@@ -187,11 +190,17 @@ class _Scan:
                 last = start
                 continue
             in_class = bool(stack) and stack[-1][1]
-            if in_class and text.find("staticmethod", last, start) >= 0:
-                in_class = not self.static(last, start)
             line += text.count("\n", counted, token)  # ast's line: `async` or `def`
             counted = token
             stack.append((indent, False, len(found)))
+            if keep_spans:  # judged in `result`, only if the change touches it
+                self.pending.append((at, line, in_class, last, start))
+                found.append(None)
+                self.spans.append((start, len(text), line - text.count("\n", start, token)))
+                last = start
+                continue
+            if in_class and text.find("staticmethod", last, start) >= 0:
+                in_class = not self.static(last, start)
             match = simple(text, at)
             missing = None
             if match is not None and "lambda" not in match[2]:
@@ -203,8 +212,6 @@ class _Scan:
                     missing.append("return")
                 name = match[1] if match[1].isascii() else nfkc(match[1])
                 found.append(Unannotated(line, name, tuple(missing)) if missing else None)
-            if keep_spans:
-                self.spans.append((start, len(text), line - text.count("\n", start, token)))
             last = start
         if keep_spans:
             self.close(stack, 0, len(text))
@@ -383,21 +390,26 @@ class _Scan:
     def result(self) -> list[Unannotated]:
         if self.lines is None:
             return [f for f in self.found if f is not None]
+        text = self.text
         lines = sorted(self.lines)
         out = []
         before = 0  # the previous function's first line: its decorators climb no higher
-        for found, (start, end, number) in zip(self.found, self.spans, strict=True):
+        for (start, end, number), pending in zip(self.spans, self.pending, strict=True):
             floor, before = before, number
-            if found is None:
-                continue
             # A cheap bound first: the function lies within (floor, number + its lines];
             # only when a touched line falls there is its exact extent worked out.
-            k = bisect_right(lines, number + self.text.count("\n", start, end)) - 1
+            k = bisect_right(lines, number + text.count("\n", start, end)) - 1
             if k < 0 or lines[k] <= floor:
                 continue
             first, last = self.extent(start, end, number)
             k = bisect_right(lines, last) - 1
-            if k >= 0 and lines[k] >= first:
+            if k < 0 or lines[k] < first:
+                continue
+            at, line, in_class, previous, head = pending
+            if in_class and text.find("staticmethod", previous, head) >= 0:
+                in_class = not self.static(previous, head)
+            found = self.judge(at, line, in_class)
+            if found is not None:
                 out.append(found)
         return out
 
