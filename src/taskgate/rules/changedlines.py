@@ -7,7 +7,8 @@ multiset; and picking the new occurrences of a thing (a skip marker, a
 suppression) so what was already there before the commit is never reported again.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: on the hook's path, where NamedTuple would
+# compile each string annotation at import (see taskgate.finding).
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -269,7 +270,7 @@ def basename(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-def parsed(change: Change, fc: FileChange, side: str) -> ast.Module | None:
+def parsed(change: Change, fc: FileChange, side: str) -> "ast.Module | None":
     """The file's syntax tree on one side, parsed once per change; None when unparsable."""
     path = before_path(fc) if side == "before" else after_path(fc)
     if path is None or side_text(change, fc, side) is None:

@@ -12,7 +12,8 @@ an agent could add never silences this rule. The secret itself is never
 printed in full: reports end up in CI logs.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: on the hook's path, where NamedTuple would
+# compile each string annotation at import (see taskgate.finding).
 
 import re
 from collections.abc import Iterable, Iterator
