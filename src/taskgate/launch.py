@@ -19,15 +19,17 @@ def main() -> int:
         from taskgate.agentside import run_guard
 
         _leave(run_guard(argv[1:]))
-    from taskgate.cli import main as cli_main
-
     if argv[:1] == ["hook"] and argv[1:2] and argv[1] in _COMMIT_HOOKS:
         # Every commit starts these (issue 14: 150 ms for the pre-commit hook): as short
-        # as the guard, so no collections and no teardown either.
+        # as the guard, so no collections (imports included) and no teardown either.
         import gc
 
         gc.disable()
-        _leave(cli_main(argv))
+        from taskgate.cli import main as hook_main
+
+        _leave(hook_main(argv))
+    from taskgate.cli import main as cli_main
+
     return cli_main(argv)
 
 
