@@ -12,7 +12,7 @@ after a warm-up round), in fresh processes, and reports medians:
    and reading the board are left out; every engine must accept the board.
 2. *`_sha1` import, gate cache hit*: the whole pre-commit hook on a gate cache hit
    (the tree of the module hashed, the cache key digested), as shipped and with
-   `snapshot._hasher` giving `hashlib.sha1` (`hashlib.new` for sha256) instead.
+   `treehash._hasher` giving `hashlib.sha1` (`hashlib.new` for sha256) instead.
 3. *validated-blobs key, commit-msg hook with the board staged*: the whole hook on a
    validated-blobs cache hit, as shipped (the context written into the key as JSON: a
    plain comparison, no digest), with the zlib crc32 + adler32 digest it had before
@@ -173,6 +173,7 @@ def _schema_rows(workdir: Path, quick: bool) -> list[Row]:
 
 LAUNCHER = '''"""taskgate with one speed-up swapped for its plain alternative (bench_speedups)."""
 import atexit
+import os
 import sys
 import time
 
@@ -185,8 +186,18 @@ def _report():  # this process's own CPU time (user + sys), start-up included
 
 
 atexit.register(_report)
+# The commit hooks end with os._exit (taskgate.launch), which runs no atexit handler.
+_exit = os._exit
+
+
+def _report_and_exit(status):
+    _report()
+    _exit(status)
+
+
+os._exit = _report_and_exit
 # Every variant imports the module it may patch, so the import order is the same for all.
-import taskgate.gate.snapshot as snapshot
+import taskgate.treehash as treehash
 import taskgate.policytoml as policytoml
 import taskgate.workflow.blobcache as blobcache
 
@@ -196,7 +207,7 @@ if variant == "hashlib.sha1":
 
         return hashlib.sha1 if algo == "sha1" else (lambda data: hashlib.new(algo, data))
 
-    snapshot._hasher = _plain_hasher
+    treehash._hasher = _plain_hasher
 elif variant in ("zlib", "blake2b"):
     def _digest_key(oid, kind, context=()):
         data = "\\0".join(context).encode("utf-8", "surrogateescape")

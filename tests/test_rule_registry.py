@@ -18,7 +18,14 @@ from taskgate.message import message_from_bytes
 from taskgate.policy import Policy
 from taskgate.rules import registry
 from taskgate.rules.catalog import DEFINED_IN, RULE_IDS, all_rules
-from taskgate.rules.registry import AGENT, EVERY_STAGE, FAMILIES, Check, registered_checks
+from taskgate.rules.registry import (
+    AGENT,
+    EVERY_STAGE,
+    FAMILIES,
+    NEED_THE_ACTOR,
+    Check,
+    registered_checks,
+)
 
 SRC = Path(registry.__file__).resolve().parents[1]  # src/taskgate
 
@@ -112,6 +119,19 @@ def test_each_family_is_loaded_in_the_stages_of_its_checks() -> None:
         mine = [chk.stages for chk in checks if chk.family == family]
         assert mine, f"{family} registers no check"
         assert frozenset().union(*mine) == stages, family
+
+
+def test_a_family_left_out_without_the_actor_has_only_checks_that_need_it() -> None:
+    checks = _checks()
+    assert set(FAMILIES) >= NEED_THE_ACTOR
+    for family in NEED_THE_ACTOR:
+        mine = [chk for chk in checks if chk.family == family]
+        assert mine, family
+        assert all(chk.needs_actor for chk in mine), family
+    # and every family whose checks all need the actor is left out (nothing is missed)
+    for family in FAMILIES:
+        if all(chk.needs_actor for chk in checks if chk.family == family):
+            assert family in NEED_THE_ACTOR, family
 
 
 def _change(stage: Stage) -> Change:

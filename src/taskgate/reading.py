@@ -58,11 +58,16 @@ class SideReader:
     # --- parsed once ------------------------------------------------------------------
 
     def text(self, path: str) -> str | None:
-        """The file as text (UTF-8, errors replaced); None when absent or binary."""
+        """The file as text (UTF-8, errors replaced; a Python file as Python decodes it:
+        BOM dropped, its coding declaration honoured); None when absent or binary."""
         if path not in self._text:
             data = self.side.read(path)
             if data is None or b"\0" in data[:8000]:
                 self._text[path] = None  # absent, or binary
+            elif recoded(path, data):
+                from taskgate.pytext import python_text  # a BOM, or a coding declaration
+
+                self._text[path] = python_text(data)  # as Python reads it
             else:
                 self._text[path] = data.decode("utf-8", "replace")
         return self._text[path]
@@ -114,6 +119,22 @@ class SideReader:
                 target = raw.decode("utf-8", "surrogateescape") if raw is not None else ""
             self._links[path] = target
         return self._links[path]
+
+
+PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
+
+
+def recoded(path: str, data: bytes) -> bool:
+    """Whether Python may read this file otherwise than as plain UTF-8: a Python file with
+    a UTF-8 BOM, or `coding` in its first two lines (then taskgate.pytext looks)."""
+    if not path.endswith(PYTHON_SUFFIXES):
+        return False
+    if data.startswith(b"\xef\xbb\xbf"):
+        return True
+    end = data.find(b"\n")
+    if end >= 0:
+        end = data.find(b"\n", end + 1)
+    return b"coding" in (data if end < 0 else data[:end])
 
 
 def _board(data: Any) -> Board | None:

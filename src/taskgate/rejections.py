@@ -42,7 +42,7 @@ def _scope(subject: str) -> str | None:
 
 
 def _staged_tree(repo: Repo) -> str | None:
-    from taskgate.gate.snapshot import tree_id
+    from taskgate.treehash import tree_id  # not through taskgate.gate: a lighter import
 
     entries = repo.index_entries()
     return tree_id(entries.values(), "") if entries else None

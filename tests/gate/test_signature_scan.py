@@ -184,10 +184,17 @@ def test_hostile_cases_are_judged_as_ast_judges_them() -> None:
     assert "parameter self" not in decorated[12]  # @staticmethod(): a call, not the name
 
 
-def test_files_ast_refuses_are_not_judged() -> None:
-    for text in ("\ufeffdef f(x): ...\n", "def f(x): ...\n\0\n"):
-        assert old_tg404(text) is None
-        assert unannotated(text) == []
+def test_a_file_python_refuses_is_not_judged() -> None:
+    text = "def f(x): ...\n\0\n"
+    assert old_tg404(text) is None
+    assert unannotated(text) == []
+
+
+def test_a_byte_order_mark_hides_nothing() -> None:
+    """Python drops a UTF-8 BOM and runs the file (issue 14: it was a way past TG404)."""
+    text = "def f(x): ...\n"
+    assert unannotated("\ufeff" + text) == unannotated(text) != []
+    assert [(f.line, f.name) for f in unannotated("\ufeff" + text)] == [(1, "f")]
 
 
 def test_a_file_that_does_not_parse_is_judged_signature_by_signature() -> None:

@@ -5,6 +5,7 @@ arguments are parsed here without argparse (`fast_args`)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -114,10 +115,10 @@ def _outcome(repo: Repo, args: Any) -> Outcome:
     if name == "commit-msg":
         return commithooks.hook_commit_msg(repo, args.message_file)
     if name == "pre-commit":
-        from taskgate.checkall import check_all, framework_all_files
-
-        if framework_all_files():
+        if os.environ.get("PRE_COMMIT") == "1" and _framework_all_files():
             # `pre-commit run --all-files`: every file, as the framework's other hooks see it.
+            from taskgate.checkall import check_all
+
             return check_all(repo, worktree=True)
         return commithooks.hook_pre_commit(repo)
     if name == "pre-merge-commit":
@@ -128,3 +129,11 @@ def _outcome(repo: Repo, args: Any) -> Outcome:
     if name == "pre-push":
         return push.hook_pre_push(repo, args.remote, lines)
     return push.hook_pre_receive(repo, lines)
+
+
+def _framework_all_files() -> bool:
+    """`pre-commit run --all-files` (only asked when the framework runs the hook: the
+    module that answers imports more than a commit's pre-commit hook needs)."""
+    from taskgate.checkall import framework_all_files
+
+    return framework_all_files()

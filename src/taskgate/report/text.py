@@ -47,7 +47,16 @@ def render_text(outcome: Outcome, stream: TextIO, elapsed_ms: int) -> None:
     colour = use_colour(stream)
     out: list[str] = []
     last_commit: str | None = None
+    plain = {sev: f"{sev.value:<6}" for sev in Severity}
     for f in outcome.findings:
+        if not (colour or f.commit or f.snippet):
+            # The common case, inline: a change of a hundred files can have thousands.
+            where = (f"{f.path}:{f.line}: " if f.line else f"{f.path}: ") if f.path else ""
+            out.append(f"{f.rule} {plain[f.severity]} {where}{f.message}")
+            if f.hint:
+                out.append(f"    hint: {f.hint}")
+            last_commit = None
+            continue
         block = format_finding(f, colour)
         if f.commit and f.commit == last_commit:
             block = block[1:]  # the commit line once per group

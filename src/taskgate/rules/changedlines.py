@@ -7,7 +7,8 @@ multiset; and picking the new occurrences of a thing (a skip marker, a
 suppression) so what was already there before the commit is never reported again.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: on the hook's path, where NamedTuple would
+# compile each string annotation at import (see taskgate.finding).
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from taskgate.change import Change, Derived, FileChange, Role
 from taskgate.git import NO_LINES, LineHint
+from taskgate.reading import PYTHON_SUFFIXES, recoded
 
 if TYPE_CHECKING:
     import ast
@@ -71,7 +73,18 @@ def line_hint(change: Change, fc: FileChange) -> LineHint | None:
         return NO_LINES
     # Asked only now: a change of new files alone never waits for git's patch.
     hints = change.hints
-    return hints.get((fc.old.oid, fc.new.oid)) if hints is not None else None
+    hint = hints.get((fc.old.oid, fc.new.oid)) if hints is not None else None
+    if hint is not None and _recoded(fc.path, hint):
+        return None  # git's lines are UTF-8; Python reads this file with another codec
+    return hint
+
+
+def _recoded(path: str, hint: LineHint) -> bool:
+    """A Python file whose change touches a coding declaration (or a BOM): its lines as
+    git shows them are not the text Python runs (taskgate.pytext), so they prove nothing."""
+    if not path.endswith(PYTHON_SUFFIXES):
+        return False
+    return any("coding" in line or "\ufeff" in line for line in (*hint.added, *hint.removed))
 
 
 def side_bytes(change: Change, fc: FileChange, side: str) -> bytes:
@@ -82,7 +95,13 @@ def side_bytes(change: Change, fc: FileChange, side: str) -> bytes:
     if path is None or entry is None or entry.is_symlink or entry.is_gitlink:
         return b""
     reader = change.before if side == "before" else change.after
-    return reader.read(path) or b""
+    raw = reader.read(path) or b""
+    if raw and recoded(path, raw):
+        # A Python file with a BOM or a coding declaration: what Python reads, so a first
+        # look cannot be dodged by a codec (`# coding: utf-7`); see taskgate.pytext.
+        text = change.reader(side).text(path)
+        return raw if text is None else text.encode("utf-8", "surrogatepass")
+    return raw
 
 
 class LineDelta(NamedTuple):
@@ -251,7 +270,7 @@ def basename(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-def parsed(change: Change, fc: FileChange, side: str) -> ast.Module | None:
+def parsed(change: Change, fc: FileChange, side: str) -> "ast.Module | None":
     """The file's syntax tree on one side, parsed once per change; None when unparsable."""
     path = before_path(fc) if side == "before" else after_path(fc)
     if path is None or side_text(change, fc, side) is None:

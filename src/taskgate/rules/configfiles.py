@@ -1,7 +1,8 @@
 """Tool-configuration files (pyproject.toml, setup.cfg, mypy.ini, …) as TOML tables or
 INI sections, read by TG602 (pytest's addopts) and TG603 (loosened settings)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: on the hook's path, where NamedTuple would
+# compile each string annotation at import (see taskgate.finding).
 
 import re
 from typing import Any, NamedTuple

@@ -5,7 +5,8 @@ reported on every later edit), and by size for every added or modified file.
 A junk folder is one finding, however many files it holds.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: on the hook's path, where NamedTuple would
+# compile each string annotation at import (see taskgate.finding).
 
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple

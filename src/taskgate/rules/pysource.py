@@ -7,11 +7,15 @@ from __future__ import annotations
 import re
 
 _QUOTE_OR_HASH = re.compile(r"['\"#]")
+# Each string's body as runs of plain characters between escapes (`[^q\\\n]*(?:\\.…)*`):
+# the same language as `(?:[^q\\\n]|\\.)*`, matched a run at a time, not a character.
 _SHORT = {
-    "'": re.compile(r"(?:[^'\\\n]|\\.)*'", re.S),
-    '"': re.compile(r'(?:[^"\\\n]|\\.)*"', re.S),
+    "'": re.compile(r"[^'\\\n]*(?:\\.[^'\\\n]*)*'", re.S),
+    '"': re.compile(r'[^"\\\n]*(?:\\.[^"\\\n]*)*"', re.S),
 }
-_SHORT_OR_COMMENT = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|#[^\n]*""")
+_SHORT_OR_COMMENT = re.compile(
+    r"""'[^'\\\n]*(?:\\.[^'\\\n]*)*'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#[^\n]*"""
+)
 _FORMFEED = re.compile(r"(?m)^[ \t\f]*\f")
 _HEADER_TOKEN = re.compile(r"[()\[\]{}#'\":]")
 

@@ -70,19 +70,23 @@ def check_annotations(change: Change, policy: Policy) -> Iterable[Finding]:
         from taskgate.rules.changedlines import prefetch
 
         prefetch(change, edited, "before")
+    messages: dict[tuple[str, tuple[str, ...]], str] = {}  # many functions share one
     for fc in files:
         text = change.text_after(fc.path)
         if text is None:
             continue
         for fn in unannotated(text, _touched_lines(change, fc)):
-            yield Finding(
-                "TG404",
-                annotation_message(fn.name, fn.missing),
-                path=fc.path,
-                line=fn.line,
-                hint="annotate every parameter and the return, e.g. "
-                "`def add(a: int, b: int) -> int:` (`-> None` when nothing is returned)",
-            )
+            key = (fn.name, fn.missing)
+            message = messages.get(key)
+            if message is None:
+                message = messages[key] = annotation_message(fn.name, fn.missing)
+            yield Finding("TG404", message, fc.path, fn.line, _HINT)
+
+
+_HINT = (
+    "annotate every parameter and the return, e.g. `def add(a: int, b: int) -> int:` "
+    "(`-> None` when nothing is returned)"
+)
 
 
 def annotation_message(name: str, missing: Iterable[str]) -> str:

@@ -12,7 +12,8 @@ an agent could add never silences this rule. The secret itself is never
 printed in full: reports end up in CI logs.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: on the hook's path, where NamedTuple would
+# compile each string annotation at import (see taskgate.finding).
 
 import re
 from collections.abc import Iterable, Iterator
@@ -272,8 +273,11 @@ def find_secrets(text: str, numbers: list[int], bare: bool, shapes_only: bool) -
     regexes = (_ASSIGNED, _BARE) if bare else (_ASSIGNED,)
     # A password literal sits on a line that names one: only those lines meet the patterns.
     named = lines_with(_NAME_SIGNS, text.lower())
+    # A quoted literal needs a quote on its line: the other named lines skip _ASSIGNED.
+    quoted = [(s, e) for s, e in named if _has_quote(text, s, e)]
     for regex in regexes:
-        for m in (m for start, end in named for m in regex.finditer(text, start, end)):
+        spans = quoted if regex is _ASSIGNED else named
+        for m in (m for start, end in spans for m in regex.finditer(text, start, end)):
             name, value = m.group("name"), m.group("value")
             if not secret_name(name) or not literal_looks_secret(value):
                 continue
@@ -287,6 +291,14 @@ def find_secrets(text: str, numbers: list[int], bare: bool, shapes_only: bool) -
                 m.start("value"),
             )
     return out
+
+
+def _has_quote(text: str, start: int, end: int) -> bool:
+    return (
+        text.find('"', start, end) >= 0
+        or text.find("'", start, end) >= 0
+        or (text.find("`", start, end) >= 0)
+    )
 
 
 def _shape_placeholder(kind: str, value: str) -> bool:

@@ -1,6 +1,7 @@
 """The specific shapes of secrets TG604 looks for: keys and tokens with a known form."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: on the hook's path, where NamedTuple would
+# compile each string annotation at import (see taskgate.finding).
 
 import re
 from typing import NamedTuple

@@ -19,8 +19,9 @@ change of a hundred files. This reader finds the same functions from the text:
 
 The findings are the ones the whole-file `ast` walk gives, in source order, for
 every file that parses. A file that does not parse is judged signature by
-signature (the whole-file walk judged none of it); a file with a byte-order
-mark or a NUL is not judged, as `ast.parse` refuses both.
+signature (the whole-file walk judged none of it); a file with a NUL is not
+judged, as Python refuses it. A byte-order mark is dropped, as Python drops it (and
+`taskgate.reading` decodes a Python file as its coding declaration says).
 """
 
 # No `from __future__ import annotations`: NamedTuple would compile each string
@@ -71,7 +72,9 @@ def unannotated(text: str, lines: Collection[int] | None = None) -> list[Unannot
     """Every function of `text` with a parameter or its return unannotated (`self` or
     `cls` first in a method excepted). With `lines`, only functions that one of these
     line numbers falls in (decorators, signature or body) are judged."""
-    if "def" not in text or text.startswith("\ufeff") or "\0" in text:
+    if text.startswith("\ufeff"):
+        text = text[1:]  # Python drops a UTF-8 BOM (taskgate.reading already has)
+    if "def" not in text or "\0" in text:
         return []
     text = normalised(text)
     starts, ends, continued = strings(text)
@@ -102,6 +105,9 @@ class _Scan:
         # (start, end, line number of the start) of each function
         self.spans: list[tuple[int, int, int]] = []
         self.asked = 0  # signatures given to ast
+        # With `lines`: (keyword position, line, in a class body, previous head's line
+        # start, this head's line start) of each function, judged only if touched.
+        self.pending: list[tuple[int, int, bool, int, int]] = []
 
     def in_string(self, pos: int) -> bool:
         k = bisect_right(self.starts, pos) - 1
@@ -184,11 +190,17 @@ class _Scan:
                 last = start
                 continue
             in_class = bool(stack) and stack[-1][1]
-            if in_class and text.find("staticmethod", last, start) >= 0:
-                in_class = not self.static(last, start)
             line += text.count("\n", counted, token)  # ast's line: `async` or `def`
             counted = token
             stack.append((indent, False, len(found)))
+            if keep_spans:  # judged in `result`, only if the change touches it
+                self.pending.append((at, line, in_class, last, start))
+                found.append(None)
+                self.spans.append((start, len(text), line - text.count("\n", start, token)))
+                last = start
+                continue
+            if in_class and text.find("staticmethod", last, start) >= 0:
+                in_class = not self.static(last, start)
             match = simple(text, at)
             missing = None
             if match is not None and "lambda" not in match[2]:
@@ -200,8 +212,6 @@ class _Scan:
                     missing.append("return")
                 name = match[1] if match[1].isascii() else nfkc(match[1])
                 found.append(Unannotated(line, name, tuple(missing)) if missing else None)
-            if keep_spans:
-                self.spans.append((start, len(text), line - text.count("\n", start, token)))
             last = start
         if keep_spans:
             self.close(stack, 0, len(text))
@@ -380,14 +390,27 @@ class _Scan:
     def result(self) -> list[Unannotated]:
         if self.lines is None:
             return [f for f in self.found if f is not None]
+        text = self.text
         lines = sorted(self.lines)
         out = []
-        for found, (start, end, number) in zip(self.found, self.spans, strict=True):
+        before = 0  # the previous function's first line: its decorators climb no higher
+        for (start, end, number), pending in zip(self.spans, self.pending, strict=True):
+            floor, before = before, number
+            # A cheap bound first: the function lies within (floor, number + its lines];
+            # only when a touched line falls there is its exact extent worked out.
+            k = bisect_right(lines, number + text.count("\n", start, end)) - 1
+            if k < 0 or lines[k] <= floor:
+                continue
+            first, last = self.extent(start, end, number)
+            k = bisect_right(lines, last) - 1
+            if k < 0 or lines[k] < first:
+                continue
+            at, line, in_class, previous, head = pending
+            if in_class and text.find("staticmethod", previous, head) >= 0:
+                in_class = not self.static(previous, head)
+            found = self.judge(at, line, in_class)
             if found is not None:
-                first, last = self.extent(start, end, number)
-                k = bisect_right(lines, last) - 1
-                if k >= 0 and lines[k] >= first:
-                    out.append(found)
+                out.append(found)
         return out
 
     def extent(self, start: int, end: int, number: int) -> tuple[int, int]:

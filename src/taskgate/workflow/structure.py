@@ -1,6 +1,7 @@
 """`project_structure.json`: which module directory each agent owns."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: on the hook's path, where NamedTuple would
+# compile each string annotation at import (see taskgate.finding).
 
 from typing import Any, NamedTuple
 

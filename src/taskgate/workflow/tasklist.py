@@ -4,7 +4,8 @@ Plain data in, plain data out: the rules reach a change's board through
 `change.reader(side).board(path)` (`taskgate.reading`), which calls this.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: on the hook's path, where NamedTuple would
+# compile each string annotation at import (see taskgate.finding).
 
 from typing import Any, NamedTuple
 
