@@ -26,6 +26,18 @@ def pytest_configure(config: pytest.Config) -> None:
         compileall.compile_dir(SRC / "taskgate", quiet=2)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules holding a test marked slow run first, each module kept whole (its module
+    fixtures are built once): with `-n`, the longest tests then start while the short
+    ones are still queued, instead of one of them ending the run alone on one core."""
+    heavy = {
+        getattr(item, "module", None)
+        for item in items
+        if item.get_closest_marker("slow") is not None
+    }
+    items.sort(key=lambda item: getattr(item, "module", None) not in heavy)
+
+
 # The module map `taskgate init` writes: tests and the scaffold agree on one example.
 STRUCTURE = SCAFFOLD_STRUCTURE
 

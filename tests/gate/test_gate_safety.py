@@ -9,8 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GitRepo
-from tests.gate.helpers import (
+from tests.gate.support import (
     CALC_BAD,
     CALC_OK,
     CODER,
@@ -21,6 +23,9 @@ from tests.gate.helpers import (
     set_policy,
     state,
 )
+
+# Slow: real pytest runs in the gate, interrupted, timed out or left running.
+pytestmark = pytest.mark.slow
 
 
 def _wait_for(path: Path, proc: subprocess.Popen[bytes], limit: float = 120.0) -> None:
