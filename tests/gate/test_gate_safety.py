@@ -179,9 +179,12 @@ def test_background_process_left_by_a_passing_test_is_stopped(
 
 
 def test_commit_all_with_a_test_that_runs_git_lands_and_fsck_is_clean(
-    gate_repo: GitRepo,
+    gate_repo: GitRepo, own_tmp: Path
 ) -> None:
     # The module's test makes its own repository; the hook's GIT_* must not reach it.
+    # Its tmp_path is under the test's own TMPDIR: in a shared /tmp/pytest-of-<user>, the
+    # module's pytest would first sweep what other runs left there (gigabytes on a busy
+    # machine: longer than the gate's timeout).
     gate_repo.write(
         f"{MODULE}/tests/test_calc.py",
         "import os\nimport subprocess\nfrom pathlib import Path\n\n"
@@ -197,7 +200,7 @@ def test_commit_all_with_a_test_that_runs_git_lands_and_fsck_is_clean(
         "    assert out == 'inner.txt\\n'\n",
     )  # tracked file, modified, not staged: `commit -a` stages it
     before = gate_repo.head()
-    proc = gate_repo.git("commit", "-a", "-m", CODER, check=False)
+    proc = gate_repo.git("commit", "-a", "-m", CODER, check=False, env={"TMPDIR": str(own_tmp)})
     assert proc.returncode == 0, proc.stderr
     assert gate_findings(proc.stderr) == []
     assert "gate: python: pytest -q passed" in proc.stderr
