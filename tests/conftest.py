@@ -26,6 +26,18 @@ def pytest_configure(config: pytest.Config) -> None:
         compileall.compile_dir(SRC / "taskgate", quiet=2)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules holding a test marked slow run first, each module kept whole (its module
+    fixtures are built once): with `-n`, the longest tests then start while the short
+    ones are still queued, instead of one of them ending the run alone on one core."""
+    heavy = {
+        getattr(item, "module", None)
+        for item in items
+        if item.get_closest_marker("slow") is not None
+    }
+    items.sort(key=lambda item: getattr(item, "module", None) not in heavy)
+
+
 # The module map `taskgate init` writes: tests and the scaffold agree on one example.
 STRUCTURE = SCAFFOLD_STRUCTURE
 
@@ -138,15 +150,16 @@ class GitRepo:
         """Commit the index with no hook at all; the new HEAD. The commit `git commit
         --no-verify -m message` records, for scenes a test starts from: --no-verify still
         runs the prepare-commit-msg hook (a taskgate process per set-up commit), and a
-        scene is not what the test is about. Not for merges (no second parent)."""
+        scene is not what the test is about, so the hooks folder is pointed at nothing.
+        The message is kept verbatim (empty too) and an empty change still commits, as
+        `git commit-tree` would. Not for merges (no second parent)."""
         git_dir = self.path / ".git"
         assert not (git_dir / "MERGE_HEAD").exists(), "commit_no_hooks does not conclude merges"
-        tree = self.git("write-tree").stdout.strip()
-        parent = self.git("rev-parse", "-q", "--verify", "HEAD", check=False).stdout.strip()
-        parents = ("-p", parent) if parent else ()
-        sha = self.git("commit-tree", tree, *parents, "-m", message).stdout.strip()
-        self.git("update-ref", "-m", f"commit: {message.splitlines()[0]}", "HEAD", sha)
-        return sha
+        self.git(
+            "-c", f"core.hooksPath={os.devnull}", "commit", "-q", "--no-verify",
+            "--allow-empty", "--allow-empty-message", "--cleanup=verbatim", "-m", message,
+        )  # fmt: skip
+        return self.head()
 
     def head(self) -> str:
         return self.git("rev-parse", "HEAD").stdout.strip()
@@ -225,16 +238,19 @@ def workflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def workflow_repo(repo: GitRepo, workflow_template: Path) -> GitRepo:
+def workflow_repo(tmp_path: Path, workflow_template: Path) -> GitRepo:
     """A repository with the workflow files committed by the lead and the hooks installed.
 
     Modules: python (services/api, language python) and web (web). Board: T1 (python,
     todo) and T2 (web, todo, depends on T1). The gate is off (taskgate.toml). A fresh copy
-    of `workflow_template`, at the path of the `repo` fixture.
+    of `workflow_template`, at the path of the `repo` fixture (which it replaces when a
+    test asks for both; it does not start from `repo`, whose `git init` would be wasted).
     """
-    shutil.rmtree(repo.path)
-    shutil.copytree(workflow_template, repo.path, symlinks=True)
-    return repo
+    path = tmp_path / "repo"
+    if path.exists():
+        shutil.rmtree(path)
+    shutil.copytree(workflow_template, path, symlinks=True)
+    return GitRepo(path)
 
 
 def finding_ids(proc: subprocess.CompletedProcess[str]) -> list[str]:

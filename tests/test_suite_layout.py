@@ -28,3 +28,22 @@ def test_no_test_module_imports_another() -> None:
             if name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_"):
                 offenders.append(f"{path.relative_to(TESTS)} imports {name}")
     assert offenders == [], "move shared helpers to tests/support/:\n" + "\n".join(offenders)
+
+
+# Not helpers: programs the suite or `make` runs.
+PROGRAMS = {"agentside/fake_agent.py", "golden/__main__.py"}
+
+
+def test_helpers_have_one_name() -> None:
+    """A folder's helpers are its `support.py`; what several folders share is in
+    tests/support/. No `_support.py`, `helpers.py` or other names beside them."""
+    odd = []
+    for path in sorted(TESTS.rglob("*.py")):
+        rel = path.relative_to(TESTS)
+        if "corpus" in rel.parts or rel.parts[0] == "support" or rel.as_posix() in PROGRAMS:
+            continue
+        if path.name.startswith("test_") or path.name in ("conftest.py", "__init__.py"):
+            continue
+        if path.name != "support.py":
+            odd.append(rel.as_posix())
+    assert odd == [], "name a folder's helpers support.py (or move them to tests/support/)"

@@ -15,7 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PYTHON, GitRepo
+
+# Slow: a whole task played by a fake agent, then ci over its history.
+pytestmark = pytest.mark.slow
 
 FAKE_AGENT = Path(__file__).with_name("fake_agent.py")
 USERS = '''"""Users."""

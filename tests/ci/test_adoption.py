@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.ci.support import bare, pushed_findings
 from tests.conftest import GitRepo
 
@@ -16,6 +18,7 @@ def _old_history(repo: GitRepo, count: int) -> None:
         repo.commit(f"Update notes ({i})" if i else "Initial commit", check=True)
 
 
+@pytest.mark.slow  # fifty commits of history
 def test_fifty_old_commits_push_without_rewrite_and_a_new_bad_one_is_refused(
     repo: GitRepo, tmp_path: Path
 ) -> None:

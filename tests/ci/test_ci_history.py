@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.ci.support import (
     TESTS_V1,
     USERS_V1,
@@ -22,6 +24,9 @@ from tests.ci.support import (
     sha_of,
 )
 from tests.conftest import GitRepo
+
+# Slow: ci over histories of many commits.
+pytestmark = pytest.mark.slow
 
 MSG = "COMMIT_EDITMSG"
 

@@ -135,6 +135,7 @@ def test_pre_receive_explicit_hook_type(tmp_path: Path) -> None:
     assert _ref(srv, "main") is None
 
 
+@pytest.mark.slow  # a pushed history through the hooks
 def test_pre_push_stops_a_bad_push(workflow_repo: GitRepo, tmp_path: Path) -> None:
     """workflow_repo has taskgate's default hooks, pre-push among them."""
     remote = bare(tmp_path / "remote.git")
@@ -192,6 +193,7 @@ def test_pre_push_reads_the_pre_commit_environment(workflow_repo: GitRepo) -> No
     assert [(f["rule"], f["path"], f["commit"]) for f in doc["findings"]] == [("TG101", MSG, bad)]
 
 
+@pytest.mark.slow  # the pre-commit framework
 def test_pre_push_through_the_pre_commit_framework(repo: GitRepo, tmp_path: Path) -> None:
     pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
     assert pre_commit is not None, "pre-commit is a dev dependency"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GitRepo
-from tests.gate.helpers import MODULE, STUB, STUB_FILE, STUB_SCRIPT, policy, set_up
+from tests.gate.support import MODULE, STUB, STUB_FILE, STUB_SCRIPT, policy, set_up
 
 
 @pytest.fixture

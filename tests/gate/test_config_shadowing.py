@@ -13,7 +13,10 @@ import pytest
 
 from tests.ci.support import ci_json
 from tests.conftest import POLICY_NO_GATE, GitRepo
-from tests.gate.helpers import CALC_OK, CODER, MODULE, set_up, text_findings
+from tests.gate.support import CALC_OK, CODER, MODULE, set_up, text_findings
+
+# Slow: every attack through the hooks and through ci on a fresh clone.
+pytestmark = pytest.mark.slow
 
 PYPROJECT = '[project]\nname = "api"\nversion = "0"\n\n[tool.mypy]\nstrict = true\n'
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tests.ci.support import ci_json
 from tests.conftest import GitRepo
-from tests.gate.helpers import CALC_BAD, CALC_OK, CODER, MODULE, text_findings
+from tests.gate.support import CALC_BAD, CALC_OK, CODER, MODULE, text_findings
 
 FAKE = "#!/bin/sh\necho fake pytest passes everything\nexit 0\n"
 

@@ -6,9 +6,11 @@ import shlex
 import sys
 from pathlib import Path
 
+import pytest
+
 from taskgate.gate.locate import Place, places
 from tests.conftest import GitRepo
-from tests.gate.helpers import CALC_BAD, CODER, MODULE, set_policy, text_findings
+from tests.gate.support import CALC_BAD, CODER, MODULE, set_policy, text_findings
 
 LOG = """\
 app/calc.py:2: error: Incompatible return value type (got "str", expected "int")  [return-value]
@@ -42,6 +44,7 @@ def test_places_in_mypy_ruff_and_pytest_output(tmp_path: Path) -> None:
     assert found[0].text.startswith("error: Incompatible return value")
 
 
+@pytest.mark.slow  # the gate runs the real tool
 def test_a_failing_test_lands_on_its_line(gate_repo: GitRepo) -> None:
     gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
     gate_repo.add(f"{MODULE}/app/calc.py")
@@ -54,6 +57,7 @@ def test_a_failing_test_lands_on_its_line(gate_repo: GitRepo) -> None:
     assert f"::error file={MODULE}/tests/test_calc.py,line=5," in github.stdout
 
 
+@pytest.mark.slow  # the gate runs the real tool
 def test_a_real_mypy_error_lands_on_its_line(gate_repo: GitRepo) -> None:
     py = shlex.quote(sys.executable)
     set_policy(

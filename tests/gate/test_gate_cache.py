@@ -14,7 +14,7 @@ from taskgate.gate import run_gate
 from taskgate.gate.cache import GateCache
 from taskgate.git import Repo
 from tests.conftest import GitRepo, finding_ids, json_findings
-from tests.gate.helpers import CALC_BAD, CALC_OK, CODER, MODULE, STUB, gate_findings, tree_of
+from tests.gate.support import CALC_BAD, CALC_OK, CODER, MODULE, STUB, gate_findings, tree_of
 
 
 def _stage_passing_change(repo: GitRepo) -> None:

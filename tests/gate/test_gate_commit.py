@@ -9,8 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GitRepo
-from tests.gate.helpers import (
+from tests.gate.support import (
     CALC_BAD,
     CALC_OK,
     CODER,
@@ -22,6 +24,9 @@ from tests.gate.helpers import (
     set_up,
     tree_of,
 )
+
+# Slow: the gate runs the real tools (pytest, ruff, mypy) through real commits.
+pytestmark = pytest.mark.slow
 
 
 def test_failing_test_staged_is_rejected_with_the_output(gate_repo: GitRepo) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GitRepo
-from tests.gate.helpers import CALC_BAD, CODER, MODULE, set_policy, text_findings
+from tests.gate.support import CALC_BAD, CODER, MODULE, set_policy, text_findings
 
 BAD_MESSAGE = "Changed the calculator"
 
@@ -89,6 +89,7 @@ FRAMEWORK_CONFIG = """repos:
 """
 
 
+@pytest.mark.slow  # the pre-commit framework
 def test_the_framework_route_behaves_the_same(logged: tuple[GitRepo, Path]) -> None:
     """The framework's own hook scripts (their shape, calling taskgate as its hooks do)."""
     repo, log = logged

@@ -9,8 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GitRepo
-from tests.gate.helpers import (
+from tests.gate.support import (
     CALC_BAD,
     CALC_OK,
     CODER,
@@ -21,6 +23,9 @@ from tests.gate.helpers import (
     set_policy,
     state,
 )
+
+# Slow: real pytest runs in the gate, interrupted, timed out or left running.
+pytestmark = pytest.mark.slow
 
 
 def _wait_for(path: Path, proc: subprocess.Popen[bytes], limit: float = 120.0) -> None:
@@ -174,9 +179,12 @@ def test_background_process_left_by_a_passing_test_is_stopped(
 
 
 def test_commit_all_with_a_test_that_runs_git_lands_and_fsck_is_clean(
-    gate_repo: GitRepo,
+    gate_repo: GitRepo, own_tmp: Path
 ) -> None:
     # The module's test makes its own repository; the hook's GIT_* must not reach it.
+    # Its tmp_path is under the test's own TMPDIR: in a shared /tmp/pytest-of-<user>, the
+    # module's pytest would first sweep what other runs left there (gigabytes on a busy
+    # machine: longer than the gate's timeout).
     gate_repo.write(
         f"{MODULE}/tests/test_calc.py",
         "import os\nimport subprocess\nfrom pathlib import Path\n\n"
@@ -192,7 +200,7 @@ def test_commit_all_with_a_test_that_runs_git_lands_and_fsck_is_clean(
         "    assert out == 'inner.txt\\n'\n",
     )  # tracked file, modified, not staged: `commit -a` stages it
     before = gate_repo.head()
-    proc = gate_repo.git("commit", "-a", "-m", CODER, check=False)
+    proc = gate_repo.git("commit", "-a", "-m", CODER, check=False, env={"TMPDIR": str(own_tmp)})
     assert proc.returncode == 0, proc.stderr
     assert gate_findings(proc.stderr) == []
     assert "gate: python: pytest -q passed" in proc.stderr

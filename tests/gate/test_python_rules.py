@@ -12,7 +12,7 @@ from taskgate.policy import Policy
 from taskgate.rules.python import check_annotations, check_dependency_files
 from taskgate.workflow.structure import Module, Structure
 from tests.conftest import GitRepo
-from tests.gate.helpers import CODER, MODULE, gate_findings
+from tests.gate.support import CODER, MODULE, gate_findings
 
 STRUCTURE = Structure(
     {

@@ -9,7 +9,7 @@ from taskgate.errors import TaskgateError
 from taskgate.gate import run_gate
 from taskgate.git import Repo
 from tests.conftest import GitRepo
-from tests.gate.helpers import CALC_BAD, MODULE
+from tests.gate.support import CALC_BAD, MODULE
 
 
 def test_named_modules_are_gated_even_when_the_tip_does_not_touch_them(

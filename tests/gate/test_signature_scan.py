@@ -30,6 +30,7 @@ def _stdlib_files() -> list[Path]:
     return sorted(p for p in STDLIB.rglob("*.py") if "site-packages" not in p.parts)
 
 
+@pytest.mark.slow  # every standard-library file, parsed twice
 @pytest.mark.parametrize("chunk", range(CHUNKS))
 def test_same_findings_as_ast_on_the_standard_library(chunk: int) -> None:
     files = _stdlib_files()[chunk::CHUNKS]

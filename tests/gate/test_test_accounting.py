@@ -17,7 +17,7 @@ import pytest
 from taskgate.gate.testrecord import compare
 from tests.ci.support import ci_json
 from tests.conftest import GitRepo
-from tests.gate.helpers import CODER, MODULE, text_findings
+from tests.gate.support import CODER, MODULE, text_findings
 
 TESTS = f"{MODULE}/tests/test_calc.py"
 BASE_TESTS = (
@@ -97,6 +97,7 @@ def _ci_on_a_fresh_clone(repo: GitRepo, base: str, tmp_path: Path) -> list[tuple
     return [(f["rule"], f["path"]) for f in doc["findings"]]
 
 
+@pytest.mark.slow  # real pytest in the gate, through the hooks and ci on a clone
 @pytest.mark.parametrize("attack", list(ATTACKS))
 def test_hidden_tests_are_caught_by_behaviour(tested: GitRepo, tmp_path: Path, attack: str) -> None:
     files, expected = ATTACKS[attack]
@@ -122,6 +123,7 @@ HONEST: dict[str, dict[str, str | None]] = {
 }
 
 
+@pytest.mark.slow  # real pytest in the gate, through the hooks and ci on a clone
 @pytest.mark.parametrize("twin", list(HONEST))
 def test_honest_twins_pass(tested: GitRepo, tmp_path: Path, twin: str) -> None:
     base = tested.head()
@@ -131,6 +133,7 @@ def test_honest_twins_pass(tested: GitRepo, tmp_path: Path, twin: str) -> None:
     assert _ci_on_a_fresh_clone(tested, base, tmp_path) == []
 
 
+@pytest.mark.slow  # real pytest in the gate, through the hooks and ci on a clone
 def test_the_lead_may_remove_a_test(tested: GitRepo, tmp_path: Path) -> None:
     base = tested.head()
     _apply(tested, {TESTS: BASE_TESTS.split("\n\n\ndef test_add_zero")[0] + "\n"})
@@ -139,6 +142,7 @@ def test_the_lead_may_remove_a_test(tested: GitRepo, tmp_path: Path) -> None:
     assert _ci_on_a_fresh_clone(tested, base, tmp_path) == []
 
 
+@pytest.mark.slow  # real pytest in the gate, through the hooks and ci on a clone
 def test_the_record_is_kept_with_the_cached_pass(tested: GitRepo) -> None:
     _apply(tested, HONEST["new test file"])
     proc = tested.commit(CODER)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.ci.support import ci_json
 from tests.conftest import GitRepo
-from tests.gate.helpers import CALC_OK, CODER, MODULE, set_policy
+from tests.gate.support import CALC_OK, CODER, MODULE, set_policy
 
 STUB = """#!{python}
 import json, os, sys

@@ -25,6 +25,7 @@ def test_empty_message_refused_at_commit_msg(workflow_repo: GitRepo, message: st
     assert repo.head() == head
 
 
+@pytest.mark.slow  # through the hooks, a server and ci
 def test_empty_message_refused_by_ci_pre_push_and_server(
     workflow_repo: GitRepo, tmp_path: Path
 ) -> None:
@@ -38,6 +39,7 @@ def test_empty_message_refused_by_ci_pre_push_and_server(
     assert_caught(repo, server, tmp_path, {("TG113", MSG)})
 
 
+@pytest.mark.slow  # through the hooks, a server and ci
 def test_scope_less_subject_without_required_scope_is_refused(
     workflow_repo: GitRepo, tmp_path: Path
 ) -> None:
@@ -56,6 +58,7 @@ def test_scope_less_subject_without_required_scope_is_refused(
     assert_caught(repo, server, tmp_path, {("TG113", MSG)})
 
 
+@pytest.mark.slow  # through the hooks, a server and ci
 def test_the_scoped_twin_lands(workflow_repo: GitRepo, tmp_path: Path) -> None:
     repo = workflow_repo
     server = setup_pushed(repo, tmp_path)

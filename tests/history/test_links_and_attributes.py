@@ -6,8 +6,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GitRepo, finding_ids
 from tests.history.support import assert_caught, assert_lands, setup_pushed
+
+# Slow: each route through the hooks, a server and ci on a clone.
+pytestmark = pytest.mark.slow
 
 
 def _lead_link_up(repo: GitRepo) -> None:

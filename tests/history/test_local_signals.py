@@ -8,8 +8,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GitRepo, finding_ids
 from tests.history.support import pre_push_refused, setup_pushed
+
+# Slow: histories through the hooks, a server and ci.
+pytestmark = pytest.mark.slow
 
 
 def _bad(repo: GitRepo) -> None:

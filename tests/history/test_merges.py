@@ -9,6 +9,8 @@ import shlex
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GitRepo, finding_ids
 from tests.history.support import (
     BOARD_PATH,
@@ -20,6 +22,9 @@ from tests.history.support import (
     setup_pushed,
     started_board,
 )
+
+# Slow: histories of several branches, merged through the hooks, pushed and checked in ci.
+pytestmark = pytest.mark.slow
 
 MSG = "COMMIT_EDITMSG"
 INIT = "services/api/app/__init__.py"

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GitRepo
 from tests.history.support import push_refused, server_ids, setup_pushed
+
+# Slow: refs pushed to a server through its hook.
+pytestmark = pytest.mark.slow
 
 MSG = "COMMIT_EDITMSG"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GitRepo
 from tests.history.support import (
     assert_caught,
@@ -13,6 +15,9 @@ from tests.history.support import (
     push_refused,
     setup_pushed,
 )
+
+# Slow: each route through the hooks, a server and ci on a clone.
+pytestmark = pytest.mark.slow
 
 
 def _orphan(repo: GitRepo, subject: str) -> str:

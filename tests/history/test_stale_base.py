@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GitRepo
 from tests.history.support import assert_caught, assert_lands, setup_pushed
+
+# Slow: histories on an old base, through the hooks, a server and ci.
+pytestmark = pytest.mark.slow
 
 LAX = "[gate]\nenabled = false\n[rules]\nignore = ['TG603']\n"
 STRICT = "[gate]\nenabled = false\n"

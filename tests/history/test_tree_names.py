@@ -18,6 +18,9 @@ from tests.history.support import (
     tree_with,
 )
 
+# Slow: each route through the hooks, a server and ci on a clone.
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("name", ["..", ".GIT", "git~1", ".git\u200c"])
 def test_dangerous_tree_entry_is_refused(workflow_repo: GitRepo, tmp_path: Path, name: str) -> None:

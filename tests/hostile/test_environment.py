@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BOARD, PLAN, POLICY_NO_GATE, STRUCTURE, GitRepo, finding_ids
-from tests.hostile._support import assert_clean, usage_error
+from tests.hostile.support import assert_clean, usage_error
 
 NEEDS_GIT = [
     ("check",),

@@ -10,7 +10,7 @@ import pytest
 
 from taskgate.rules.catalog import RULES
 from tests.conftest import GitRepo, finding_ids
-from tests.hostile._support import MSG, assert_clean, usage_error
+from tests.hostile.support import MSG, assert_clean, usage_error
 
 
 def _hook(repo: GitRepo, raw: bytes, *, editor: str = ":") -> tuple[int, list[tuple[str, str]]]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import BOARD, GitRepo
-from tests.hostile._support import BOARD_PATH, assert_clean, check_json, errors
+from tests.hostile.support import BOARD_PATH, assert_clean, check_json, errors
 
 ODD_NAMES = [
     "new\nline.txt",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import GitRepo
-from tests.hostile._support import assert_clean, check_text, lead_commit, usage_error
+from tests.hostile.support import assert_clean, check_text, lead_commit, usage_error
 
 # (taskgate.toml content, words the one error line must contain)
 BAD_POLICIES: list[tuple[str, bytes, tuple[str, ...]]] = [

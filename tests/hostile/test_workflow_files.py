@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import BOARD, STRUCTURE, GitRepo
-from tests.hostile._support import (
+from tests.hostile.support import (
     BOARD_PATH,
     STRUCTURE_PATH,
     assert_clean,

@@ -19,6 +19,9 @@ from tests.ci.support import workflow_files
 from tests.conftest import BOARD, GitRepo, finding_ids
 from tests.identity.support import SIGNED_POLICY, SIGNERS, keygen, write
 
+# Slow: agents' worktrees, keys and signed commits, two agents in parallel.
+pytestmark = pytest.mark.slow
+
 BOTH_STARTED = {
     **BOARD,
     "tasks": [

@@ -22,6 +22,9 @@ from tests.identity.support import (
     text_findings,
 )
 
+# Slow: signed commits pushed to a server and to a mirror checked by ci on a clone.
+pytestmark = pytest.mark.slow
+
 MSG = "COMMIT_EDITMSG"
 
 

@@ -91,6 +91,7 @@ def test_identity_policy_is_strict(workflow_repo: GitRepo) -> None:
         assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow  # signed commits through the hooks
 def test_a_principal_outside_the_module_map_and_a_missing_file(
     tmp_path: Path, keys: dict[str, Path]
 ) -> None:
@@ -137,6 +138,7 @@ def test_pre_push_refuses_an_unsigned_commit(tmp_path: Path, keys: dict[str, Pat
     assert "remote:" not in proc.stderr  # refused before it left: pre-push, not the server
 
 
+@pytest.mark.slow  # signed commits through the hooks
 def test_an_unsigned_root_commit_lands_and_the_next_one_must_be_signed(
     tmp_path: Path, keys: dict[str, Path]
 ) -> None:

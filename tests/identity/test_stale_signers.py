@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.ci.support import USERS_V1, board
 from tests.identity.support import (
     AGENTS,
@@ -25,6 +27,9 @@ from tests.identity.support import (
     signers_text,
     text_findings,
 )
+
+# Slow: signed histories on a stale base, through a server and ci.
+pytestmark = pytest.mark.slow
 
 CLAIMED_POLICY = "[gate]\nenabled = false\n"
 

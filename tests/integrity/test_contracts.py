@@ -9,7 +9,7 @@ import pytest
 
 from taskgate.policy import Policy
 from taskgate.rules.contracts import endpoints_declared, route_key, routes
-from tests.integrity.memory import LEAD, make_change, run
+from tests.support.memory import LEAD, make_change, run
 
 PLAN = "# Plan\n\n## Contracts\n\n- GET /health\n{extra}\n## Database\n\n- users\n"
 MAIN = "services/api/app/main.py"

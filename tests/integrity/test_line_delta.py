@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taskgate.rules.changedlines import added_text, line_delta
-from tests.integrity.memory import make_change
+from tests.support.memory import make_change
 
 LINES = st.lists(st.sampled_from(["a", "b", "", "x = 1", "    pass", "def f():"]), max_size=14)
 

@@ -19,8 +19,8 @@ from taskgate.rules.secrets import secrets_added
 from taskgate.rules.suppressions import suppressions_added
 from taskgate.rules.testintegrity import deleted_tests, skipped_tests
 from tests.conftest import GitRepo
-from tests.integrity import memory
-from tests.integrity.memory import policy
+from tests.support import memory
+from tests.support.memory import policy
 
 CHECKS = (deleted_tests, skipped_tests, suppressions_added, secrets_added, endpoints_declared)
 

@@ -14,7 +14,7 @@ import pytest
 from taskgate.rules.contracts import routes
 from tests.ci.support import ci_json
 from tests.conftest import POLICY_NO_GATE, GitRepo
-from tests.gate.helpers import CODER, MODULE, set_up, text_findings
+from tests.gate.support import CODER, MODULE, set_up, text_findings
 from tests.support.fakes import fake
 
 MAIN = f"{MODULE}/app/main.py"

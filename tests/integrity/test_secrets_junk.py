@@ -13,8 +13,8 @@ import pytest
 
 from taskgate.rules.junk import junk_added
 from taskgate.rules.secrets import entropy, fingerprint, secrets_added
-from tests.integrity.memory import LEAD, make_change, policy, run
 from tests.support.fakes import fake
+from tests.support.memory import LEAD, make_change, policy, run
 
 CFG = "services/api/app/config.py"
 PRE = "import os\n\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from taskgate.rules.suppressions import suppressions_added
-from tests.integrity.memory import LEAD, make_change, policy, run
+from tests.support.memory import LEAD, make_change, policy, run
 
 P = "services/api/app/users.py"
 CODE = "import os\n\n\ndef home() -> str:\n    return os.getcwd()\n"

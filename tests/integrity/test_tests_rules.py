@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from taskgate.rules.testintegrity import deleted_tests, skipped_tests
-from tests.integrity.memory import LEAD, make_change, policy, run
+from tests.support.memory import LEAD, make_change, policy, run
 
 T = "services/api/tests/test_users.py"
 T2 = "services/api/tests/test_more.py"

@@ -19,6 +19,9 @@ import pytest
 
 from tests.conftest import BOARD, STRUCTURE, GitRepo, finding_ids
 
+# Slow: each route rewrites history and pushes it to a server through every hook.
+pytestmark = pytest.mark.slow
+
 STRUCTURE_PATH = "shared/project_structure.json"
 BOARD_PATH = "shared/task_list.json"
 Pairs = set[tuple[str, str | None]]

@@ -8,8 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GitRepo
-from tests.safety._support import gate_policy, git_dir, recorded, recorder, settle, use_policy
+from tests.safety.support import gate_policy, git_dir, recorded, recorder, settle, use_policy
+
+# Slow: parallel commits and gate runs in linked worktrees.
+pytestmark = pytest.mark.slow
 
 PARALLEL = 4
 

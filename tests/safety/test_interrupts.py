@@ -15,7 +15,7 @@ import pytest
 
 from taskgate.gate.snapshot import ORPHAN_AFTER
 from tests.conftest import GitRepo
-from tests.safety._support import (
+from tests.safety.support import (
     assert_same,
     capture,
     gate_policy,

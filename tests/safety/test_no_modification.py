@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GitRepo
-from tests.safety._support import (
+from tests.safety.support import (
     assert_same,
     capture,
     gate_policy,

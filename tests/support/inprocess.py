@@ -57,16 +57,25 @@ def commit_hooks(
     pre = run_main("hook", "pre-commit", cwd=repo, env=env)
     if pre.returncode != 0:
         return pre
-    git_dir = subprocess.run(
-        ["git", "rev-parse", "--absolute-git-dir"], cwd=repo, capture_output=True, text=True,
-        check=True,
-    ).stdout.strip()  # fmt: skip
-    message_file = Path(git_dir) / "COMMIT_EDITMSG"
+    message_file = _git_dir(repo) / "COMMIT_EDITMSG"
     message_file.write_text(message + "\n", encoding="utf-8")
     msg = run_main("hook", "commit-msg", str(message_file), cwd=repo, env=env)
     return subprocess.CompletedProcess(
         ["git", "commit", "-m", message], msg.returncode, pre.stdout + msg.stdout,
         pre.stderr + msg.stderr,
+    )  # fmt: skip
+
+
+def _git_dir(repo: Path) -> Path:
+    """The repository's git folder: `.git` when it is one (no process), else git's answer
+    (a linked worktree's `.git` file, a subfolder)."""
+    if (repo / ".git").is_dir():
+        return (repo / ".git").resolve()
+    return Path(
+        subprocess.run(
+            ["git", "rev-parse", "--absolute-git-dir"], cwd=repo, capture_output=True,
+            text=True, check=True,
+        ).stdout.strip()
     )  # fmt: skip
 
 

@@ -1,7 +1,4 @@
-"""Changes built in memory for unit tests of the pure rules (no repository).
-
-Also importable as `tests.integrity.memory` (its first home, which re-exports this).
-"""
+"""Changes built in memory for unit tests of the pure rules (no repository)."""
 
 from __future__ import annotations
 
