@@ -5,7 +5,7 @@ has the coding-declaration dodges)."""
 from __future__ import annotations
 
 from tests.conftest import GitRepo
-from tests.gate.helpers import CODER, MODULE, gate_findings
+from tests.gate.support import CODER, MODULE, gate_findings
 
 BOM = b"\xef\xbb\xbf"
 

@@ -13,7 +13,7 @@ from taskgate.rules.python import check_annotations
 from taskgate.rules.secrets import secrets_added
 from taskgate.rules.suppressions import suppressions_added
 from taskgate.rules.testintegrity import deleted_tests, skipped_tests
-from tests.integrity.memory import make_change, policy
+from tests.support.memory import make_change, policy
 
 BOM = b"\xef\xbb\xbf"
 APP = "services/api/app/calc.py"
