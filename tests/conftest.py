@@ -100,6 +100,10 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
     # plugins of this environment (xdist, hypothesis, pytest-cov) would only cost each of
     # those runs about 0.3 s of start-up.
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    # The processes a test starts (hooks, the gate, the pytest a gate runs) get a TMPDIR of
+    # their own, removed with the test's other folders: a gate's pytest would otherwise
+    # sweep the shared /tmp/pytest-of-<user>, gigabytes after a few runs of this suite.
+    monkeypatch.setenv("TMPDIR", str(tmp_path_factory.mktemp("tmp")))
 
 
 class GitRepo:
