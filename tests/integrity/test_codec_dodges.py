@@ -4,7 +4,6 @@ TG602, TG603 or TG604 (issue 14). Each dodge has its honest twin, which passes."
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 
 import pytest
@@ -13,29 +12,13 @@ from taskgate.rules.python import check_annotations
 from taskgate.rules.secrets import secrets_added
 from taskgate.rules.suppressions import suppressions_added
 from taskgate.rules.testintegrity import deleted_tests, skipped_tests
+from tests.support.codecs import TEST, TESTS
+from tests.support.codecs import escaped as _escaped
+from tests.support.codecs import utf7 as _utf7
 from tests.support.memory import make_change, policy
 
 BOM = b"\xef\xbb\xbf"
 APP = "services/api/app/calc.py"
-TEST = "services/api/tests/test_calc.py"
-TESTS = "import pytest\n\n\ndef test_add() -> None:\n    assert 1 + 1 == 2\n"
-
-
-def _utf7(code: str) -> bytes:
-    """`code` under a UTF-7 declaration, every letter shifted (`+AGQ-` is `d`): no word
-    of it is readable as UTF-8, and Python runs it all the same."""
-    body = "".join(_shift(ch) if ch.isalpha() else "+-" if ch == "+" else ch for ch in code)
-    return ("# coding: utf-7\n" + body).encode("ascii")
-
-
-def _shift(ch: str) -> str:
-    return "+" + base64.b64encode(ch.encode("utf-16-be")).decode().rstrip("=") + "-"
-
-
-def _escaped(code: str) -> bytes:
-    """`code` under a `unicode_escape` declaration, every letter as `\\xNN`."""
-    body = "".join(f"\\x{ord(ch):02x}" if ch.isalpha() else ch for ch in code)
-    return ("# -*- coding: unicode_escape -*-\n" + body).encode("ascii")
 
 
 def test_the_dodged_sources_are_what_python_runs() -> None:
