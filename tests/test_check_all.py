@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import GitRepo, json_findings
-from tests.support.packaging import PIP_CACHE, copy_package_tree
+from tests.support.framework import PRE_COMMIT, base_env, shared_framework
 
 ROOT = Path(__file__).resolve().parent.parent
-PRE_COMMIT = ROOT / ".venv" / "bin" / "pre-commit"
 RUFF = ROOT / ".venv" / "bin" / "ruff"
 BAD_PY = "import os\n\n\ndef f() -> int:\n    return 1\n"  # F401: `os` imported, unused
 
@@ -104,30 +100,22 @@ repos:
 
 
 @pytest.mark.slow
-def test_pre_commit_run_all_files_fails_on_a_committed_ruff_error(tmp_path: Path) -> None:
+def test_pre_commit_run_all_files_fails_on_a_committed_ruff_error(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     home = tmp_path / "home"
     home.mkdir()
     (home / ".gitconfig").write_text(
         "[user]\n\tname = Lead\n\temail = lead@example.invalid\n[init]\n\tdefaultBranch = main\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
-    env.pop("TASKGATE_AGENT", None)
-    env.pop("PYTHONPATH", None)
-    env.update(
-        HOME=str(home), GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-        GIT_EDITOR=":", PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
-        PIP_CACHE_DIR=PIP_CACHE,
-    )  # fmt: skip
+    env = base_env(home)
+    # The source repository and the framework's home are the run's (tests/support/framework.py).
+    framework = shared_framework(tmp_path_factory)
+    env["PRE_COMMIT_HOME"] = str(framework.home)
+    source = framework.source
 
     def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-
-    source = copy_package_tree(tmp_path / "taskgate-src")
-    shutil.copy2(ROOT / ".pre-commit-hooks.yaml", source / ".pre-commit-hooks.yaml")
-    for args in (["git", "init", "-q", "-b", "main"], ["git", "add", "."],
-                 ["git", "commit", "-q", "-m", "chore(release): 0.1.0"],
-                 ["git", "tag", "v0.1.0"]):  # fmt: skip
-        assert run(args, source).returncode == 0
 
     consumer = GitRepo(tmp_path / "consumer")
     consumer.path.mkdir()
@@ -161,4 +149,5 @@ def test_pre_commit_run_all_files_fails_on_a_committed_ruff_error(tmp_path: Path
     out = every.stdout + every.stderr
     assert "TG401 error  services/api:" in out
     assert "F401" in out
-    assert sys.executable  # the framework ran its own environment, not this one
+    # The framework ran taskgate from an environment of its own, not from this one.
+    assert list(framework.home.glob("repo*/py_env-*/bin/taskgate"))

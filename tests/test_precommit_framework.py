@@ -7,21 +7,16 @@ framework clones it and pip-installs taskgate into its own environment.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 
-from tests.support.packaging import PIP_CACHE, copy_package_tree
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.framework import PRE_COMMIT, base_env, shared_framework
 
 # pip-installs taskgate into the framework's own environment: seconds, not milliseconds.
 pytestmark = pytest.mark.slow
-PRE_COMMIT = ROOT / ".venv" / "bin" / "pre-commit"
 
 CONFIG = """default_install_hook_types: [pre-commit, commit-msg, pre-push]
 repos:
@@ -67,24 +62,11 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> Consumer:
         "[user]\n\tname = Lead\n\temail = lead@example.invalid\n[init]\n\tdefaultBranch = main\n"
     )
     # Module-scoped: the per-test environment does not exist yet, so spell it all out.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
-    env.pop("TASKGATE_AGENT", None)
-    env.pop("PYTHONPATH", None)
-    env.update(
-        HOME=str(home),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-        GIT_EDITOR=":",
-        PRE_COMMIT_HOME=str(base / "pre-commit-home"),
-        PIP_CACHE_DIR=PIP_CACHE,
-    )
-
-    source = copy_package_tree(base / "taskgate-src")
-    shutil.copy2(ROOT / ".pre-commit-hooks.yaml", source / ".pre-commit-hooks.yaml")
-    _run(["git", "init", "-q", "-b", "main"], source, env)
-    _run(["git", "add", "."], source, env)
-    _run(["git", "commit", "-q", "-m", "chore(release): taskgate 0.1.0"], source, env)
-    _run(["git", "tag", "v0.1.0"], source, env)
+    env = base_env(home)
+    # The source repository and the framework's home are the run's (tests/support/framework.py).
+    framework = shared_framework(tmp_path_factory)
+    env["PRE_COMMIT_HOME"] = str(framework.home)
+    source = framework.source
 
     path = base / "consumer"
     path.mkdir()

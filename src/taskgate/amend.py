@@ -27,14 +27,25 @@ def _note_path(repo: Repo) -> Path:
     return repo.common_dir / "taskgate" / f"{_NOTE}-{os.getppid()}"
 
 
+def _git_started() -> str:
+    """When the git process running the hook started (clock ticks since boot, field 22 of
+    /proc/PID/stat), "" where /proc cannot tell: with the pid it names one process."""
+    try:
+        stat = Path(f"/proc/{os.getppid()}/stat").read_text(encoding="ascii", errors="replace")
+        return stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
 def record_amend(repo: Repo, source: str | None, sha: str | None) -> Outcome:
-    """The prepare-commit-msg hook: note `commit <sha>` when `<sha>` is HEAD."""
+    """The prepare-commit-msg hook: note `commit <sha>` when `<sha>` is HEAD. (The shim
+    starts taskgate for that source only: other sources leave nothing to note.)"""
     path = _note_path(repo)
     _forget_stale(path.parent)
     amend = source == "commit" and sha is not None and sha == repo.head()
     if amend:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"{sha}\n", encoding="ascii")
+        path.write_text(f"{sha} {_git_started()}\n", encoding="ascii")
     else:
         path.unlink(missing_ok=True)
     return Outcome(title="prepare-commit-msg")
@@ -59,10 +70,11 @@ def amend_state(repo: Repo) -> bool:
     or /proc does (the older base wins when they disagree)."""
     path = _note_path(repo)
     try:
-        noted = path.read_text(encoding="ascii").strip()
+        noted, _, started = path.read_text(encoding="ascii").strip().partition(" ")
     except OSError:
-        noted = ""
+        noted = started = ""
     else:
         path.unlink(missing_ok=True)
-    from_hook = bool(noted) and noted == repo.head()
+    # A note left by an aborted commit whose pid this git process reuses is not its own.
+    from_hook = bool(noted) and noted == repo.head() and started == _git_started()
     return from_hook or amend_in_progress()

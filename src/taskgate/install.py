@@ -43,6 +43,10 @@ def render_shim(hook: str, python: str) -> str:
         capture = ""
         chained = '"$chained" "$@"'
         own = f"exec {run}"
+        if hook == "prepare-commit-msg":
+            # Only `commit <sha>` (an amend, -c, -C) leaves a note for commit-msg; any other
+            # source needs no interpreter (~40 ms a commit).
+            own = f'[ "$2" = commit ] || exit 0\n{own}'
     return (
         hook_template()
         .replace("__PYTHON__", shlex.quote(python))

@@ -5,6 +5,8 @@ hand-written hostile sources."""
 
 from __future__ import annotations
 
+import functools
+import os
 import sysconfig
 from pathlib import Path
 
@@ -26,8 +28,15 @@ def new_tg404(text: str) -> list[tuple[int, str]]:
     return sorted((f.line, annotation_message(f.name, f.missing)) for f in unannotated(text))
 
 
+@functools.cache
 def _stdlib_files() -> list[Path]:
-    return sorted(p for p in STDLIB.rglob("*.py") if "site-packages" not in p.parts)
+    """Every .py file of the standard library, listed once per process (a walk that skips
+    site-packages: `rglob` went through it, ~0.9 s for each of the chunks)."""
+    found = []
+    for folder, dirs, names in os.walk(STDLIB):
+        dirs[:] = [d for d in dirs if d not in ("site-packages", "__pycache__")]
+        found.extend(Path(folder, n) for n in names if n.endswith(".py"))
+    return sorted(found)
 
 
 @pytest.mark.slow  # every standard-library file, parsed twice
