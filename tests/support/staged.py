@@ -39,9 +39,10 @@ from taskgate.builders import load_base, resolve_actor
 from taskgate.change import Change, FileChange, Stage
 from taskgate.finding import Finding, has_errors
 from taskgate.git import Entry, Hints, parse_patch
-from taskgate.message import message_from_bytes
+from taskgate.message import CommitMessage, message_from_bytes
 from taskgate.outcome import Outcome
 from taskgate.repopath import is_tracked_form
+from taskgate.report.json import render_json
 from taskgate.report.text import render_text
 from taskgate.rules.registry import run_checks
 from taskgate.workflow.blobcache import ValidatedBlobs
@@ -202,42 +203,76 @@ def git_lines(files: Iterable[FileChange], head: Tree, index: Tree) -> Hints:
     return hints
 
 
+class _Staged:
+    """The sides, files, base and shared caches of one staged change, as a hook builds
+    them (`builders.staged_change`), for one or more stages."""
+
+    def __init__(self, head: Tree, index: Tree) -> None:
+        self.files = staged_files(head, index)
+        self.head, self.index = head, index
+        self.before, self.after = MemoryTree(head, index=False), MemoryTree(index, index=True)
+        self.base = load_base(self.before.read, f"commit {HEAD[:12]}")
+        if self.base.policy.gate.enabled or self.base.policy.identity.mode == "signed":
+            raise NotImplementedError("the gate and signed identity need a real repository")
+        self.blobs = ValidatedBlobs()  # the cache file both hooks share, held in memory
+        self._hints: list[Hints] = []
+
+    def lines(self) -> Hints:
+        if not self._hints:
+            self._hints.append(git_lines(self.files, self.head, self.index))
+        return self._hints[0]
+
+    def findings(
+        self, stage: Stage, message: CommitMessage | None, claim: str | None
+    ) -> list[Finding]:
+        """`commithooks._run`: the base's problems, then every rule of `stage`."""
+        structure = self.base.structure
+        change = Change(
+            files=self.files, before=self.before, after=self.after, stage=stage,
+            structure=structure, message=message, actor=resolve_actor(structure, message, claim),
+            agent_claim=claim, hints=self.lines,
+        )  # fmt: skip
+        change.validated_blobs = self.blobs
+        return [*self.base.problems, *run_checks(change, self.base.policy)]
+
+
+def _message(text: str, *, newline: bool) -> CommitMessage:
+    raw = (text + "\n" if newline else text).encode("utf-8", "surrogateescape")
+    return message_from_bytes(raw, "#", "whitespace")
+
+
 def judge(
     head: Tree, index: Tree, message: str, *, claim: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """What `git commit -m message` (hooks installed, gate off) answers for the index
-    `index` on top of the commit `head`: the pre-commit hook, then the commit-msg hook.
+    `index` on top of the commit `head`: the pre-commit hook, then the commit-msg hook
+    (git writes the message and a newline; no editor ran: whitespace cleanup).
     `claim` is a claimed agent (TASKGATE_AGENT or `git config taskgate.agent`)."""
-    files = staged_files(head, index)
-    before, after = MemoryTree(head, index=False), MemoryTree(index, index=True)
-    base = load_base(before.read, f"commit {HEAD[:12]}")
-    if base.policy.gate.enabled or base.policy.identity.mode == "signed":
-        raise NotImplementedError("the gate and signed identity need a real repository")
-    blobs = ValidatedBlobs()  # the cache file both hooks share, held in memory
-    hints: list[Hints] = []
-
-    def lines() -> Hints:
-        if not hints:
-            hints.append(git_lines(files, head, index))
-        return hints[0]
-
+    staged = _Staged(head, index)
     stderr = io.StringIO()
-    parsed = message_from_bytes((message + "\n").encode("utf-8", "surrogateescape"),
-                                "#", "whitespace")  # fmt: skip
+    args = ["git", "commit", "-m", message]
     for stage, msg, title in ((Stage.PRE_COMMIT, None, "pre-commit"),
-                              (Stage.COMMIT_MSG, parsed, "commit-msg")):  # fmt: skip
-        change = Change(
-            files=files, before=before, after=after, stage=stage, structure=base.structure,
-            message=msg, actor=resolve_actor(base.structure, msg, claim), agent_claim=claim,
-            hints=lines,
-        )  # fmt: skip
-        change.validated_blobs = blobs
-        findings: list[Finding] = [*base.problems, *run_checks(change, base.policy)]
+                              (Stage.COMMIT_MSG, _message(message, newline=True),
+                               "commit-msg")):  # fmt: skip
+        findings = staged.findings(stage, msg, claim)
         render_text(Outcome(findings, title=title), stderr, 0)
         if has_errors(findings):
-            return subprocess.CompletedProcess(["git", "commit", "-m", message], 1, "",
-                                               stderr.getvalue())  # fmt: skip
-    return subprocess.CompletedProcess(["git", "commit", "-m", message], 0, "", stderr.getvalue())
+            return subprocess.CompletedProcess(args, 1, "", stderr.getvalue())
+    return subprocess.CompletedProcess(args, 0, "", stderr.getvalue())
+
+
+def check(
+    head: Tree, index: Tree, message: str, *, claim: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """What `taskgate check -m message --format json --no-gate` prints for the index
+    `index` on top of the commit `head` (`commithooks.check_staged`: one pass at the
+    check stage; the JSON report on stdout, without its time)."""
+    staged = _Staged(head, index)
+    findings = staged.findings(Stage.CHECK, _message(message, newline=False), claim)
+    out = io.StringIO()
+    render_json(Outcome(findings, title="check"), out, 0)
+    args = ["taskgate", "check", "-m", message, "--format", "json", "--no-gate"]
+    return subprocess.CompletedProcess(args, 1 if has_errors(findings) else 0, out.getvalue(), "")
 
 
 Content = str | bytes
@@ -289,6 +324,9 @@ class MemoryScene:
 
     def hooks(self, message: str, *, claim: str | None = None) -> subprocess.CompletedProcess[str]:
         return judge(self.head, self.index, message, claim=claim)
+
+    def check(self, message: str, *, claim: str | None = None) -> subprocess.CompletedProcess[str]:
+        return check(self.head, self.index, message, claim=claim)
 
 
 class RepoScene:
