@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 
 from taskgate.builders import load_base, resolve_actor
 from taskgate.change import Change, FileChange, Stage
+from taskgate.errors import TaskgateError
 from taskgate.finding import Finding, has_errors
 from taskgate.git import Entry, Hints, parse_patch
 from taskgate.message import CommitMessage, message_from_bytes
@@ -267,11 +268,14 @@ def check(
     """What `taskgate check -m message --format json --no-gate` prints for the index
     `index` on top of the commit `head` (`commithooks.check_staged`: one pass at the
     check stage; the JSON report on stdout, without its time)."""
-    staged = _Staged(head, index)
-    findings = staged.findings(Stage.CHECK, _message(message, newline=False), claim)
+    args = ["taskgate", "check", "-m", message, "--format", "json", "--no-gate"]
+    try:
+        staged = _Staged(head, index)
+        findings = staged.findings(Stage.CHECK, _message(message, newline=False), claim)
+    except TaskgateError as exc:  # what `cli.main` prints for it (a policy it cannot use)
+        return subprocess.CompletedProcess(args, 2, "", f"taskgate: error: {exc}\n")
     out = io.StringIO()
     render_json(Outcome(findings, title="check"), out, 0)
-    args = ["taskgate", "check", "-m", message, "--format", "json", "--no-gate"]
     return subprocess.CompletedProcess(args, 1 if has_errors(findings) else 0, out.getvalue(), "")
 
 
