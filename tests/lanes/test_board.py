@@ -230,27 +230,30 @@ def test_board_move_through_git_commit(lane_repo: GitRepo, case: Case) -> None:
     assert (subject == f"{case.scope}: update the board") == (not case.expected)
 
 
-def test_board_messages_name_task_move_and_allowed_moves(lane_repo: GitRepo) -> None:
-    lead_setup(lane_repo, {TASKS: board_doc(base())})
-    edit_board(lane_repo, set_("T1", status="done", outputs=OUT))
-    proc = lane_repo.commit("feat(python): finish T1")
+def test_board_messages_name_task_move_and_allowed_moves() -> None:
+    scene = MemoryScene()
+    scene.setup({TASKS: board_doc(base())})
+    edit_tasks(scene, set_("T1", status="done", outputs=OUT))
+    proc = scene.hooks("feat(python): finish T1")
     assert_findings(proc, [("TG304", TASKS)])
     assert "T1: todo → done is not a move the coder of 'python' may make" in proc.stderr
     assert "from todo the coder of 'python' may move a task to in_progress" in proc.stderr
     # The line of the finding is the task's status line in the committed board.
-    status_line = (lane_repo.path / TASKS).read_text().split("\n").index('      "status": "done",')
+    status_line = scene.read_text(TASKS).split("\n").index('      "status": "done",')
     assert f"{TASKS}:{status_line + 1}: T1: todo" in proc.stderr
 
 
-def test_top_level_extension_is_the_leads(lane_repo: GitRepo) -> None:
-    edit_board(lane_repo, lambda tasks: None, **{"x-sprint": 3})
-    assert_findings(lane_repo.commit("feat(python): tag the sprint"), [("TG308", TASKS)])
-    assert_findings(lane_repo.commit("chore(lead): tag the sprint"), [])
+def test_top_level_extension_is_the_leads() -> None:
+    scene = MemoryScene()
+    edit_tasks(scene, lambda tasks: None, **{"x-sprint": 3})
+    assert_findings(scene.hooks("feat(python): tag the sprint"), [("TG308", TASKS)])
+    assert_findings(scene.hooks("chore(lead): tag the sprint"), [])
 
 
-def test_coder_deleting_the_board_is_rejected(lane_repo: GitRepo) -> None:
-    lane_repo.git("rm", "-q", TASKS)
-    assert_findings(lane_repo.commit("feat(python): drop the board"), [("TG308", TASKS)])
+def test_coder_deleting_the_board_is_rejected() -> None:
+    scene = MemoryScene()
+    scene.remove(TASKS)
+    assert_findings(scene.hooks("feat(python): drop the board"), [("TG308", TASKS)])
 
 
 # --- the active-task rule (TG307) ------------------------------------------------------
@@ -295,18 +298,18 @@ def test_active_task(
         assert_findings(work(MemoryScene()), expected)
 
 
-def test_no_board_at_all_means_no_active_task(lane_repo: GitRepo) -> None:
-    lane_repo.git("rm", "-q", TASKS)
-    lane_repo.commit_no_hooks("chore(lead): no board yet")
-    lane_repo.write(CODE, "VERSION = 2\n")
-    lane_repo.add(CODE)
-    assert_findings(lane_repo.commit("feat(python): work"), [("TG307", CODE)])
+def test_no_board_at_all_means_no_active_task() -> None:
+    scene = MemoryScene()
+    scene.remove(TASKS)
+    scene.setup({})  # the lead's commit without a board
+    scene.write(CODE, "VERSION = 2\n")
+    assert_findings(scene.hooks("feat(python): work"), [("TG307", CODE)])
 
 
-def test_reviewer_and_lead_need_no_task(lane_repo: GitRepo) -> None:
-    lane_repo.write(CODE, "VERSION = 2\n")
-    lane_repo.add(CODE)
-    assert_findings(lane_repo.commit("chore(lead): work"), [])
+def test_reviewer_and_lead_need_no_task() -> None:
+    scene = MemoryScene()
+    scene.write(CODE, "VERSION = 2\n")
+    assert_findings(scene.hooks("chore(lead): work"), [])
 
 
 def test_transitions_judged_against_head_board_not_working_tree(lane_repo: GitRepo) -> None:

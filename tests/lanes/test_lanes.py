@@ -20,13 +20,12 @@ from tests.lanes.conftest import (
     base,
     board_doc,
     check_json,
-    edit_board,
     lead_setup,
     text_findings,
 )
 from tests.support.boards import set_
 from tests.support.inprocess import one_per_rule
-from tests.support.staged import MemoryScene, RepoScene, Scene, on_both
+from tests.support.staged import MemoryScene, Scene, edit_tasks, on_both
 
 CODER, REVIEWER, LEAD = "feat(python)", "chore(review)", "chore(lead)"
 PLAN_PATH = "shared/plan.md"
@@ -271,10 +270,11 @@ def test_agent_claim_rejects_at_pre_commit(lane_repo: GitRepo) -> None:
     assert "commit-msg" not in proc.stderr  # rejected before any message was written
 
 
-def test_agent_claim_spanning_two_modules_at_pre_commit(lane_repo: GitRepo) -> None:
-    lead_setup(lane_repo, {TASKS: board_doc(base(t1="in_progress"))})
-    write((CORE, "X = 2\n"), (W, "<p>x</p>\n"))(RepoScene(lane_repo))
-    proc = lane_repo.commit("feat(python): x", env={"TASKGATE_AGENT": "python-coder"})
+def test_agent_claim_spanning_two_modules_at_pre_commit() -> None:
+    scene = MemoryScene()
+    scene.setup({TASKS: board_doc(base(t1="in_progress"))})
+    write((CORE, "X = 2\n"), (W, "<p>x</p>\n"))(scene)
+    proc = scene.hooks("feat(python): x", claim="python-coder")
     assert_findings(proc, [("TG201", W), ("TG202", W)])
     assert "taskgate pre-commit: 2 errors" in proc.stderr
 
@@ -289,17 +289,19 @@ def test_git_config_agent_claim_at_pre_commit(lane_repo: GitRepo) -> None:
     assert "taskgate pre-commit: 1 error" in proc.stderr
 
 
-def test_agent_claim_own_module_lands(lane_repo: GitRepo) -> None:
-    lead_setup(lane_repo, {TASKS: board_doc(base(t1="in_progress"))})
-    write((CORE, "X = 2\n"))(RepoScene(lane_repo))
-    proc = lane_repo.commit("feat(python): x", env={"TASKGATE_AGENT": "python-coder"})
+def test_agent_claim_own_module_lands() -> None:
+    scene = MemoryScene()
+    scene.setup({TASKS: board_doc(base(t1="in_progress"))})
+    write((CORE, "X = 2\n"))(scene)
+    proc = scene.hooks("feat(python): x", claim="python-coder")
     assert_findings(proc, [])
 
 
-def test_agent_claim_board_moves_at_pre_commit(lane_repo: GitRepo) -> None:
+def test_agent_claim_board_moves_at_pre_commit() -> None:
     """Board checks need the actor, not the message: they run early as well."""
-    edit_board(lane_repo, set_("T1", status="done"))
-    proc = lane_repo.commit("feat(python): x", env={"TASKGATE_AGENT": "python-coder"})
+    scene = MemoryScene()
+    edit_tasks(scene, set_("T1", status="done"))
+    proc = scene.hooks("feat(python): x", claim="python-coder")
     assert_findings(proc, [("TG304", TASKS)])
     assert "taskgate pre-commit: 1 error" in proc.stderr
 
@@ -322,16 +324,17 @@ def test_merge_commit_skips_lanes(lane_repo: GitRepo) -> None:
     assert len(lane_repo.git("rev-list", "--parents", "-n1", "HEAD").stdout.split()) == 3
 
 
-def test_hand_written_merge_subject_is_not_a_merge(lane_repo: GitRepo) -> None:
-    lane_repo.write(W, "<p>x</p>\n")
-    lane_repo.add(W)
-    proc = lane_repo.commit("feat(python): Merge branch 'web'")
+def test_hand_written_merge_subject_is_not_a_merge() -> None:
+    scene = MemoryScene()
+    scene.write(W, "<p>x</p>\n")
+    proc = scene.hooks("feat(python): Merge branch 'web'")
     assert_findings(proc, [("TG201", W), ("TG203", W)])
 
 
-def test_plan_finding_names_the_line(lane_repo: GitRepo) -> None:
-    plan_edit("1. Users.\n", "1. Users.\n2. Admins.\n")(RepoScene(lane_repo))
-    proc = lane_repo.commit("feat(python): plan more")
+def test_plan_finding_names_the_line() -> None:
+    scene = MemoryScene()
+    plan_edit("1. Users.\n", "1. Users.\n2. Admins.\n")(scene)
+    proc = scene.hooks("feat(python): plan more")
     assert_findings(proc, [("TG206", PLAN_PATH)])
     line = PLAN.split("\n").index("1. Users.") + 2
     assert f"{PLAN_PATH}:{line}: line {line} of {PLAN_PATH} is added outside" in proc.stderr

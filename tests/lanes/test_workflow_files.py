@@ -36,6 +36,12 @@ def my_findings(repo: GitRepo, message: str = LEAD) -> list[tuple[str, str | Non
     return [(r, p) for r, p in check_json(repo, message) if r.startswith("TG3")]
 
 
+def memory_findings(scene: MemoryScene, message: str = LEAD) -> list[tuple[str, str | None]]:
+    """`my_findings` of the scene's staged change, `taskgate check` judged in memory."""
+    found = json.loads(scene.check(message).stdout)["findings"]
+    return [(f["rule"], f["path"]) for f in found if f["rule"].startswith("TG3")]
+
+
 def commit_raw(repo: GitRepo, rel: str, raw: bytes | str) -> subprocess.CompletedProcess[str]:
     """Stage `raw` at `rel` and commit it as the lead through the hooks."""
     repo.write(rel, raw)
@@ -155,7 +161,7 @@ def test_board_schema(request: pytest.FixtureRequest, name: str, doc: Any, says:
     assert proc.returncode == 1
 
 
-def test_extension_keys_are_allowed_everywhere(lane_repo: GitRepo) -> None:
+def test_extension_keys_are_allowed_everywhere() -> None:
     tasks = base()
     tasks[0].update({"x-estimate": 3, "outputs": {"files": [], "x-ci": "ok"},
                      "review_comments": [{"author": "r", "body": "b", "x-id": 1}]})  # fmt: skip
@@ -164,10 +170,10 @@ def test_extension_keys_are_allowed_everywhere(lane_repo: GitRepo) -> None:
     structure = {**STRUCTURE, "x-owner": "team", "roles": {"lead": "lead", "x-r": 1}}
     structure["modules"] = {**STRUCTURE["modules"], "web": {"path": "web", "agent": "fe",
                                                             "x-port": 3000}}  # fmt: skip
-    lane_repo.write_json(TASKS, doc)
-    lane_repo.write_json(STRUCT, structure)
-    lane_repo.add(TASKS, STRUCT)
-    assert_findings(lane_repo.commit(LEAD), [])
+    scene = MemoryScene()
+    scene.write_json(TASKS, doc)
+    scene.write_json(STRUCT, structure)
+    assert_findings(scene.hooks(LEAD), [])
 
 
 def test_schema_problem_line_points_at_the_value() -> None:
@@ -213,10 +219,11 @@ def test_structure_schema(
     assert proc.returncode == 1
 
 
-def test_structure_unknown_role(lane_repo: GitRepo) -> None:
+def test_structure_unknown_role() -> None:
     doc = {**STRUCTURE, "roles": {"lead": "lead", "owner": "boss"}}
-    commit_raw(lane_repo, STRUCT, json.dumps(doc) + "\n")
-    assert my_findings(lane_repo) == [("TG302", STRUCT)]
+    scene = MemoryScene()
+    scene.write(STRUCT, json.dumps(doc) + "\n")
+    assert memory_findings(scene) == [("TG302", STRUCT)]
 
 
 # --- TG303: board structure ------------------------------------------------------------------
@@ -252,21 +259,21 @@ def test_long_dependency_chain_and_cycle() -> None:
     assert "dependency cycle: T0 → T1 → T2" in proc.stderr
 
 
-def test_lead_adds_module_and_its_task_together(lane_repo: GitRepo) -> None:
+def test_lead_adds_module_and_its_task_together() -> None:
     structure = json.loads(json.dumps(STRUCTURE))
     structure["modules"]["mobile"] = {"path": "apps/mobile", "agent": "mobile-coder"}
-    lane_repo.write_json(STRUCT, structure)
-    lane_repo.write_json(TASKS, board_doc([*base(), task("M1", "mobile")]))
-    lane_repo.add(STRUCT, TASKS)
-    assert_findings(lane_repo.commit(LEAD), [])
+    scene = MemoryScene()
+    scene.write_json(STRUCT, structure)
+    scene.write_json(TASKS, board_doc([*base(), task("M1", "mobile")]))
+    assert_findings(scene.hooks(LEAD), [])
 
 
-def test_lead_removing_a_module_with_tasks(lane_repo: GitRepo) -> None:
+def test_lead_removing_a_module_with_tasks() -> None:
     structure = json.loads(json.dumps(STRUCTURE))
     del structure["modules"]["web"]
-    lane_repo.write_json(STRUCT, structure)
-    lane_repo.add(STRUCT)
-    proc = lane_repo.commit(LEAD)
+    scene = MemoryScene()
+    scene.write_json(STRUCT, structure)
+    proc = scene.hooks(LEAD)
     assert_findings(proc, [("TG303", TASKS)])
     assert "task 'T2' is assigned to 'web', which is not a module" in proc.stderr
 
@@ -369,13 +376,13 @@ def test_ten_megabyte_board(lane_repo: GitRepo) -> None:
     assert "Traceback" not in proc.stderr
 
 
-def test_ten_megabyte_title(lane_repo: GitRepo) -> None:
+def test_ten_megabyte_title() -> None:
     tasks = base()
     tasks[0]["title"] = "x" * 10_000_000
     tasks[0]["colour"] = "red"
-    lane_repo.write_json(TASKS, board_doc(tasks))
-    lane_repo.add(TASKS)
-    assert my_findings(lane_repo) == [("TG302", TASKS)]
+    scene = MemoryScene()
+    scene.write_json(TASKS, board_doc(tasks))
+    assert memory_findings(scene) == [("TG302", TASKS)]
 
 
 # --- commit-msg fails closed when pre-commit did not run; the cache ----------------------------
@@ -453,9 +460,11 @@ def test_invalid_board_explained_with_jsonschema(lane_repo: GitRepo) -> None:
     assert out == "1 jsonschema,taskgate.workflow.schema,taskgate.workflow.checks"
 
 
-def test_rule_ignore_policy_applies(lane_repo: GitRepo) -> None:
-    lead_setup(lane_repo, {"taskgate.toml": '[gate]\nenabled = false\n[rules]\nwarn = ["TG303"]\n'})
-    proc = commit_raw(lane_repo, TASKS, json.dumps(board_doc([task("T1", "mobile")])))
+def test_rule_ignore_policy_applies() -> None:
+    scene = MemoryScene()
+    scene.setup({"taskgate.toml": '[gate]\nenabled = false\n[rules]\nwarn = ["TG303"]\n'})
+    scene.write(TASKS, json.dumps(board_doc([task("T1", "mobile")])))
+    proc = scene.hooks(LEAD)
     assert proc.returncode == 0, proc.stderr
     assert "TG303 warning" in proc.stderr
 
