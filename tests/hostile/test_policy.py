@@ -1,6 +1,8 @@
 """Hostile policies: typos, wrong types, both files, bad encodings. Exit 2 naming the fix.
 
-The two tables run `cli.main` in process; the tests after them start real processes.
+The two tables are judged by `check` in memory (tests/support/staged.py), their first case
+also through `cli.main` in a real repository, with the same error line; the tests after
+them start real processes.
 """
 
 from __future__ import annotations

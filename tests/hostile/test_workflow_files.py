@@ -1,5 +1,8 @@
 """Hostile workflow files: empty, binary, not UTF-8, 20 MB, 100,000 levels deep, duplicate
-keys, wrong types. Each gives a rule id on the file's path, never a traceback."""
+keys, wrong types. Each gives a rule id on the file's path, never a traceback.
+
+The tables are judged by `check` in memory (tests/support/staged.py); the first case of
+each also through `cli.main` in a real repository, and both must agree."""
 
 from __future__ import annotations
 

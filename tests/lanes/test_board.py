@@ -1,8 +1,10 @@
 """SPEC §1.3 through the commit hooks: every allowed move lands, every forbidden variant is
 rejected with its rule id at the board's path (TG304–TG309).
 
-The case tables run both hooks in process on the staged change (`commit_hooks`); the
-first case per rule id, and the other tests here, make real commits through the shims.
+The case tables are judged in memory as the two hooks judge a staged change
+(tests/support/staged.py); their first case per rule id also makes a real commit through
+the shims, which the judge in memory must agree with. What only git shows (the staged
+board against the working tree) makes real commits.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Lane rules TG201–TG207 (SPEC §3) through the commit hooks.
 
-The case table runs both hooks in process on the staged change (`commit_hooks`); the
-first case per rule id, and the other tests here, make real commits through the shims.
+The case table is judged in memory as the two hooks judge a staged change
+(tests/support/staged.py); its first case per rule id also makes a real commit through the
+shims, which the judge in memory must agree with. Plumbing (claims from the environment and
+git config, merges, odd paths) makes real commits.
 """
 
 from __future__ import annotations

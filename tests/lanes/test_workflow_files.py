@@ -1,8 +1,10 @@
 """Workflow files (SPEC §1.1, §1.2): TG301, TG302, TG303, TG310 through the commit hooks,
 hostile inputs, and the cache of validated blobs.
 
-The case tables run both hooks in process on the staged change (`commit_hooks`), but for
-their first case, which makes a real commit through the shims like every other test here.
+The case tables are judged in memory as the two hooks judge a staged change
+(tests/support/staged.py); their first case also makes a real commit through the shims,
+which the judge in memory must agree with. The cache of validated blobs, the hook order,
+the 10 MB board and the 100,000-level documents go through real commits and processes.
 """
 
 from __future__ import annotations

@@ -11,10 +11,14 @@ functions the hooks call (`load_base`, `resolve_actor`, `run_checks`), the valid
 cache shared between the two stages as the hooks share its file, and the text reporter.
 The result is shaped like the finished `git commit` process: its exit status and the
 hooks' stderr, so a case table keeps its assertions (`assert_findings`, text in stderr).
+`MemoryScene.check(message)` is `taskgate check -m message --format json --no-gate`
+(`commithooks.check_staged`): one pass at the check stage, the JSON report on stdout, and
+for a base policy it cannot use the `taskgate: error:` line and exit status 2.
 
 `RepoScene` offers the same edits on a real repository (each one staged), so one table
-can run every case in memory and its end-to-end cases through `git commit`; the
-`agree` helper proves both give the same findings on those cases.
+can run every case in memory and its end-to-end cases through `git commit`; `on_both`
+and `agree` prove both give the same verdict and findings on those cases, so a change to
+the hooks that this module does not follow fails there.
 
 What only git shows stays with real repositories: amend, GIT_INDEX_FILE, worktrees,
 subfolders, merges, chained hooks, signed identity, the gate, the shims. Rename
@@ -25,6 +29,7 @@ a table whose cases rename and edit a file in one step keeps real commits for th
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import io
 import json
@@ -48,7 +53,6 @@ from taskgate.report.text import render_text
 from taskgate.rules.registry import run_checks
 from taskgate.workflow.blobcache import ValidatedBlobs
 from tests.conftest import BOARD, PLAN, POLICY_NO_GATE, STRUCTURE, GitRepo
-from tests.support.inprocess import commit_hooks
 
 # The commit `where` a hook names its base by (the real one is HEAD's id).
 HEAD = "0a1b2c3d4e5f" + "0" * 28
@@ -88,6 +92,7 @@ class Node(NamedTuple):
         return blob_id(self.data)
 
 
+@functools.lru_cache(maxsize=256)
 def blob_id(data: bytes) -> str:
     """git's object id of a blob with this content."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324
@@ -334,12 +339,10 @@ class MemoryScene:
 
 
 class RepoScene:
-    """The same edits on a real repository, each staged; `hooks` makes a real commit
-    (`real=False`: the hooks in process, no commit)."""
+    """The same edits on a real repository, each staged; `hooks` makes a real commit."""
 
-    def __init__(self, repo: GitRepo, *, real: bool = True) -> None:
+    def __init__(self, repo: GitRepo) -> None:
         self.repo = repo
-        self.real = real
 
     def write(self, rel: str, content: Content) -> None:
         self.repo.write(rel, content)
@@ -378,10 +381,7 @@ class RepoScene:
         self.repo.commit_no_hooks("chore(lead): set the scene")
 
     def hooks(self, message: str, *, claim: str | None = None) -> subprocess.CompletedProcess[str]:
-        env = {"TASKGATE_AGENT": claim} if claim else None
-        if self.real:
-            return self.repo.commit(message, env=env)
-        return commit_hooks(self.repo.path, message, env=env)
+        return self.repo.commit(message, env={"TASKGATE_AGENT": claim} if claim else None)
 
 
 Scene = MemoryScene | RepoScene
