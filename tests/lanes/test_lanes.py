@@ -8,7 +8,9 @@ git config, merges, odd paths) makes real commits.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from subprocess import CompletedProcess
 from typing import NamedTuple
 
@@ -340,3 +342,17 @@ def test_plan_finding_names_the_line() -> None:
     assert_findings(proc, [("TG206", PLAN_PATH)])
     line = PLAN.split("\n").index("1. Users.") + 2
     assert f"{PLAN_PATH}:{line}: line {line} of {PLAN_PATH} is added outside" in proc.stderr
+
+
+def test_the_memory_scene_starts_from_the_workflow_repository(workflow_template: Path) -> None:
+    """The tables judged in memory start from exactly the files `workflow_repo` commits."""
+    listing = subprocess.run(
+        ["git", "ls-tree", "-r", "-z", "HEAD"], cwd=workflow_template, capture_output=True,
+        check=True,
+    ).stdout.decode()  # fmt: skip
+    committed = {}
+    for record in filter(None, listing.split("\0")):
+        meta, path = record.split("\t", 1)
+        mode, _, oid = meta.split(" ")
+        committed[path] = (mode, oid)
+    assert committed == {path: (node.mode, node.oid) for path, node in MemoryScene().head.items()}
