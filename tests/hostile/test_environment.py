@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import BOARD, PLAN, POLICY_NO_GATE, STRUCTURE, GitRepo, finding_ids
+from tests.conftest import (
+    BOARD,
+    PLAN,
+    POLICY_NO_GATE,
+    STRUCTURE,
+    GitRepo,
+    finding_ids,
+    run_taskgate,
+)
 from tests.hostile.support import assert_clean, usage_error
+from tests.support.inprocess import run_main
 
 NEEDS_GIT = [
     ("check",),
@@ -39,6 +49,19 @@ def no_git_path(tmp_path: Path) -> str:
     return str(bin_dir)
 
 
+# The case of each table run as a real `python -m taskgate` process (the way a hook shim
+# starts it); the others call `cli.main` in this process, with the same environment.
+PROCESS_CASE = ("hook", "commit-msg", "MSGFILE")
+
+
+def run(
+    args: list[str], *, cwd: Path, env: dict[str, str], process: bool
+) -> subprocess.CompletedProcess[str]:
+    if process:
+        return run_taskgate(*args, cwd=cwd, env=env, input="")
+    return run_main(*args, cwd=cwd, env=dict(env))
+
+
 @pytest.mark.parametrize("args", NEEDS_GIT, ids=["-".join(a) for a in NEEDS_GIT])
 def test_missing_git_is_exit_2_saying_install_git(
     workflow_repo: GitRepo, no_git_path: str, args: tuple[str, ...]
@@ -46,7 +69,8 @@ def test_missing_git_is_exit_2_saying_install_git(
     msg = workflow_repo.path.parent / "msg"
     msg.write_text("chore(lead): x\n")
     argv = [str(msg) if a == "MSGFILE" else a for a in args]
-    proc = workflow_repo.taskgate(*argv, env={"PATH": no_git_path}, input="")
+    proc = run(argv, cwd=workflow_repo.path, env={"PATH": no_git_path},
+               process=args == PROCESS_CASE)  # fmt: skip
     line = usage_error(proc, "git is not installed or not on PATH")
     assert "not inside a git repository" not in line
 
@@ -55,8 +79,6 @@ def test_missing_git_is_exit_2_saying_install_git(
 def test_commands_that_need_no_git_work_without_it(
     tmp_path: Path, no_git_path: str, args: tuple[str, ...]
 ) -> None:
-    from tests.conftest import run_taskgate
-
     proc = run_taskgate(*args, cwd=tmp_path, env={"PATH": no_git_path})
     assert_clean(proc, 0)
     assert "TG201" in proc.stdout
@@ -64,12 +86,11 @@ def test_commands_that_need_no_git_work_without_it(
 
 @pytest.mark.parametrize("args", NEEDS_GIT, ids=["-".join(a) for a in NEEDS_GIT])
 def test_outside_a_repository_is_exit_2(tmp_path: Path, args: tuple[str, ...]) -> None:
-    from tests.conftest import run_taskgate
-
     empty = tmp_path / "not a repo"
     empty.mkdir()
     argv = [str(empty / "msg") if a == "MSGFILE" else a for a in args]
-    proc = run_taskgate(*argv, cwd=empty, input="", env={"GIT_CEILING_DIRECTORIES": str(tmp_path)})
+    proc = run(argv, cwd=empty, env={"GIT_CEILING_DIRECTORIES": str(tmp_path)},
+               process=args == PROCESS_CASE)  # fmt: skip
     usage_error(proc, "not inside a git repository")
 
 
@@ -141,7 +162,8 @@ def test_init_around_hostile_files(repo: GitRepo, tmp_path: Path, kind: str) -> 
         shared.write_text("I am a file\n")
     else:
         shared.symlink_to(outside)
-    proc = repo.taskgate("init")
+    # One case as a real process; the others through `cli.main` in this process.
+    proc = repo.taskgate("init") if kind == "loop" else run_main("init", cwd=repo.path)
     out = proc.stderr
     assert "Traceback" not in out
     assert "internal error" not in out

@@ -11,14 +11,21 @@ import pytest
 from taskgate.rules.catalog import RULES
 from tests.conftest import GitRepo, finding_ids
 from tests.hostile.support import MSG, assert_clean, usage_error
+from tests.support.inprocess import run_main
 
 
-def _hook(repo: GitRepo, raw: bytes, *, editor: str = ":") -> tuple[int, list[tuple[str, str]]]:
+def _hook(
+    repo: GitRepo, raw: bytes, *, editor: str = ":", process: bool = False
+) -> tuple[int, list[tuple[str, str]]]:
+    """`taskgate hook commit-msg FILE --format json` through `cli.main` in this process;
+    `process`: as a real `python -m taskgate` (one case of each table)."""
     path = repo.path.parent / "message.txt"
     path.write_bytes(raw)
-    proc = repo.taskgate(
-        "hook", "commit-msg", str(path), "--format", "json", env={"GIT_EDITOR": editor}
-    )
+    args = ("hook", "commit-msg", str(path), "--format", "json")
+    if process:
+        proc = repo.taskgate(*args, env={"GIT_EDITOR": editor})
+    else:
+        proc = run_main(*args, cwd=repo.path, env={"GIT_EDITOR": editor})
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode in (0, 1), proc.stderr
     doc = json.loads(proc.stdout)
@@ -30,7 +37,7 @@ RANDOM_BLOBS = [random.Random(seed).randbytes(n) for seed, n in enumerate((1, 7,
 
 @pytest.mark.parametrize("raw", RANDOM_BLOBS, ids=[f"{len(b)}-bytes" for b in RANDOM_BLOBS])
 def test_random_bytes(workflow_repo: GitRepo, raw: bytes) -> None:
-    _rc, found = _hook(workflow_repo, raw)
+    _rc, found = _hook(workflow_repo, raw, process=raw == RANDOM_BLOBS[-1])
     for rule, path in found:
         assert rule in RULES
         assert path == MSG
@@ -61,7 +68,7 @@ def test_random_bytes(workflow_repo: GitRepo, raw: bytes) -> None:
     ],
 )  # fmt: skip
 def test_odd_messages(workflow_repo: GitRepo, raw: bytes, expected: set[tuple[str, str]]) -> None:
-    _rc, found = _hook(workflow_repo, raw)
+    _rc, found = _hook(workflow_repo, raw, process=raw.startswith(b"\xff\xfe garbage"))
     assert set(found) == expected
 
 

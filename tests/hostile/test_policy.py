@@ -1,14 +1,20 @@
 """Hostile policies: typos, wrong types, both files, bad encodings. Exit 2 naming the fix.
 
-The two tables run `cli.main` in process; the tests after them start real processes.
+The two tables are judged by `check` in memory (tests/support/staged.py), their first case
+also through `cli.main` in a real repository, with the same error line; the tests after
+them start real processes.
 """
 
 from __future__ import annotations
+
+import re
+import subprocess
 
 import pytest
 
 from tests.conftest import GitRepo
 from tests.hostile.support import assert_clean, check_text, lead_commit, usage_error
+from tests.support.staged import HEAD, MemoryScene
 
 # (taskgate.toml content, words the one error line must contain)
 BAD_POLICIES: list[tuple[str, bytes, tuple[str, ...]]] = [
@@ -58,6 +64,32 @@ BAD_POLICIES: list[tuple[str, bytes, tuple[str, ...]]] = [
 ]  # fmt: skip
 
 
+def _scene_with_base(name: str, content: bytes) -> MemoryScene:
+    """`_repo_with_base` in memory."""
+    scene = MemoryScene({"README.md": "hello\n", name: content})
+    scene.write("README.md", "changed\n")
+    return scene
+
+
+def _base_error(
+    request: pytest.FixtureRequest, name: str, content: bytes, real: bool
+) -> subprocess.CompletedProcess[str]:
+    """`taskgate check` on a base holding `content` at `name`, judged in memory; `real`:
+    in a real repository through `cli.main` too, with the same error line (but for the
+    commit's id)."""
+    proc = _scene_with_base(name, content).check("docs: readme")
+    if real:
+        repo: GitRepo = request.getfixturevalue("repo")
+        _repo_with_base(repo, name, content)
+        real_proc = check_text(repo, "check", "-m", "docs: readme", "--no-gate")
+        assert real_proc.returncode == proc.returncode == 2, real_proc.stderr
+        assert re.sub(r"commit [0-9a-f]{12}", "commit " + HEAD[:12], real_proc.stderr) == (
+            proc.stderr
+        )
+        return real_proc
+    return proc
+
+
 def _repo_with_base(repo: GitRepo, name: str, content: bytes) -> None:
     repo.write("README.md", "hello\n")
     repo.add()
@@ -73,10 +105,9 @@ def _repo_with_base(repo: GitRepo, name: str, content: bytes) -> None:
     ("content", "words"), [pytest.param(c, w, id=i) for i, c, w in BAD_POLICIES]
 )
 def test_bad_taskgate_toml_is_exit_2_naming_the_key(
-    repo: GitRepo, content: bytes, words: tuple[str, ...]
+    request: pytest.FixtureRequest, content: bytes, words: tuple[str, ...]
 ) -> None:
-    _repo_with_base(repo, "taskgate.toml", content)
-    proc = check_text(repo, "check", "-m", "docs: readme", "--no-gate")
+    proc = _base_error(request, "taskgate.toml", content, content == BAD_POLICIES[0][1])
     line = usage_error(proc, "taskgate.toml", *words)
     # The message names the commit the policy was read from, so the lead knows what to fix.
     assert "commit " in line
@@ -95,10 +126,9 @@ def test_bad_taskgate_toml_is_exit_2_naming_the_key(
     ],
 )
 def test_bad_pyproject_tool_table_is_exit_2(
-    repo: GitRepo, content: bytes, words: tuple[str, ...]
+    request: pytest.FixtureRequest, content: bytes, words: tuple[str, ...]
 ) -> None:
-    _repo_with_base(repo, "pyproject.toml", content)
-    proc = check_text(repo, "check", "-m", "docs: readme", "--no-gate")
+    proc = _base_error(request, "pyproject.toml", content, words == ("unknown key 'comit'",))
     usage_error(proc, "pyproject.toml", *words)
 
 

@@ -1,9 +1,13 @@
 """Hostile workflow files: empty, binary, not UTF-8, 20 MB, 100,000 levels deep, duplicate
-keys, wrong types. Each gives a rule id on the file's path, never a traceback."""
+keys, wrong types. Each gives a rule id on the file's path, never a traceback.
+
+The tables are judged by `check` in memory (tests/support/staged.py); the first case of
+each also through `cli.main` in a real repository, and both must agree."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from typing import Any
 
@@ -18,6 +22,7 @@ from tests.hostile.support import (
     errors,
     lead_commit,
 )
+from tests.support.staged import MemoryScene
 
 VALID_STRUCTURE = json.dumps(STRUCTURE).encode()
 VALID_BOARD = json.dumps(BOARD).encode()
@@ -63,23 +68,51 @@ def huge_valid_board() -> bytes:
     return json.dumps(board).encode()
 
 
+def checked(
+    scene: MemoryScene, message: str, real: GitRepo | None = None
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """`taskgate check -m message --format json --no-gate` on the scene's staged change,
+    judged in memory; with `real` (the same scene in a real repository, for one case of
+    each table), through `cli.main` there too, and both must agree."""
+    proc = scene.check(message)
+    findings: list[dict[str, Any]] = json.loads(proc.stdout)["findings"]
+    if real is None:
+        return proc, findings
+    real_proc, real_findings = check_json(real, message)
+    assert real_proc.returncode == proc.returncode, (real_proc.stdout, proc.stdout)
+    assert sorted(pairs_of(real_findings)) == sorted(pairs_of(findings)), (real_findings, findings)
+    return real_proc, real_findings
+
+
+def first(request: pytest.FixtureRequest, fixture: str, name: object, names: list[Any]) -> Any:
+    """The real repository of the table's first case (None for the others)."""
+    return request.getfixturevalue(fixture) if name == names[0] else None
+
+
 # --- a broken module map at the base: every commit is checked against nothing -> TG310
 
 
-def _base_structure(repo: GitRepo, content: bytes) -> None:
-    repo.write("README.md", "hi\n")
-    repo.write("taskgate.toml", "[gate]\nenabled = false\n")
-    repo.write(STRUCTURE_PATH, content)
-    repo.add()
-    lead_commit(repo)
-    repo.write("services/api/app.py", "x = 1\n")
-    repo.add()
+def _base_structure(repo: GitRepo | None, content: bytes) -> MemoryScene:
+    """The scene in memory; in `repo` too when given."""
+    files = {"README.md": "hi\n", "taskgate.toml": "[gate]\nenabled = false\n",
+             STRUCTURE_PATH: content}  # fmt: skip
+    scene = MemoryScene(files)
+    scene.write("services/api/app.py", "x = 1\n")
+    if repo is not None:
+        for rel, data in files.items():
+            repo.write(rel, data)
+        repo.add()
+        lead_commit(repo)
+        repo.write("services/api/app.py", "x = 1\n")
+        repo.add()
+    return scene
 
 
 @pytest.mark.parametrize("name", sorted(_not_json(VALID_STRUCTURE)))
-def test_unusable_module_map_at_base_is_tg310(repo: GitRepo, name: str) -> None:
-    _base_structure(repo, _not_json(VALID_STRUCTURE)[name])
-    proc, findings = check_json(repo, "feat(python): add the app")
+def test_unusable_module_map_at_base_is_tg310(request: pytest.FixtureRequest, name: str) -> None:
+    repo = first(request, "repo", name, sorted(_not_json(VALID_STRUCTURE)))
+    scene = _base_structure(repo, _not_json(VALID_STRUCTURE)[name])
+    proc, findings = checked(scene, "feat(python): add the app", repo)
     assert_clean(proc, 1)
     assert ("TG310", STRUCTURE_PATH) in errors(findings)
     tg310 = next(f for f in findings if f["rule"] == "TG310")
@@ -106,17 +139,20 @@ def test_unusable_module_map_at_base_is_tg310(repo: GitRepo, name: str) -> None:
         pytest.param({"version": 1, "modules": {}, "roles": {"lead": 1}}, "roles", id="lead-int"),
     ],
 )  # fmt: skip
-def test_wrong_shapes_of_the_base_map_are_tg310(repo: GitRepo, doc: object, words: str) -> None:
-    _base_structure(repo, json.dumps(doc).encode())
-    proc, findings = check_json(repo, "feat(python): add the app")
+def test_wrong_shapes_of_the_base_map_are_tg310(
+    request: pytest.FixtureRequest, doc: object, words: str
+) -> None:
+    repo = first(request, "repo", doc, [[]])
+    scene = _base_structure(repo, json.dumps(doc).encode())
+    proc, findings = checked(scene, "feat(python): add the app", repo)
     assert_clean(proc, 1)
     assert ("TG310", STRUCTURE_PATH) in errors(findings)
     assert words in next(f for f in findings if f["rule"] == "TG310")["message"]
 
 
-def test_20mb_module_map_at_base_reports_the_line(repo: GitRepo, huge_invalid: bytes) -> None:
-    _base_structure(repo, huge_invalid)
-    proc, findings = check_json(repo, "feat(python): add the app")
+def test_20mb_module_map_at_base_reports_the_line(huge_invalid: bytes) -> None:
+    scene = _base_structure(None, huge_invalid)
+    proc, findings = checked(scene, "feat(python): add the app")
     assert_clean(proc, 1)
     assert errors(findings) == [("TG310", STRUCTURE_PATH)]
     assert "line 1, column" in findings[0]["message"]
@@ -139,16 +175,29 @@ def test_broken_base_map_blocks_a_real_commit(workflow_repo: GitRepo) -> None:
 
 # --- hostile files staged by the lead: TG301 (not JSON) / TG302 (schema), on their path
 
+LEAD_EDIT = "chore(lead): edit the workflow files"
+
+
+def staged(
+    target: str, content: bytes | str, real: GitRepo | None = None
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """The lead stages `content` at `target` of the workflow repository; `check`'s answer."""
+    scene = MemoryScene()
+    scene.write(target, content)
+    if real is not None:
+        real.write(target, content)
+        real.add()
+    return checked(scene, LEAD_EDIT, real)
+
 
 @pytest.mark.parametrize("target", [STRUCTURE_PATH, BOARD_PATH])
 @pytest.mark.parametrize("name", sorted(_not_json(VALID_BOARD)))
 def test_staged_workflow_file_that_is_not_json_is_tg301(
-    workflow_repo: GitRepo, target: str, name: str
+    request: pytest.FixtureRequest, target: str, name: str
 ) -> None:
     valid = VALID_STRUCTURE if target == STRUCTURE_PATH else VALID_BOARD
-    workflow_repo.write(target, _not_json(valid)[name])
-    workflow_repo.add()
-    proc, findings = check_json(workflow_repo, "chore(lead): edit the workflow files")
+    real = first(request, "workflow_repo", name, sorted(_not_json(VALID_BOARD)))
+    proc, findings = staged(target, _not_json(valid)[name], real)
     assert_clean(proc, 1)
     assert ("TG301", target) in errors(findings), findings
     assert {path for _, path in errors(findings)} == {target}
@@ -168,24 +217,21 @@ def test_staged_workflow_file_that_is_not_json_is_tg301(
     ],
 )
 def test_staged_workflow_file_of_the_wrong_shape_is_tg302(
-    workflow_repo: GitRepo, target: str, doc: object
+    request: pytest.FixtureRequest, target: str, doc: object
 ) -> None:
     if isinstance(doc, dict) and doc:
         doc = {k: v for k, v in doc.items()
                if k != ("tasks" if target == STRUCTURE_PATH else "modules")}  # fmt: skip
-    workflow_repo.write_json(target, doc)
-    workflow_repo.add()
-    proc, findings = check_json(workflow_repo, "chore(lead): edit the workflow files")
+    real = first(request, "workflow_repo", doc, [[]])
+    proc, findings = staged(target, json.dumps(doc, indent=2) + "\n", real)
     assert_clean(proc, 1)
     assert ("TG302", target) in errors(findings), findings
 
 
 @pytest.mark.parametrize("target", [STRUCTURE_PATH, BOARD_PATH])
-def test_staged_workflow_file_holding_null_is_reported(workflow_repo: GitRepo, target: str) -> None:
+def test_staged_workflow_file_holding_null_is_reported(target: str) -> None:
     """`null` parses, yet it is no workflow file: never mistaken for an absent file."""
-    workflow_repo.write(target, "null\n")
-    workflow_repo.add()
-    proc, findings = check_json(workflow_repo, "chore(lead): edit the workflow files")
+    proc, findings = staged(target, "null\n")
     assert_clean(proc, 1)
     assert ("TG301", target) in errors(findings), findings
     assert "null" in next(f for f in findings if f["path"] == target)["message"]

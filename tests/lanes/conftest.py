@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import GitRepo
+from tests.support.inprocess import run_main
 
 TASKS = "shared/task_list.json"
 STRUCT = "shared/project_structure.json"
@@ -113,8 +114,10 @@ def assert_findings(
 def check_json(
     repo: GitRepo, message: str, env: dict[str, str] | None = None
 ) -> list[tuple[str, str | None]]:
-    """(rule, path) pairs from `taskgate check -m message --format json` on the staged state."""
-    proc = repo.taskgate("check", "-m", message, "--format", "json", "--no-gate", env=env)
+    """(rule, path) pairs from `taskgate check -m message --format json` on the staged state,
+    through `cli.main` in this process (the tests that call it also commit for real)."""
+    args = ("check", "-m", message, "--format", "json", "--no-gate")
+    proc = run_main(*args, cwd=repo.path, env=dict(env) if env else None)
     assert proc.returncode in (0, 1), proc.stderr
     doc = json.loads(proc.stdout)
     return [(f["rule"], f["path"]) for f in doc["findings"]]

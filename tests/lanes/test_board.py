@@ -1,12 +1,15 @@
 """SPEC §1.3 through the commit hooks: every allowed move lands, every forbidden variant is
 rejected with its rule id at the board's path (TG304–TG309).
 
-The case tables run both hooks in process on the staged change (`commit_hooks`); the
-first case per rule id, and the other tests here, make real commits through the shims.
+The case tables are judged in memory as the two hooks judge a staged change
+(tests/support/staged.py); their first case per rule id also makes a real commit through
+the shims, which the judge in memory must agree with. What only git shows (the staged
+board against the working tree) makes real commits.
 """
 
 from __future__ import annotations
 
+from subprocess import CompletedProcess
 from typing import Any, NamedTuple
 
 import pytest
@@ -23,7 +26,8 @@ from tests.lanes.conftest import (
     lead_setup,
 )
 from tests.support.boards import DROP, add_task, both, comment, remove_task, resolve, set_
-from tests.support.inprocess import commit_hooks, one_per_rule
+from tests.support.inprocess import one_per_rule
+from tests.support.staged import MemoryScene, Scene, edit_tasks, on_both
 
 CODER, WEB_CODER, REVIEWER, LEAD = "feat(python)", "feat(web)", "chore(review)", "chore(lead)"
 
@@ -203,18 +207,17 @@ CASES = [
 ]  # fmt: skip
 
 
-def _stage_move(repo: GitRepo, case: Case) -> None:
-    lead_setup(repo, {TASKS: board_doc(case.before), USERS: "X = 0\n"})
-    edit_board(repo, case.edit)
+def _move(scene: Scene, case: Case) -> CompletedProcess[str]:
+    scene.setup({TASKS: board_doc(case.before), USERS: "X = 0\n"})
+    edit_tasks(scene, case.edit)
     for rel, content in (case.files or {}).items():
-        repo.write(rel, content)
-        repo.add(rel)
+        scene.write(rel, content)
+    return scene.hooks(f"{case.scope}: update the board")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_board_move(lane_repo: GitRepo, case: Case) -> None:
-    _stage_move(lane_repo, case)
-    assert_findings(commit_hooks(lane_repo.path, f"{case.scope}: update the board"), case.expected)
+def test_board_move(case: Case) -> None:
+    assert_findings(_move(MemoryScene(), case), case.expected)
 
 
 COMMITTED = one_per_rule(CASES, lambda c: c.expected)
@@ -222,34 +225,37 @@ COMMITTED = one_per_rule(CASES, lambda c: c.expected)
 
 @pytest.mark.parametrize("case", COMMITTED, ids=[c.name for c in COMMITTED])
 def test_board_move_through_git_commit(lane_repo: GitRepo, case: Case) -> None:
-    _stage_move(lane_repo, case)
-    before = lane_repo.head()
-    proc = lane_repo.commit(f"{case.scope}: update the board")
+    """The end-to-end proof per rule id; the judge in memory agrees with it."""
+    proc = on_both(lane_repo, lambda scene: _move(scene, case))
     assert_findings(proc, case.expected)
-    assert (lane_repo.head() == before) == bool(case.expected)
+    subject = lane_repo.git("log", "-1", "--format=%s").stdout.strip()
+    assert (subject == f"{case.scope}: update the board") == (not case.expected)
 
 
-def test_board_messages_name_task_move_and_allowed_moves(lane_repo: GitRepo) -> None:
-    lead_setup(lane_repo, {TASKS: board_doc(base())})
-    edit_board(lane_repo, set_("T1", status="done", outputs=OUT))
-    proc = lane_repo.commit("feat(python): finish T1")
+def test_board_messages_name_task_move_and_allowed_moves() -> None:
+    scene = MemoryScene()
+    scene.setup({TASKS: board_doc(base())})
+    edit_tasks(scene, set_("T1", status="done", outputs=OUT))
+    proc = scene.hooks("feat(python): finish T1")
     assert_findings(proc, [("TG304", TASKS)])
     assert "T1: todo → done is not a move the coder of 'python' may make" in proc.stderr
     assert "from todo the coder of 'python' may move a task to in_progress" in proc.stderr
     # The line of the finding is the task's status line in the committed board.
-    status_line = (lane_repo.path / TASKS).read_text().split("\n").index('      "status": "done",')
+    status_line = scene.read_text(TASKS).split("\n").index('      "status": "done",')
     assert f"{TASKS}:{status_line + 1}: T1: todo" in proc.stderr
 
 
-def test_top_level_extension_is_the_leads(lane_repo: GitRepo) -> None:
-    edit_board(lane_repo, lambda tasks: None, **{"x-sprint": 3})
-    assert_findings(lane_repo.commit("feat(python): tag the sprint"), [("TG308", TASKS)])
-    assert_findings(lane_repo.commit("chore(lead): tag the sprint"), [])
+def test_top_level_extension_is_the_leads() -> None:
+    scene = MemoryScene()
+    edit_tasks(scene, lambda tasks: None, **{"x-sprint": 3})
+    assert_findings(scene.hooks("feat(python): tag the sprint"), [("TG308", TASKS)])
+    assert_findings(scene.hooks("chore(lead): tag the sprint"), [])
 
 
-def test_coder_deleting_the_board_is_rejected(lane_repo: GitRepo) -> None:
-    lane_repo.git("rm", "-q", TASKS)
-    assert_findings(lane_repo.commit("feat(python): drop the board"), [("TG308", TASKS)])
+def test_coder_deleting_the_board_is_rejected() -> None:
+    scene = MemoryScene()
+    scene.remove(TASKS)
+    assert_findings(scene.hooks("feat(python): drop the board"), [("TG308", TASKS)])
 
 
 # --- the active-task rule (TG307) ------------------------------------------------------
@@ -274,36 +280,38 @@ ACTIVE_CASES = [
     ("name", "before", "edit", "expected"), ACTIVE_CASES, ids=[c[0] for c in ACTIVE_CASES]
 )
 def test_active_task(
-    lane_repo: GitRepo,
+    request: pytest.FixtureRequest,
     name: str,
     before: list[dict[str, Any]],
     edit: Edit | None,
     expected: list[tuple[str, str]],
 ) -> None:
-    lead_setup(lane_repo, {TASKS: board_doc(before), USERS: "X = 0\n"})
-    if edit is not None:
-        edit_board(lane_repo, edit)
-    lane_repo.write(CODE, "VERSION = 2\n")
-    lane_repo.add(CODE)
-    # The first two cases (TG307, a pass) go through git commit; the rest in process.
+    def work(scene: Scene) -> CompletedProcess[str]:
+        scene.setup({TASKS: board_doc(before), USERS: "X = 0\n"})
+        if edit is not None:
+            edit_tasks(scene, edit)
+        scene.write(CODE, "VERSION = 2\n")
+        return scene.hooks("feat(python): work")
+
+    # The first two cases (TG307, a pass) go through git commit too; the rest in memory.
     if name in (ACTIVE_CASES[0][0], ACTIVE_CASES[1][0]):
-        assert_findings(lane_repo.commit("feat(python): work"), expected)
+        assert_findings(on_both(request.getfixturevalue("lane_repo"), work), expected)
     else:
-        assert_findings(commit_hooks(lane_repo.path, "feat(python): work"), expected)
+        assert_findings(work(MemoryScene()), expected)
 
 
-def test_no_board_at_all_means_no_active_task(lane_repo: GitRepo) -> None:
-    lane_repo.git("rm", "-q", TASKS)
-    lane_repo.commit_no_hooks("chore(lead): no board yet")
-    lane_repo.write(CODE, "VERSION = 2\n")
-    lane_repo.add(CODE)
-    assert_findings(lane_repo.commit("feat(python): work"), [("TG307", CODE)])
+def test_no_board_at_all_means_no_active_task() -> None:
+    scene = MemoryScene()
+    scene.remove(TASKS)
+    scene.setup({})  # the lead's commit without a board
+    scene.write(CODE, "VERSION = 2\n")
+    assert_findings(scene.hooks("feat(python): work"), [("TG307", CODE)])
 
 
-def test_reviewer_and_lead_need_no_task(lane_repo: GitRepo) -> None:
-    lane_repo.write(CODE, "VERSION = 2\n")
-    lane_repo.add(CODE)
-    assert_findings(lane_repo.commit("chore(lead): work"), [])
+def test_reviewer_and_lead_need_no_task() -> None:
+    scene = MemoryScene()
+    scene.write(CODE, "VERSION = 2\n")
+    assert_findings(scene.hooks("chore(lead): work"), [])
 
 
 def test_transitions_judged_against_head_board_not_working_tree(lane_repo: GitRepo) -> None:

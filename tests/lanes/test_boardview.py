@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 from tests.conftest import GitRepo
 from tests.lanes.conftest import TASKS, base, board_doc, edit_board, lead_setup, task
 from tests.support.boards import set_
+from tests.support.inprocess import run_main
+
+
+def board(
+    repo: GitRepo, *args: str, env: dict[str, str | None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`taskgate board ARGS` through `cli.main` in this process (the text-format tests and
+    the `--repo` test below start real processes: the console script, the width fallback)."""
+    return run_main("board", *args, cwd=repo.path, env=env)
 
 
 def column_of(text: str, heading: str, cell: str) -> bool:
@@ -52,7 +62,7 @@ def test_shows_the_staged_board(lane_repo: GitRepo) -> None:
     doc = json.loads((lane_repo.path / TASKS).read_text())
     doc["tasks"][0]["status"] = "done"
     lane_repo.write_json(TASKS, doc)
-    out = lane_repo.taskgate("board", "--format", "json").stdout
+    out = board(lane_repo, "--format", "json").stdout
     python = json.loads(out)["modules"][0]
     assert [t["id"] for t in python["columns"]["in_progress"]] == ["T1"]
     assert python["columns"]["done"] == []
@@ -61,7 +71,7 @@ def test_shows_the_staged_board(lane_repo: GitRepo) -> None:
 def test_json_shape(lane_repo: GitRepo) -> None:
     tasks = [*base(), task("M1", "mobile")]
     lead_setup(lane_repo, {TASKS: board_doc(tasks)})
-    proc = lane_repo.taskgate("board", "--format", "json")
+    proc = board(lane_repo, "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["version"] == 1
@@ -89,14 +99,14 @@ def test_odd_titles_keep_the_grid(lane_repo: GitRepo) -> None:
     tasks = base()
     tasks[0]["title"] = "line one\nline two\tand a very long title " + "x" * 300
     lead_setup(lane_repo, {TASKS: board_doc(tasks)})
-    out = lane_repo.taskgate("board", env={"COLUMNS": "100"}).stdout
+    out = board(lane_repo, env={"COLUMNS": "100"}).stdout
     assert all(len(line) <= 100 for line in out.split("\n")[1:])
     assert "\n  T1 line one line " in out  # newline and tab folded, cut to the column
 
 
 def test_no_board_is_a_clear_error(lane_repo: GitRepo) -> None:
     lane_repo.git("rm", "-q", "--cached", TASKS)
-    proc = lane_repo.taskgate("board")
+    proc = board(lane_repo)
     assert proc.returncode == 2
     assert f"no board at {TASKS} in the index" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -105,12 +115,12 @@ def test_no_board_is_a_clear_error(lane_repo: GitRepo) -> None:
 def test_broken_board_is_a_clear_error(lane_repo: GitRepo) -> None:
     lane_repo.write(TASKS, '{"version": 1, "tasks": [\n}\n')
     lane_repo.add(TASKS)
-    proc = lane_repo.taskgate("board")
+    proc = board(lane_repo)
     assert proc.returncode == 2
     assert f"{TASKS} is not valid JSON: line 2, column 1" in proc.stderr
     lane_repo.write_json(TASKS, {"version": 1, "tasks": [{"id": 3}]})
     lane_repo.add(TASKS)
-    proc = lane_repo.taskgate("board")
+    proc = board(lane_repo)
     assert proc.returncode == 2
     assert "cannot be shown" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -119,7 +129,7 @@ def test_broken_board_is_a_clear_error(lane_repo: GitRepo) -> None:
 def test_board_before_the_first_commit(repo: GitRepo) -> None:
     assert repo.taskgate("init").returncode == 0
     repo.add()
-    proc = repo.taskgate("board")
+    proc = board(repo)
     assert proc.returncode == 0, proc.stderr
     assert "T1 User CRUD endpoints" in proc.stdout
 

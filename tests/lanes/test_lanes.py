@@ -1,12 +1,17 @@
 """Lane rules TG201–TG207 (SPEC §3) through the commit hooks.
 
-The case table runs both hooks in process on the staged change (`commit_hooks`); the
-first case per rule id, and the other tests here, make real commits through the shims.
+The case table is judged in memory as the two hooks judge a staged change
+(tests/support/staged.py); its first case per rule id also makes a real commit through the
+shims, which the judge in memory must agree with. Plumbing (claims from the environment and
+git config, merges, odd paths) makes real commits.
 """
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
+from subprocess import CompletedProcess
 from typing import NamedTuple
 
 import pytest
@@ -19,72 +24,57 @@ from tests.lanes.conftest import (
     base,
     board_doc,
     check_json,
-    edit_board,
     lead_setup,
     text_findings,
 )
 from tests.support.boards import set_
-from tests.support.inprocess import commit_hooks, one_per_rule
+from tests.support.inprocess import one_per_rule
+from tests.support.staged import MemoryScene, Scene, edit_tasks, on_both
 
 CODER, REVIEWER, LEAD = "feat(python)", "chore(review)", "chore(lead)"
 PLAN_PATH = "shared/plan.md"
 CORE = "services/api/app/core.py"
 
-Stage = Callable[[GitRepo], None]
+Stage = Callable[[Scene], None]
 
 
 def write(*pairs: tuple[str, str]) -> Stage:
-    def stage(repo: GitRepo) -> None:
+    def stage(scene: Scene) -> None:
         for rel, content in pairs:
-            repo.write(rel, content)
-            repo.add(rel)
+            scene.write(rel, content)
 
     return stage
 
 
-def git(*args: str) -> Stage:
-    return lambda repo: repo.git(*args) and None
+def remove(rel: str) -> Stage:
+    return lambda scene: scene.remove(rel)
 
 
 def move(src: str, dst: str) -> Stage:
-    def stage(repo: GitRepo) -> None:
-        (repo.path / dst).parent.mkdir(parents=True, exist_ok=True)
-        repo.git("mv", src, dst)
-
-    return stage
+    return lambda scene: scene.move(src, dst)
 
 
 def symlink(rel: str, target: str) -> Stage:
-    def stage(repo: GitRepo) -> None:
-        path = repo.path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.symlink_to(target)
-        repo.add(rel)
-
-    return stage
+    return lambda scene: scene.symlink(rel, target)
 
 
 def gitlink(rel: str) -> Stage:
-    def stage(repo: GitRepo) -> None:
-        repo.git("update-index", "--add", "--cacheinfo", f"160000,{repo.head()},{rel}")
-
-    return stage
+    return lambda scene: scene.gitlink(rel)
 
 
 def plan_edit(old: str, new: str) -> Stage:
-    def stage(repo: GitRepo) -> None:
-        text = (repo.path / PLAN_PATH).read_text()
+    def stage(scene: Scene) -> None:
+        text = scene.read_text(PLAN_PATH)
         assert old in text
-        repo.write(PLAN_PATH, text.replace(old, new, 1))
-        repo.add(PLAN_PATH)
+        scene.write(PLAN_PATH, text.replace(old, new, 1))
 
     return stage
 
 
 def chain(*stages: Stage) -> Stage:
-    def stage(repo: GitRepo) -> None:
+    def stage(scene: Scene) -> None:
         for s in stages:
-            s(repo)
+            s(scene)
 
     return stage
 
@@ -114,13 +104,13 @@ CASES = [
          [("TG201", "services/api2/x.py")]),
     Case("coder changes a parent folder's file", CODER, write(("services/x.py", "X = 1\n")),
          [("TG201", "services/x.py")]),
-    Case("coder deletes another module's file", CODER, git("rm", "-q", W),
+    Case("coder deletes another module's file", CODER, remove(W),
          [("TG201", W), ("TG203", W)]),
     Case("coder renames another module's file into own module", CODER,
-         git("mv", W, "services/api/index.html"), [("TG201", W), ("TG202", W)]),
+         move(W, "services/api/index.html"), [("TG201", W), ("TG202", W)]),
     Case("coder renames own file out of the module", CODER, move(CORE, "lib/core.py"),
          [("TG201", "lib/core.py")]),
-    Case("coder renames within own module", CODER, git("mv", CORE, "services/api/core2.py"), []),
+    Case("coder renames within own module", CODER, move(CORE, "services/api/core2.py"), []),
     Case("coder copies another module's file into own module", CODER,
          write(("services/api/index.html", "<p>hi</p>\n")), []),
     # the shared exceptions: the API folder and the Contracts section
@@ -144,13 +134,13 @@ CASES = [
     Case("coder adds a heading inside Contracts", CODER,
          plan_edit("- GET /health\n", "- GET /health\n## Mine\n- GET /x\n"),
          [("TG206", PLAN_PATH)]),
-    Case("coder deletes the plan", CODER, git("rm", "-q", PLAN_PATH), [("TG206", PLAN_PATH)]),
+    Case("coder deletes the plan", CODER, remove(PLAN_PATH), [("TG206", PLAN_PATH)]),
     # policy files are the lead's
     Case("coder changes the policy", CODER, write(("taskgate.toml", "[gate]\nenabled = true\n")),
          [("TG204", "taskgate.toml")]),
     Case("coder changes the module map", CODER,
-         lambda repo: write((STRUCT, (repo.path / STRUCT).read_text().replace(
-             '"version": 1,', '"version": 1, "x-note": "mine",')))(repo),
+         lambda scene: scene.write(STRUCT, scene.read_text(STRUCT).replace(
+             '"version": 1,', '"version": 1, "x-note": "mine",')),
          [("TG204", STRUCT)]),
     Case("coder changes .pre-commit-config.yaml", CODER,
          write((".pre-commit-config.yaml", "repos: []\n")), [("TG204", ".pre-commit-config.yaml")]),
@@ -164,7 +154,7 @@ CASES = [
     Case("coder changes .gitattributes", CODER, write((".gitattributes", "* -diff\n")),
          [("TG204", ".gitattributes")]),
     Case("coder moves the policy into [tool.taskgate] of the root pyproject.toml", CODER,
-         chain(git("rm", "-q", "taskgate.toml"),
+         chain(remove("taskgate.toml"),
                write(("pyproject.toml", "[tool.taskgate.rules]\nignore = []\n"))),
          [("TG204", "pyproject.toml"), ("TG204", "taskgate.toml")]),
     # Beside taskgate.toml it makes two policies: refused at pre-commit already.
@@ -209,11 +199,15 @@ CASES = [
 ]  # fmt: skip
 
 
+def _attempt(scene: Scene, case: Case) -> CompletedProcess[str]:
+    scene.setup({TASKS: board_doc(base(t1="in_progress")), CORE: "X = 1\n"})
+    case.stage(scene)
+    return scene.hooks(f"{case.scope}: change things")
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_lane(lane_repo: GitRepo, case: Case) -> None:
-    lead_setup(lane_repo, {TASKS: board_doc(base(t1="in_progress")), CORE: "X = 1\n"})
-    case.stage(lane_repo)
-    assert_findings(commit_hooks(lane_repo.path, f"{case.scope}: change things"), case.expected)
+def test_lane(case: Case) -> None:
+    assert_findings(_attempt(MemoryScene(), case), case.expected)
 
 
 COMMITTED = one_per_rule(CASES, lambda c: c.expected)
@@ -221,12 +215,11 @@ COMMITTED = one_per_rule(CASES, lambda c: c.expected)
 
 @pytest.mark.parametrize("case", COMMITTED, ids=[c.name for c in COMMITTED])
 def test_lane_through_git_commit(lane_repo: GitRepo, case: Case) -> None:
-    lead_setup(lane_repo, {TASKS: board_doc(base(t1="in_progress")), CORE: "X = 1\n"})
-    before = lane_repo.head()
-    case.stage(lane_repo)
-    proc = lane_repo.commit(f"{case.scope}: change things")
+    """The end-to-end proof per rule id; the judge in memory agrees with it."""
+    proc = on_both(lane_repo, lambda scene: _attempt(scene, case))
     assert_findings(proc, case.expected)
-    assert (lane_repo.head() == before) == bool(case.expected)
+    subject = lane_repo.git("log", "-1", "--format=%s").stdout.strip()
+    assert (subject == f"{case.scope}: change things") == (not case.expected)
 
 
 # --- paths with spaces, quotes, newlines and non-ASCII characters ---------------------------
@@ -281,10 +274,11 @@ def test_agent_claim_rejects_at_pre_commit(lane_repo: GitRepo) -> None:
     assert "commit-msg" not in proc.stderr  # rejected before any message was written
 
 
-def test_agent_claim_spanning_two_modules_at_pre_commit(lane_repo: GitRepo) -> None:
-    lead_setup(lane_repo, {TASKS: board_doc(base(t1="in_progress"))})
-    write((CORE, "X = 2\n"), (W, "<p>x</p>\n"))(lane_repo)
-    proc = lane_repo.commit("feat(python): x", env={"TASKGATE_AGENT": "python-coder"})
+def test_agent_claim_spanning_two_modules_at_pre_commit() -> None:
+    scene = MemoryScene()
+    scene.setup({TASKS: board_doc(base(t1="in_progress"))})
+    write((CORE, "X = 2\n"), (W, "<p>x</p>\n"))(scene)
+    proc = scene.hooks("feat(python): x", claim="python-coder")
     assert_findings(proc, [("TG201", W), ("TG202", W)])
     assert "taskgate pre-commit: 2 errors" in proc.stderr
 
@@ -299,17 +293,19 @@ def test_git_config_agent_claim_at_pre_commit(lane_repo: GitRepo) -> None:
     assert "taskgate pre-commit: 1 error" in proc.stderr
 
 
-def test_agent_claim_own_module_lands(lane_repo: GitRepo) -> None:
-    lead_setup(lane_repo, {TASKS: board_doc(base(t1="in_progress"))})
-    write((CORE, "X = 2\n"))(lane_repo)
-    proc = lane_repo.commit("feat(python): x", env={"TASKGATE_AGENT": "python-coder"})
+def test_agent_claim_own_module_lands() -> None:
+    scene = MemoryScene()
+    scene.setup({TASKS: board_doc(base(t1="in_progress"))})
+    write((CORE, "X = 2\n"))(scene)
+    proc = scene.hooks("feat(python): x", claim="python-coder")
     assert_findings(proc, [])
 
 
-def test_agent_claim_board_moves_at_pre_commit(lane_repo: GitRepo) -> None:
+def test_agent_claim_board_moves_at_pre_commit() -> None:
     """Board checks need the actor, not the message: they run early as well."""
-    edit_board(lane_repo, set_("T1", status="done"))
-    proc = lane_repo.commit("feat(python): x", env={"TASKGATE_AGENT": "python-coder"})
+    scene = MemoryScene()
+    edit_tasks(scene, set_("T1", status="done"))
+    proc = scene.hooks("feat(python): x", claim="python-coder")
     assert_findings(proc, [("TG304", TASKS)])
     assert "taskgate pre-commit: 1 error" in proc.stderr
 
@@ -332,16 +328,31 @@ def test_merge_commit_skips_lanes(lane_repo: GitRepo) -> None:
     assert len(lane_repo.git("rev-list", "--parents", "-n1", "HEAD").stdout.split()) == 3
 
 
-def test_hand_written_merge_subject_is_not_a_merge(lane_repo: GitRepo) -> None:
-    lane_repo.write(W, "<p>x</p>\n")
-    lane_repo.add(W)
-    proc = lane_repo.commit("feat(python): Merge branch 'web'")
+def test_hand_written_merge_subject_is_not_a_merge() -> None:
+    scene = MemoryScene()
+    scene.write(W, "<p>x</p>\n")
+    proc = scene.hooks("feat(python): Merge branch 'web'")
     assert_findings(proc, [("TG201", W), ("TG203", W)])
 
 
-def test_plan_finding_names_the_line(lane_repo: GitRepo) -> None:
-    plan_edit("1. Users.\n", "1. Users.\n2. Admins.\n")(lane_repo)
-    proc = lane_repo.commit("feat(python): plan more")
+def test_plan_finding_names_the_line() -> None:
+    scene = MemoryScene()
+    plan_edit("1. Users.\n", "1. Users.\n2. Admins.\n")(scene)
+    proc = scene.hooks("feat(python): plan more")
     assert_findings(proc, [("TG206", PLAN_PATH)])
     line = PLAN.split("\n").index("1. Users.") + 2
     assert f"{PLAN_PATH}:{line}: line {line} of {PLAN_PATH} is added outside" in proc.stderr
+
+
+def test_the_memory_scene_starts_from_the_workflow_repository(workflow_template: Path) -> None:
+    """The tables judged in memory start from exactly the files `workflow_repo` commits."""
+    listing = subprocess.run(
+        ["git", "ls-tree", "-r", "-z", "HEAD"], cwd=workflow_template, capture_output=True,
+        check=True,
+    ).stdout.decode()  # fmt: skip
+    committed = {}
+    for record in filter(None, listing.split("\0")):
+        meta, path = record.split("\t", 1)
+        mode, _, oid = meta.split(" ")
+        committed[path] = (mode, oid)
+    assert committed == {path: (node.mode, node.oid) for path, node in MemoryScene().head.items()}

@@ -2,4 +2,7 @@
 
 - `tests.support.inprocess`: run `taskgate.cli.main` in this process (no interpreter
   start, no import of the package per call) and get a CompletedProcess back.
+- `tests.support.staged`: a staged change held in memory (`MemoryScene`), judged as the
+  two commit hooks (`hooks`) or `taskgate check` (`check`) judge it, with no repository;
+  `RepoScene` makes the same edits in a real one and `on_both` proves they agree.
 """
