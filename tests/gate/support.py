@@ -149,16 +149,17 @@ for path in sorted(Path("tests").glob("test_*.py")):
         if not name.startswith("test_") or not inspect.isfunction(test):
             continue
         ran += 1
-        folder = Path(tempfile.mkdtemp())
-        wants = inspect.signature(test).parameters
+        wants = "tmp_path" in inspect.signature(test).parameters
+        folder = Path(tempfile.mkdtemp()) if wants else None
         try:
-            test(**({"tmp_path": folder} if "tmp_path" in wants else {}))
+            test(**({"tmp_path": folder} if wants else {}))
         except Exception:
             traceback.print_exc()
             print(f"FAILED {path}::{name}")
             failed += 1
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 print(f"{ran} ran, {failed} failed")
 sys.exit(1 if failed else 0 if ran else 5)
 """
