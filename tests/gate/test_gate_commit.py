@@ -1,4 +1,7 @@
-"""The gate through real `git commit` with the hooks installed: staged content only."""
+"""The gate through real `git commit` with the hooks installed, running the real tools:
+pytest's output, exit codes and collection, ruff and mypy, tools looked up and missing.
+What the gate runs on (staged content only), its cache across worktrees and its progress
+line are shown with a stub command in test_gate_staged.py."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from tests.gate.support import (
     policy,
     set_policy,
     set_up,
+    text_findings,
     tree_of,
 )
 
@@ -31,6 +35,8 @@ def test_failing_test_staged_is_rejected_with_the_output(gate_repo: GitRepo) -> 
     proc = gate_repo.commit(CODER)
     assert proc.returncode == 1
     assert gate_findings(proc.stderr) == [("TG401", MODULE)]
+    # And one on the failing test's line (test_findings_on_lines.py).
+    assert ("TG401", f"{MODULE}/tests/test_calc.py") in text_findings(proc.stderr)
     assert "pytest -q failed (exit 1)" in proc.stderr
     # The last lines of pytest's own output are part of the report.
     assert "assert -1 == 3" in proc.stderr
