@@ -72,4 +72,3 @@ def copy_template(template: Path, tmp_path: Path) -> GitRepo:
         shutil.rmtree(path)
     shutil.copytree(template, path, symlinks=True)
     return GitRepo(path)
-
