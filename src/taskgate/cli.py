@@ -61,15 +61,22 @@ def _parser_class() -> type[argparse.ArgumentParser]:
     return Parser
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or (`only`) the one command a run names: building the
+    other commands' parsers costs a few milliseconds (gettext looks up every help string).
+    The usage line names every command either way, as argparse would."""
+    one = only in COMMANDS
     parser_class = _parser_class()
     parser = parser_class(
         prog="taskgate",
         description="Enforce a lead/coder-agent workflow through git hooks and CI.",
     )
     parser.add_argument("--version", action="version", version=f"taskgate {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=parser_class)
-    for name in COMMANDS:
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=parser_class,
+        metavar="{" + ",".join(COMMANDS) + "}" if one else None,
+    )  # fmt: skip
+    for name in [only] if one and only else COMMANDS:
         command_module(name).add_parser(sub, common, parser_class)
     return parser
 
@@ -82,7 +89,7 @@ def _parse(argv: Sequence[str]) -> Any:
         fast = hook.fast_args(argv)
         if fast is not None:
             return fast
-    return build_parser().parse_args(argv)
+    return build_parser(argv[0] if argv else None).parse_args(argv)
 
 
 def _wants_github(argv: Sequence[str]) -> bool:

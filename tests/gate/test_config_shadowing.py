@@ -14,6 +14,7 @@ import pytest
 from tests.ci.support import ci_json
 from tests.conftest import POLICY_NO_GATE, GitRepo
 from tests.gate.support import CALC_OK, CODER, MODULE, set_up, text_findings
+from tests.support.templates import build_template, copy_template
 
 # Slow: every attack through the hooks and through ci on a fresh clone.
 pytestmark = pytest.mark.slow
@@ -47,13 +48,21 @@ ATTACKS = {
 }
 
 
+def _settings(repo: GitRepo) -> None:
+    set_up(repo, POLICY_NO_GATE)
+    repo.write(f"{MODULE}/pyproject.toml", PYPROJECT)
+    repo.add()
+    repo.commit_no_hooks("chore(lead): module settings")
+
+
+@pytest.fixture(scope="session")
+def team_template(tmp_path_factory: pytest.TempPathFactory, workflow_template: Path) -> Path:
+    return build_template(tmp_path_factory, "team-template", workflow_template, _settings)
+
+
 @pytest.fixture
-def team(workflow_repo: GitRepo) -> GitRepo:
-    set_up(workflow_repo, POLICY_NO_GATE)
-    workflow_repo.write(f"{MODULE}/pyproject.toml", PYPROJECT)
-    workflow_repo.add()
-    workflow_repo.commit_no_hooks("chore(lead): module settings")
-    return workflow_repo
+def team(team_template: Path, tmp_path: Path) -> GitRepo:
+    return copy_template(team_template, tmp_path)
 
 
 def _stage(repo: GitRepo, name: str, content: str) -> str:

@@ -4,7 +4,8 @@ The attack: a committed link `services/api/.venv -> tools` whose `tools/bin/pyte
 exits 0, next to a failing test. Locally the link is new in the change, so the
 lookup passes over it; in `ci` on a fresh clone it is tracked in the tree being
 checked, so the lookup passes over it too; and a tracked `.venv` of any type is TG605.
-The honest twin: an untracked `.venv` of the user's (or of the CI job) is used.
+The honest twin: an untracked `.venv` of the user's (or of the CI job) is used (a
+logged stub there, run by its bare name: the lookup, not the tool, is what they show).
 """
 
 from __future__ import annotations
@@ -17,15 +18,29 @@ from pathlib import Path
 
 from tests.ci.support import ci_json
 from tests.conftest import GitRepo
-from tests.gate.support import CALC_BAD, CALC_OK, CODER, MODULE, text_findings
+from tests.gate.support import (
+    CALC_BAD,
+    CALC_OK,
+    CODER,
+    MODULE,
+    STUB_FILE,
+    set_policy,
+    text_findings,
+)
 
 FAKE = "#!/bin/sh\necho fake pytest passes everything\nexit 0\n"
 
 
-def _logging_pytest(log: Path) -> str:
-    """A `pytest` that notes it ran, then runs the real one."""
+def _logged_check(tool: Path, log: Path) -> None:
+    """`api-check`, found only in the untracked `.venv`: it notes it ran, then runs the
+    module's tests with the stub runner of tests/gate/support.py. The policy names it
+    bare: were the lookup to miss the venv, the gate would report it missing (TG403)."""
     py = shlex.quote(sys.executable)
-    return f'#!/bin/sh\necho started >> {shlex.quote(str(log))}\nexec {py} -m pytest "$@"\n'
+    tool.parent.mkdir(parents=True)
+    tool.write_text(
+        f'#!/bin/sh\necho started >> {shlex.quote(str(log))}\nexec {py} {STUB_FILE} "$@"\n'
+    )
+    tool.chmod(0o755)
 
 
 def _plant_fake_tools(repo: GitRepo) -> None:
@@ -50,18 +65,18 @@ def test_local_lookup_passes_over_tools_the_change_adds(gate_repo: GitRepo) -> N
     assert ("TG605", f"{MODULE}/.venv") in text_findings(commit.stderr)
 
 
-def test_local_untracked_venv_is_used(gate_repo: GitRepo, tmp_path: Path) -> None:
+def test_local_untracked_venv_is_used(stub_gate_repo: GitRepo, tmp_path: Path) -> None:
+    repo = stub_gate_repo
+    set_policy(repo, '[gate]\ntimeout = 120\n[gate.python]\ncommands = ["api-check"]\n')
     log = tmp_path / "started.log"
-    tool = gate_repo.path / MODULE / ".venv" / "bin" / "pytest"
-    tool.parent.mkdir(parents=True)
-    tool.write_text(_logging_pytest(log))
-    tool.chmod(0o755)
-    (gate_repo.path / MODULE / ".venv" / ".gitignore").write_text("*\n")
-    gate_repo.write(f"{MODULE}/app/calc.py", CALC_OK + "\n")
-    gate_repo.add(f"{MODULE}/app/calc.py")
-    proc = gate_repo.commit(CODER)
+    _logged_check(repo.path / MODULE / ".venv" / "bin" / "api-check", log)
+    (repo.path / MODULE / ".venv" / ".gitignore").write_text("*\n")
+    repo.write(f"{MODULE}/app/calc.py", CALC_OK + "\n")
+    repo.add(f"{MODULE}/app/calc.py")
+    proc = repo.commit(CODER)
     assert proc.returncode == 0, proc.stderr
-    assert log.read_text().count("started") >= 1  # the base is collected too
+    assert "gate: python: api-check passed" in proc.stderr
+    assert log.read_text().count("started") == 1
 
 
 def _fresh_clone(repo: GitRepo, tmp_path: Path) -> GitRepo:
@@ -84,20 +99,19 @@ def test_ci_on_a_fresh_clone_never_takes_tools_from_the_tree(
     assert ("TG401", MODULE) in found
 
 
-def test_ci_uses_a_venv_the_job_made_itself(gate_repo: GitRepo, tmp_path: Path) -> None:
-    base = gate_repo.head()
-    gate_repo.write(f"{MODULE}/app/calc.py", CALC_OK + "\n")
-    gate_repo.add()
-    gate_repo.commit(CODER, "--no-verify", check=True)
-    clone = _fresh_clone(gate_repo, tmp_path)
+def test_ci_uses_a_venv_the_job_made_itself(stub_gate_repo: GitRepo, tmp_path: Path) -> None:
+    repo = stub_gate_repo
+    set_policy(repo, '[gate]\ntimeout = 120\n[gate.python]\ncommands = ["api-check"]\n')
+    base = repo.head()
+    repo.write(f"{MODULE}/app/calc.py", CALC_OK + "\n")
+    repo.add()
+    repo.commit(CODER, "--no-verify", check=True)
+    clone = _fresh_clone(repo, tmp_path)
     log = tmp_path / "ci-started.log"
-    tool = clone.path / MODULE / ".venv" / "bin" / "pytest"
-    tool.parent.mkdir(parents=True)
-    tool.write_text(_logging_pytest(log))
-    tool.chmod(0o755)
+    _logged_check(clone.path / MODULE / ".venv" / "bin" / "api-check", log)
     doc = ci_json(clone, "--range", f"{base}..HEAD")
     assert doc["findings"] == []
-    assert log.read_text().count("started") >= 1  # the base is collected too
+    assert log.read_text().count("started") == 1
 
 
 def test_a_tracked_venv_of_any_type_is_junk(repo: GitRepo) -> None:

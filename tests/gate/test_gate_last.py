@@ -10,30 +10,32 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GitRepo
-from tests.gate.support import CALC_BAD, CODER, MODULE, set_policy, text_findings
+from tests.gate.support import CALC_BAD, CODER, MODULE, STUB_FILE, set_policy, text_findings
 
 BAD_MESSAGE = "Changed the calculator"
 
 
-def _logged_pytest(folder: Path, log: Path) -> Path:
-    tool = folder / "bin" / "pytest"
+def _logged_tool(folder: Path, log: Path) -> Path:
+    """A gate command that notes it started, then runs the module's tests (the stub runner
+    of tests/gate/support.py: what matters here is whether the gate starts at all)."""
+    tool = folder / "bin" / "check"
     tool.parent.mkdir(parents=True)
     py = shlex.quote(sys.executable)
     tool.write_text(
-        f'#!/bin/sh\necho started >> {shlex.quote(str(log))}\nexec {py} -m pytest "$@"\n'
+        f'#!/bin/sh\necho started >> {shlex.quote(str(log))}\nexec {py} {STUB_FILE} "$@"\n'
     )
     tool.chmod(0o755)
     return tool
 
 
 @pytest.fixture
-def logged(gate_repo: GitRepo, tmp_path: Path) -> tuple[GitRepo, Path]:
+def logged(stub_gate_repo: GitRepo, tmp_path: Path) -> tuple[GitRepo, Path]:
     log = tmp_path / "tools.log"
-    tool = _logged_pytest(tmp_path / "tools", log)
-    set_policy(gate_repo, f'[gate]\ntimeout = 120\n[gate.python]\ncommands = ["{tool} -q"]\n')
-    gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
-    gate_repo.add(f"{MODULE}/app/calc.py")
-    return gate_repo, log
+    tool = _logged_tool(tmp_path / "tools", log)
+    set_policy(stub_gate_repo, f'[gate]\ntimeout = 120\n[gate.python]\ncommands = ["{tool}"]\n')
+    stub_gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)
+    stub_gate_repo.add(f"{MODULE}/app/calc.py")
+    return stub_gate_repo, log
 
 
 def _rejected_by_message_rule(repo: GitRepo, env: dict[str, str] | None = None) -> None:

@@ -1,4 +1,10 @@
-"""The gate never touches the working tree, the index or refs, and leaves nothing behind."""
+"""The gate never touches the working tree, the index or refs, and leaves nothing behind.
+
+The first test runs the real pytest (its caches and bytecode land in the snapshot, which
+must go); the others are about the runner (interrupts, timeouts, processes left behind,
+the environment of a command) and run the module's tests with the stub runner of
+tests/gate/support.py, which starts in milliseconds instead of pytest's ~0.35 s.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from tests.gate.support import (
     CALC_OK,
     CODER,
     MODULE,
+    STUB,
     alive,
     gate_findings,
     policy,
@@ -24,7 +31,7 @@ from tests.gate.support import (
     state,
 )
 
-# Slow: real pytest runs in the gate, interrupted, timed out or left running.
+# Slow: the gate's commands are interrupted, timed out or left running.
 pytestmark = pytest.mark.slow
 
 
@@ -80,21 +87,22 @@ def test_failing_gate_run_leaves_tree_index_status_and_tmpdir_as_they_were(
 
 
 def test_sigint_stops_the_commands_and_cleans_up(
-    gate_repo: GitRepo, own_tmp: Path, tmp_path: Path
+    stub_gate_repo: GitRepo, own_tmp: Path, tmp_path: Path
 ) -> None:
+    repo = stub_gate_repo
     marker = tmp_path / "started"
-    gate_repo.write(
+    repo.write(
         f"{MODULE}/tests/test_slow.py",
         "import os\nimport time\nfrom pathlib import Path\n\n\ndef test_slow() -> None:\n"
         f"    Path({str(marker)!r}).write_text(str(os.getpid()))\n"
         "    time.sleep(120)\n",
     )
-    gate_repo.add(f"{MODULE}/tests/test_slow.py")
-    gate_repo.write(f"{MODULE}/app/calc.py", CALC_BAD)  # unstaged
-    before = state(gate_repo)
+    repo.add(f"{MODULE}/tests/test_slow.py")
+    repo.write(f"{MODULE}/app/calc.py", CALC_BAD)  # unstaged
+    before = state(repo)
     proc = subprocess.Popen(
         [sys.executable, "-m", "taskgate", "check", "-m", CODER],
-        cwd=gate_repo.path,
+        cwd=repo.path,
         env={**os.environ, "TMPDIR": str(own_tmp)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -106,23 +114,24 @@ def test_sigint_stops_the_commands_and_cleans_up(
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err.decode()
     assert b"interrupted" in err
-    assert _wait_gone(test_pid), "the gate's pytest survived the interrupt"
+    assert _wait_gone(test_pid), "the gate's command survived the interrupt"
     assert list(own_tmp.iterdir()) == []
-    assert state(gate_repo) == before
+    assert state(repo) == before
 
 
-def test_sigterm_also_cleans_up(gate_repo: GitRepo, own_tmp: Path, tmp_path: Path) -> None:
+def test_sigterm_also_cleans_up(stub_gate_repo: GitRepo, own_tmp: Path, tmp_path: Path) -> None:
+    repo = stub_gate_repo
     marker = tmp_path / "started"
-    gate_repo.write(
+    repo.write(
         f"{MODULE}/tests/test_slow.py",
         "import os\nimport time\nfrom pathlib import Path\n\n\ndef test_slow() -> None:\n"
         f"    Path({str(marker)!r}).write_text(str(os.getpid()))\n"
         "    time.sleep(120)\n",
     )
-    gate_repo.add(f"{MODULE}/tests/test_slow.py")
+    repo.add(f"{MODULE}/tests/test_slow.py")
     proc = subprocess.Popen(
         [sys.executable, "-m", "taskgate", "check", "-m", CODER],
-        cwd=gate_repo.path,
+        cwd=repo.path,
         env={**os.environ, "TMPDIR": str(own_tmp)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -137,11 +146,12 @@ def test_sigterm_also_cleans_up(gate_repo: GitRepo, own_tmp: Path, tmp_path: Pat
 
 
 def test_a_hanging_test_times_out_as_tg403_and_its_children_die(
-    gate_repo: GitRepo, own_tmp: Path, tmp_path: Path
+    stub_gate_repo: GitRepo, own_tmp: Path, tmp_path: Path
 ) -> None:
-    set_policy(gate_repo, policy(["pytest -q"], timeout=2))
+    repo = stub_gate_repo
+    set_policy(repo, policy([STUB], timeout=2))
     child_pid = tmp_path / "child.pid"
-    gate_repo.write(
+    repo.write(
         f"{MODULE}/tests/test_hang.py",
         "import subprocess\nimport time\nfrom pathlib import Path\n\n\n"
         "def test_hang() -> None:\n"
@@ -150,42 +160,42 @@ def test_a_hanging_test_times_out_as_tg403_and_its_children_die(
         "    print('about to hang', flush=True)\n"
         "    time.sleep(300)\n",
     )
-    gate_repo.add(f"{MODULE}/tests/test_hang.py")
-    before = state(gate_repo)
-    proc = gate_repo.commit(CODER, env={"TMPDIR": str(own_tmp)})
+    repo.add(f"{MODULE}/tests/test_hang.py")
+    before = state(repo)
+    proc = repo.commit(CODER, env={"TMPDIR": str(own_tmp)})
     assert proc.returncode == 1
     assert gate_findings(proc.stderr) == [("TG403", MODULE)]
-    assert "pytest -q timed out after 2 s" in proc.stderr
+    assert f"{STUB} timed out after 2 s" in proc.stderr
     assert _wait_gone(int(child_pid.read_text())), "a process the test started survived"
     assert list(own_tmp.iterdir()) == []
-    assert state(gate_repo) == before
+    assert state(repo) == before
 
 
 def test_background_process_left_by_a_passing_test_is_stopped(
-    gate_repo: GitRepo, tmp_path: Path
+    stub_gate_repo: GitRepo, tmp_path: Path
 ) -> None:
+    repo = stub_gate_repo
     child_pid = tmp_path / "child.pid"
-    gate_repo.write(
+    repo.write(
         f"{MODULE}/tests/test_daemon.py",
         "import subprocess\nfrom pathlib import Path\n\n\ndef test_daemon() -> None:\n"
         "    child = subprocess.Popen(['sleep', '300'])\n"
         f"    Path({str(child_pid)!r}).write_text(str(child.pid))\n",
     )
-    gate_repo.add(f"{MODULE}/tests/test_daemon.py")
-    proc = gate_repo.commit(CODER)
+    repo.add(f"{MODULE}/tests/test_daemon.py")
+    proc = repo.commit(CODER)
     assert proc.returncode == 0, proc.stderr
     assert gate_findings(proc.stderr) == []
     assert _wait_gone(int(child_pid.read_text()))
 
 
 def test_commit_all_with_a_test_that_runs_git_lands_and_fsck_is_clean(
-    gate_repo: GitRepo, own_tmp: Path
+    stub_gate_repo: GitRepo, own_tmp: Path
 ) -> None:
+    repo = stub_gate_repo
     # The module's test makes its own repository; the hook's GIT_* must not reach it.
-    # Its tmp_path is under the test's own TMPDIR: in a shared /tmp/pytest-of-<user>, the
-    # module's pytest would first sweep what other runs left there (gigabytes on a busy
-    # machine: longer than the gate's timeout).
-    gate_repo.write(
+    # Its tmp_path is made under the test's own TMPDIR, not in the shared /tmp.
+    repo.write(
         f"{MODULE}/tests/test_calc.py",
         "import os\nimport subprocess\nfrom pathlib import Path\n\n"
         "from app.calc import add\n\n\n"
@@ -199,14 +209,14 @@ def test_commit_all_with_a_test_that_runs_git_lands_and_fsck_is_clean(
         "                         capture_output=True, text=True).stdout\n"
         "    assert out == 'inner.txt\\n'\n",
     )  # tracked file, modified, not staged: `commit -a` stages it
-    before = gate_repo.head()
-    proc = gate_repo.git("commit", "-a", "-m", CODER, check=False, env={"TMPDIR": str(own_tmp)})
+    before = repo.head()
+    proc = repo.git("commit", "-a", "-m", CODER, check=False, env={"TMPDIR": str(own_tmp)})
     assert proc.returncode == 0, proc.stderr
     assert gate_findings(proc.stderr) == []
-    assert "gate: python: pytest -q passed" in proc.stderr
-    assert gate_repo.git("rev-parse", "HEAD~1").stdout.strip() == before
-    assert gate_repo.git("fsck", "--strict").returncode == 0
-    files = gate_repo.git("ls-tree", "-r", "--name-only", "HEAD").stdout.split("\n")
+    assert f"gate: python: {STUB} passed" in proc.stderr
+    assert repo.git("rev-parse", "HEAD~1").stdout.strip() == before
+    assert repo.git("fsck", "--strict").returncode == 0
+    files = repo.git("ls-tree", "-r", "--name-only", "HEAD").stdout.split("\n")
     assert "inner.txt" not in files
-    assert gate_repo.git("status", "--porcelain").stdout == ""
-    assert gate_repo.git("diff", "HEAD", "--stat").stdout == ""
+    assert repo.git("status", "--porcelain").stdout == ""
+    assert repo.git("diff", "HEAD", "--stat").stdout == ""

@@ -5,6 +5,11 @@ not see; the gate's record of the run, compared with the base's, does. Each is
 refused through the local hooks and through `ci` on a fresh clone; the honest
 twins (a new test file with a collected name, a conftest fixture, a test moved to
 another file, the lead removing a test) pass.
+
+The two routes get the base's record the two ways the gate has: the hooks find it in
+the gate cache (the base's tree passed the gate once, as a commit through the hooks
+would have), `ci` on a fresh clone collects the base (`--collect-only`, and runs at the
+base the tests skipped now that carried no skip marker there).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import pytest
 from taskgate.gate.testrecord import compare
 from tests.ci.support import ci_json
 from tests.conftest import GitRepo
-from tests.gate.support import CODER, MODULE, text_findings
+from tests.gate.support import CODER, MODULE, text_findings, tree_of
+from tests.support.templates import build_template, copy_template
 
 TESTS = f"{MODULE}/tests/test_calc.py"
 BASE_TESTS = (
@@ -72,13 +78,28 @@ ATTACKS: dict[str, tuple[dict[str, str | None], tuple[str, str]]] = {
 }
 
 
+def _two_tests(repo: GitRepo) -> None:
+    """The lead's two test files; the gate is run on them once (`check`) before the commit,
+    as the hooks would: their passing record is in the gate cache, the base's record that
+    the hook route of every test below reads. `ci` on a fresh clone has no cache: the base
+    is collected there."""
+    repo.write(TESTS, BASE_TESTS)
+    repo.write(f"{MODULE}/tests/test_other.py", "def test_other() -> None:\n    assert True\n")
+    repo.add()
+    checked = repo.taskgate("check", "-m", "test(lead): two tests")
+    assert checked.returncode == 0, checked.stderr
+    assert "gate: python: pytest -q passed" in checked.stderr
+    repo.commit_no_hooks("test(lead): two tests")
+
+
+@pytest.fixture(scope="session")
+def tested_template(tmp_path_factory: pytest.TempPathFactory, gate_template: Path) -> Path:
+    return build_template(tmp_path_factory, "tested-template", gate_template, _two_tests)
+
+
 @pytest.fixture
-def tested(gate_repo: GitRepo) -> GitRepo:
-    gate_repo.write(TESTS, BASE_TESTS)
-    gate_repo.write(f"{MODULE}/tests/test_other.py", "def test_other() -> None:\n    assert True\n")
-    gate_repo.add()
-    gate_repo.commit_no_hooks("test(lead): two tests")
-    return gate_repo
+def tested(tested_template: Path, tmp_path: Path) -> GitRepo:
+    return copy_template(tested_template, tmp_path)
 
 
 def _apply(repo: GitRepo, files: dict[str, str | None]) -> None:
@@ -112,10 +133,10 @@ def test_hidden_tests_are_caught_by_behaviour(tested: GitRepo, tmp_path: Path, a
     assert expected in _ci_on_a_fresh_clone(tested, base, tmp_path)
 
 
+NEW_TEST_FILE = {
+    f"{MODULE}/tests/test_more.py": "def test_more() -> None:\n    assert 1 + 1 == 2\n"
+}
 HONEST: dict[str, dict[str, str | None]] = {
-    "new test file": {
-        f"{MODULE}/tests/test_more.py": "def test_more() -> None:\n    assert 1 + 1 == 2\n"
-    },
     "conftest fixture": {
         CONFTEST: "import pytest\n\n\n@pytest.fixture\ndef two() -> int:\n    return 2\n"
     },
@@ -134,30 +155,34 @@ def test_honest_twins_pass(tested: GitRepo, tmp_path: Path, twin: str) -> None:
 
 
 @pytest.mark.slow  # real pytest in the gate, through the hooks and ci on a clone
-def test_the_lead_may_remove_a_test(tested: GitRepo, tmp_path: Path) -> None:
+def test_a_new_test_file_passes_and_the_record_is_kept_with_the_cached_pass(
+    tested: GitRepo, tmp_path: Path
+) -> None:
     base = tested.head()
-    _apply(tested, {TESTS: BASE_TESTS.split("\n\n\ndef test_add_zero")[0] + "\n"})
-    proc = tested.commit("test(lead): drop a duplicate test")
-    assert proc.returncode == 0, proc.stderr
-    assert _ci_on_a_fresh_clone(tested, base, tmp_path) == []
-
-
-@pytest.mark.slow  # real pytest in the gate, through the hooks and ci on a clone
-def test_the_record_is_kept_with_the_cached_pass(tested: GitRepo) -> None:
-    _apply(tested, HONEST["new test file"])
+    _apply(tested, NEW_TEST_FILE)
     proc = tested.commit(CODER)
     assert proc.returncode == 0, proc.stderr
     entries = [
         json.loads(p.read_text())
         for p in (tested.path / ".git" / "taskgate" / "gate-cache").iterdir()
     ]
-    (entry,) = [e for e in entries if e.get("tests")]
+    (entry,) = [e for e in entries if e.get("tree") == tree_of(tested)]
     assert set(entry["tests"]["outcomes"]) == {
         "tests/test_calc.py::test_add",
         "tests/test_calc.py::test_add_zero",
         "tests/test_more.py::test_more",
         "tests/test_other.py::test_other",
     }
+    assert _ci_on_a_fresh_clone(tested, base, tmp_path) == []
+
+
+@pytest.mark.slow  # real pytest in the gate, through the hooks and ci on a clone
+def test_the_lead_may_remove_a_test(tested: GitRepo, tmp_path: Path) -> None:
+    base = tested.head()
+    _apply(tested, {TESTS: BASE_TESTS.split("\n\n\ndef test_add_zero")[0] + "\n"})
+    proc = tested.commit("test(lead): drop a duplicate test")
+    assert proc.returncode == 0, proc.stderr
+    assert _ci_on_a_fresh_clone(tested, base, tmp_path) == []
 
 
 def test_compare_counts_deselected_and_moves() -> None:

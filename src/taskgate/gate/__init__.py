@@ -130,8 +130,10 @@ def run_gate(
             skip_venvs = venv_tracked(repo, change.after.rev, venvs)
     else:
         refuse = local_guard(root, change)
-    base_listed = base_listing(repo, change, [p.module.path for p in plans if p.module.name
-                                              not in excused])  # fmt: skip
+    # Only a module that runs pytest has its tests compared with the base's: no other
+    # module needs the base listed (a `git ls-tree` saved on every other gate run).
+    accounted = [p.module.path for p in plans if p.module.name not in excused and _runs_pytest(p)]
+    base_listed = base_listing(repo, change, accounted)
     accounts: list[Account] = []
     work: list[_Work] = []
     for plan in plans:
@@ -297,6 +299,18 @@ def _is_pytest(argv: Sequence[str]) -> bool:
     from taskgate.gate.testrecord import is_pytest
 
     return is_pytest(argv)
+
+
+def _runs_pytest(plan: ModulePlan) -> bool:
+    """Whether one of the plan's commands is pytest (as `plan_account` will judge it)."""
+    for command in plan.commands:
+        try:
+            argv = shlex.split(command)
+        except ValueError:
+            continue  # reported as unusable; never accounted
+        if argv and _is_pytest(argv):
+            return True
+    return False
 
 
 def _use_tool_caches(env: dict[str, str], folder: Path) -> None:
