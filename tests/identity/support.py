@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from tests.ci.support import bare, clone, workflow_files
 from tests.conftest import GitRepo
+from tests.support.templates import copy_scene
 
 SIGNED_POLICY = '[gate]\nenabled = false\n\n[identity]\nmode = "signed"\n'
 SIGNERS = "shared/allowed_signers"
@@ -80,7 +82,27 @@ def rewrite_commit(repo: GitRepo, rev: str, old: bytes, new: bytes) -> str:
 
 def signed_setup(tmp_path: Path, keys: dict[str, Path]) -> tuple[GitRepo, GitRepo, GitRepo]:
     """(server with pre-receive, plain mirror without hooks, work clone) after the lead's
-    signed set-up commit, pushed to both."""
+    signed set-up commit, pushed to both.
+
+    The scene is built once per set of keys (beside the session's key folder) and copied
+    into `tmp_path`, the remotes' URLs pointed at the copies."""
+    folder = keys["lead"].parent
+    template = folder.with_name(f"{folder.name}-signed-scene")
+    done = template / "complete"
+    if not done.exists():
+        # Built where it stays (git records its absolute paths); complete once marked.
+        shutil.rmtree(template, ignore_errors=True)
+        template.mkdir()
+        _build_signed_scene(template, keys)
+        done.touch()
+    copy_scene(template, tmp_path, SCENE)
+    return tuple(GitRepo(tmp_path / name) for name in SCENE)  # type: ignore[return-value]
+
+
+SCENE = ("server.git", "mirror.git", "work")
+
+
+def _build_signed_scene(tmp_path: Path, keys: dict[str, Path]) -> None:
     server = bare(tmp_path / "server.git")
     proc = server.taskgate("install")
     assert proc.returncode == 0, proc.stderr
@@ -92,7 +114,6 @@ def signed_setup(tmp_path: Path, keys: dict[str, Path]) -> tuple[GitRepo, GitRep
     for remote in ("origin", "mirror"):
         proc = work.git("push", "-q", remote, "main", check=False)
         assert proc.returncode == 0, proc.stderr
-    return server, mirror, work
 
 
 _FINDING = re.compile(r"^(?:remote: )?(TG\d{3}) +(?:error|warning) +(?:(\S.*?)(?::\d+)?: )?")

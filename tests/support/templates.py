@@ -1,0 +1,91 @@
+"""Scenes built once and copied per test: a copied folder of repositories is complete, and
+copying it costs a tenth of building it again (git processes, `taskgate install`,
+ssh-keygen, commits through the hooks).
+
+A template is built at module or session scope, before the per-test environment of
+`tests.conftest._clean_env` exists: `template_env` gives its processes the same git
+(no user or system config, the tests' identity). `copy_scene` copies the template's folder
+to the test's and rewrites the template's absolute path where git keeps one (a remote's
+URL, a recorded key path, a linked worktree's back-pointer).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+# The files in which git writes absolute paths of a repository's folders.
+_PATH_FILES = ("config", "config.worktree", "gitdir", "commondir")
+
+
+def template_env(root: Path) -> dict[str, str]:
+    """The environment a template's processes run in: a home of its own under `root`,
+    the same configuration `_clean_env` gives every test."""
+    home = root / "home"
+    home.mkdir(exist_ok=True)
+    config = home / ".gitconfig"
+    config.write_text(
+        "[user]\n\tname = Test\n\temail = test@example.invalid\n"
+        "[init]\n\tdefaultBranch = main\n"
+        '[protocol "file"]\n\tallow = always\n'
+        "[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n"
+    )
+    env = {**os.environ, **IDENTITY, "HOME": str(home), "GIT_CONFIG_GLOBAL": str(config),
+           "GIT_EDITOR": ":", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}  # fmt: skip
+    for var in ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "TASKGATE_AGENT",
+                "PYTHONDONTWRITEBYTECODE"):  # fmt: skip
+        env.pop(var, None)
+    return env
+
+
+def run(
+    args: Sequence[str], cwd: Path, env: dict[str, str], *, input: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A template's process, which must succeed (its output in the failure)."""
+    proc = subprocess.run(
+        list(args), cwd=cwd, env=env, input=input, capture_output=True, check=False
+    )
+    out = subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )  # fmt: skip
+    assert proc.returncode == 0, f"{' '.join(args)}:\n{out.stdout}\n{out.stderr}"
+    return out
+
+
+def taskgate(args: Sequence[str], cwd: Path, env: dict[str, str]) -> str:
+    """`python -m taskgate ARGS` for a template (a real process: the test's in-process
+    state must not hold the template's environment); its stdout."""
+    return run([sys.executable, "-m", "taskgate", *args], cwd, env).stdout
+
+
+def copy_scene(template: Path, dest: Path, names: Sequence[str]) -> None:
+    """Copy the folders `names` of `template` into `dest` (which may exist), and point
+    every absolute path git recorded under `template` at `dest` instead."""
+    dest.mkdir(parents=True, exist_ok=True)
+    old, new = str(template), str(dest)
+    for name in names:
+        target = dest / name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(template / name, target, symlinks=True)
+        for folder, _dirs, files in os.walk(target):
+            for file in files:
+                if file in _PATH_FILES:
+                    path = Path(folder) / file
+                    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+                    if old in text:
+                        path.write_text(
+                            text.replace(old, new), encoding="utf-8", errors="surrogateescape"
+                        )
