@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.conftest import BOARD, GitRepo, finding_ids
 from tests.support.inprocess import run_main
+from tests.support.templates import HOOKLESS_RECEIVE
 
 BOARD_PATH = "shared/task_list.json"
 Pairs = set[tuple[str, str | None]]
@@ -20,10 +21,6 @@ def started_board() -> dict[str, Any]:
     for task in board["tasks"]:
         task["status"] = "in_progress"
     return board
-
-
-# `git push --receive-pack=…`: the server's git without its hooks, for a scene's push.
-HOOKLESS_RECEIVE = "git -c core.hooksPath=/dev/null receive-pack"
 
 
 def make_server(tmp_path: Path, name: str = "server.git", *, hooks: bool = True) -> GitRepo:

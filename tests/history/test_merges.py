@@ -14,7 +14,6 @@ import pytest
 from tests.conftest import GitRepo, finding_ids
 from tests.history.support import (
     BOARD_PATH,
-    HOOKLESS_RECEIVE,
     assert_caught,
     assert_lands,
     ci_fresh_clone,
@@ -23,6 +22,7 @@ from tests.history.support import (
     setup_pushed,
     started_board,
 )
+from tests.support.templates import HOOKLESS_RECEIVE
 
 # Slow: histories of several branches, merged through the hooks, pushed and checked in ci.
 pytestmark = pytest.mark.slow

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GitRepo
-from tests.history.support import HOOKLESS_RECEIVE, assert_caught, assert_lands, setup_pushed
+from tests.history.support import assert_caught, assert_lands, setup_pushed
+from tests.support.templates import HOOKLESS_RECEIVE
 
 # Slow: histories on an old base, through the hooks, a server and ci.
 pytestmark = pytest.mark.slow

@@ -11,6 +11,7 @@ from typing import Any
 
 from tests.ci.support import bare, clone, workflow_files
 from tests.conftest import GitRepo
+from tests.support.inprocess import run_main
 from tests.support.templates import copy_scene
 
 SIGNED_POLICY = '[gate]\nenabled = false\n\n[identity]\nmode = "signed"\n'
@@ -130,10 +131,16 @@ def text_findings(stderr: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def ci_on_fresh_clone(mirror: GitRepo, base: str, dest: Path) -> list[tuple[str, str | None]]:
-    """`taskgate ci --range base..main` on a fresh clone of `mirror`: (rule, path) pairs."""
+def ci_on_fresh_clone(
+    mirror: GitRepo, base: str, dest: Path, *, process: bool = False
+) -> list[tuple[str, str | None]]:
+    """`taskgate ci --range base..main` on a fresh clone of `mirror`: (rule, path) pairs.
+
+    ci runs in process (`cli.main`) unless `process`: the fresh clone is the route under
+    test (test_signed_server keeps a real `taskgate ci` process)."""
     fresh = clone(mirror.path, dest)
-    proc = fresh.taskgate("ci", "--no-gate", "--range", f"{base}..origin/main", "--format", "json")
+    args = ("ci", "--no-gate", "--range", f"{base}..origin/main", "--format", "json")
+    proc = fresh.taskgate(*args) if process else run_main(*args, cwd=fresh.path)
     assert proc.returncode in (0, 1), proc.stderr
     doc = json.loads(proc.stdout)
     return [(f["rule"], f["path"]) for f in doc["findings"]]

@@ -25,6 +25,9 @@ IDENTITY = {
     "GIT_COMMITTER_EMAIL": "test@example.invalid",
     "GIT_CONFIG_NOSYSTEM": "1",
 }
+# `git push --receive-pack=…`: the server's git without its hooks, for a scene's push (the
+# pushes a test is about go through the server's pre-receive).
+HOOKLESS_RECEIVE = "git -c core.hooksPath=/dev/null receive-pack"
 # The files in which git writes absolute paths of a repository's folders.
 _PATH_FILES = ("config", "config.worktree", "gitdir", "commondir")
 
