@@ -11,6 +11,7 @@ URL, a recorded key path, a linked worktree's back-pointer).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -92,3 +93,22 @@ def copy_scene(template: Path, dest: Path, names: Sequence[str]) -> None:
                         path.write_text(
                             text.replace(old, new), encoding="utf-8", errors="surrogateescape"
                         )
+
+
+def build_pushed_scene(workflow: Path, root: Path, board: object) -> None:
+    """Under `root`: `repo`, a copy of the `workflow_template` repository `workflow` whose
+    lead commits `board` through the hooks, pushed through pre-push and pre-receive to
+    `server.git`, a bare server with taskgate's pre-receive (`origin`, tracked)."""
+    env = template_env(root)
+    repo = root / "repo"
+    shutil.copytree(workflow, repo, symlinks=True)
+    (repo / "shared" / "task_list.json").write_text(
+        json.dumps(board, indent=2) + "\n", encoding="utf-8"
+    )
+    run(["git", "add", "shared/task_list.json"], repo, env)
+    run(["git", "commit", "-q", "-m", "chore(lead): start T1 and T2"], repo, env)
+    server = root / "server.git"
+    run(["git", "init", "-q", "--bare", "-b", "main", str(server)], root, env)
+    taskgate(["install", "--hook-type", "pre-receive"], server, env)
+    run(["git", "remote", "add", "origin", str(server)], repo, env)
+    run(["git", "push", "-q", "-u", "origin", "main"], repo, env)
