@@ -16,8 +16,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Test",
@@ -112,3 +115,17 @@ def build_pushed_scene(workflow: Path, root: Path, board: object) -> None:
     taskgate(["install", "--hook-type", "pre-receive"], server, env)
     run(["git", "remote", "add", "origin", str(server)], repo, env)
     run(["git", "push", "-q", "-u", "origin", "main"], repo, env)
+
+
+@contextmanager
+def template_environment(root: Path) -> Iterator[None]:
+    """`os.environ` is `template_env(root)` inside: `GitRepo` and the helpers that take the
+    process environment build a template as they would build a test's scene."""
+    env = template_env(root)
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(os.environ):
+            if key not in env:
+                mp.delenv(key)
+        for key, value in env.items():
+            mp.setenv(key, value)
+        yield
