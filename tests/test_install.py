@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import GitRepo, finding_ids
+from tests.support.inprocess import run_main
 
 FOREIGN = """#!/bin/sh
 # a hook the team had before taskgate
@@ -21,6 +23,18 @@ EDITOR = """#!/bin/sh
 {{ printf '%s\\n' "$TG_MESSAGE"; cat "$1"; }} > "$1.tmp" && mv "$1.tmp" "$1"
 cp "$1" "{seen}"
 """
+
+
+def _tg(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    """`taskgate ARGS` in process (the same entry point): where installing is the scene.
+    The real console process installs and uninstalls in the chaining test and the bare and
+    outside-a-repository cases."""
+    return run_main(*args, cwd=repo.path)
+
+
+def _install(repo: GitRepo, *args: str) -> None:
+    proc = _tg(repo, "install", *args)
+    assert proc.returncode == 0, proc.stderr
 
 
 def hooks_dir(repo: GitRepo) -> Path:
@@ -62,7 +76,7 @@ def test_foreign_hook_is_chained_runs_first_and_comes_back_byte_for_byte(
     workflow_repo: GitRepo,
 ) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     original = hooks_dir(repo) / "commit-msg"
     write_hook(original, FOREIGN)
     before = original.read_bytes()
@@ -98,9 +112,9 @@ def test_foreign_hook_is_chained_runs_first_and_comes_back_byte_for_byte(
 
 def test_failing_foreign_hook_blocks_before_taskgate_runs(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     write_hook(hooks_dir(repo) / "commit-msg", "#!/bin/sh\necho 'foreign says no' >&2\nexit 7\n")
-    repo.install()
+    _install(repo)
     stage_web_change(repo)
     proc = repo.commit("chore(lead): a good message")
     assert proc.returncode != 0
@@ -110,11 +124,11 @@ def test_failing_foreign_hook_blocks_before_taskgate_runs(workflow_repo: GitRepo
 
 def test_reinstall_keeps_one_chained_hook(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     write_hook(hooks_dir(repo) / "pre-commit", FOREIGN)
-    repo.install()
+    _install(repo)
     first = (hooks_dir(repo) / "pre-commit").read_bytes()
-    repo.install()
+    _install(repo)
     assert (hooks_dir(repo) / "pre-commit").read_bytes() == first
     assert (hooks_dir(repo) / "pre-commit.taskgate-chained").read_text() == FOREIGN
     assert sorted(p.name for p in hooks_dir(repo).glob("*.taskgate-*")) == [
@@ -126,7 +140,7 @@ def test_install_refuses_to_lose_a_hook(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
     (hooks_dir(repo) / "commit-msg").write_text("#!/bin/sh\nexit 0\n# new foreign\n")
     (hooks_dir(repo) / "commit-msg.taskgate-chained").write_text("#!/bin/sh\n# old foreign\n")
-    proc = repo.taskgate("install")
+    proc = _tg(repo, "install")
     assert proc.returncode == 2
     assert "already exists" in proc.stderr
     assert "new foreign" in (hooks_dir(repo) / "commit-msg").read_text()
@@ -135,38 +149,38 @@ def test_install_refuses_to_lose_a_hook(workflow_repo: GitRepo) -> None:
 
 def test_symlinked_foreign_hook_is_restored_as_the_same_link(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     target = repo.path.parent / "shared-hook.sh"
     write_hook(target, FOREIGN)
     link = hooks_dir(repo) / "commit-msg"
     link.symlink_to(target)
-    repo.install()
+    _install(repo)
     assert not link.is_symlink()
     stage_web_change(repo)
     assert repo.commit("chore(lead): through the link").returncode == 0
     assert len(foreign_log(repo)) == 1
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     assert link.is_symlink()
     assert os.readlink(link) == str(target)
 
 
 def test_uninstall_restores_a_chained_hook_whose_shim_was_deleted(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     write_hook(hooks_dir(repo) / "commit-msg", FOREIGN)
-    repo.install()
+    _install(repo)
     (hooks_dir(repo) / "commit-msg").unlink()
-    proc = repo.taskgate("uninstall")
+    proc = _tg(repo, "uninstall")
     assert proc.returncode == 0
     assert (hooks_dir(repo) / "commit-msg").read_text() == FOREIGN
 
 
 def test_stdin_hooks_give_both_hooks_the_same_lines(workflow_repo: GitRepo, tmp_path: Path) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     seen = tmp_path / "seen-stdin"
     write_hook(hooks_dir(repo) / "pre-push", f'#!/bin/sh\ncat > "{seen}"\n')
-    repo.install()
+    _install(repo)
     remote = tmp_path / "remote.git"
     repo.git("init", "-q", "--bare", str(remote))
     repo.git("remote", "add", "origin", str(remote))
@@ -181,16 +195,16 @@ def test_stdin_hooks_give_both_hooks_the_same_lines(workflow_repo: GitRepo, tmp_
 
 def test_core_hooks_path_is_honoured(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     repo.git("config", "core.hooksPath", "team-hooks")
-    proc = repo.taskgate("install")
+    proc = _tg(repo, "install")
     assert proc.returncode == 0, proc.stderr
     assert (repo.path / "team-hooks" / "commit-msg").is_file()
     assert not (hooks_dir(repo) / "commit-msg").exists()
     stage_web_change(repo)
     assert_rejected(repo.commit("Greeting for the web"), ["TG101"])
     assert repo.commit("chore(lead): greeting").returncode == 0
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     assert not (repo.path / "team-hooks" / "commit-msg").exists()
 
 
@@ -200,8 +214,8 @@ def test_linked_worktree(workflow_repo: GitRepo, tmp_path: Path) -> None:
     repo.git("worktree", "add", "-q", "-b", "feature", str(worktree))
     wt = GitRepo(worktree)
     # Installed from the linked worktree, the shims land where git looks: the common hooks.
-    wt.taskgate("uninstall")
-    proc = wt.taskgate("install")
+    _tg(wt, "uninstall")
+    proc = _tg(wt, "install")
     assert proc.returncode == 0, proc.stderr
     assert str(hooks_dir(repo) / "commit-msg") in proc.stderr
     stage_web_change(wt)
@@ -215,7 +229,7 @@ def test_linked_worktree(workflow_repo: GitRepo, tmp_path: Path) -> None:
 
 
 def test_first_commit_of_a_new_repository(repo: GitRepo) -> None:
-    repo.install()
+    _install(repo)
     repo.write("README.md", "# new\n")
     repo.add()
     assert_rejected(repo.commit("initial commit"), ["TG101"])
@@ -237,7 +251,7 @@ def test_bare_repository_gets_pre_receive(tmp_path: Path) -> None:
 
 
 def test_hook_type_option(repo: GitRepo) -> None:
-    proc = repo.taskgate("install", "--hook-type", "commit-msg")
+    proc = _tg(repo, "install", "--hook-type", "commit-msg")
     assert proc.returncode == 0, proc.stderr
     installed = sorted(p.name for p in hooks_dir(repo).iterdir() if "sample" not in p.name)
     assert installed == ["commit-msg"]
@@ -246,7 +260,7 @@ def test_hook_type_option(repo: GitRepo) -> None:
 
 
 def test_unknown_hook_type_and_no_repository(repo: GitRepo, tmp_path: Path) -> None:
-    proc = repo.taskgate("install", "--hook-type", "post-commit")
+    proc = _tg(repo, "install", "--hook-type", "post-commit")
     assert proc.returncode == 2
     assert "unknown hook type 'post-commit'" in proc.stderr
     outside = tmp_path / "not-a-repo"
