@@ -1,0 +1,52 @@
+"""Opening a repository without a work tree (a server's bare repository, where pre-receive
+runs) takes one `git rev-parse`, as a work tree does; outside any repository the error is
+still git's own, exit 2 without a traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from tests.ci.support import bare, clone, commit, workflow_files
+from tests.conftest import run_taskgate
+
+
+def _counting_path(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A PATH whose `git` logs its first argument, then runs the real git."""
+    real = shutil.which("git")
+    assert real is not None
+    bindir = tmp_path / "counting-bin"
+    bindir.mkdir()
+    log = tmp_path / "git-starts.log"
+    shim = bindir / "git"
+    shim.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nexec "{real}" "$@"\n')
+    shim.chmod(0o755)
+    return {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}, log
+
+
+def test_pre_receive_opens_a_bare_repository_with_one_rev_parse(tmp_path: Path) -> None:
+    server = bare(tmp_path / "server.git")
+    work = clone(server.path, tmp_path / "work")
+    tip = commit(work, "chore(lead): set up the workflow", workflow_files(), verify=False)
+    work.git("push", "-q", "origin", "main")
+    env, log = _counting_path(tmp_path)
+    line = f"{'0' * 40} {tip} refs/heads/other\n"
+    proc = run_taskgate("hook", "pre-receive", cwd=server.path, input=line, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing to check" in proc.stderr
+    starts = log.read_text().split()
+    assert starts.count("rev-parse") == 2, starts  # the repository, then HEAD
+    # The layout it read is the bare repository's.
+    doctor = run_taskgate("doctor", cwd=server.path)
+    assert "ok       repository: bare repository" in doctor.stdout, doctor.stdout
+    assert f"git --git-dir {server.path} config receive.fsckObjects true" in doctor.stdout
+
+
+def test_outside_a_repository_is_still_gits_error(tmp_path: Path) -> None:
+    outside = tmp_path / "nowhere"
+    outside.mkdir()
+    proc = run_taskgate("hook", "pre-receive", cwd=outside, input="")
+    assert proc.returncode == 2, proc.stderr
+    assert "not a git repository" in proc.stderr
+    assert "Traceback" not in proc.stderr
