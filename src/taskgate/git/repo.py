@@ -144,6 +144,11 @@ class Repo:
         return self._head
 
     def resolve(self, rev: str) -> str | None:
+        """The commit `rev` names (or peels to); None when it names none. Asked of the
+        persistent `cat-file --batch` (the process that reads the commits next), not a
+        `rev-parse` process of its own, unless the name cannot travel on one line."""
+        if rev and rev.isprintable() and rev.strip() == rev:
+            return self.objects.object_id(f"{rev}^{{commit}}", "commit")
         out = self.git.run("rev-parse", "-q", "--verify", f"{rev}^{{commit}}", ok_codes=(0, 1))
         return out.decode().strip() or None
 
