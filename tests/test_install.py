@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from taskgate.install import render_shim
 from tests.conftest import GitRepo, finding_ids
 from tests.support.inprocess import run_main
 
@@ -372,3 +374,37 @@ def test_fixup_commit_is_allowed_locally_but_still_in_its_lane(workflow_repo: Gi
     assert not any(i.startswith("TG1") for i in ids)  # the message itself is fine locally
     ok = repo.commit("fixup! chore(lead): set up the workflow")
     assert ok.returncode == 0, ok.stderr
+
+
+# --- what a shim starts ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hook", ["commit-msg", "pre-push"])
+def test_shim_finds_its_chained_hook_without_starting_a_helper(tmp_path: Path, hook: str) -> None:
+    """The shim runs the chained hook, then taskgate, with only `cat` on PATH (the stdin
+    hooks keep git's ref lines with it): the hooks folder comes from "$0" by the shell
+    itself (no dirname process per hook)."""
+    only_cat = tmp_path / "bin"
+    only_cat.mkdir()
+    cat = shutil.which("cat")
+    assert cat is not None
+    (only_cat / "cat").symlink_to(cat)
+    log = tmp_path / "ran.log"
+    hooks = tmp_path / "hooks"
+    fake_python = tmp_path / "python"
+    write_hook(fake_python, f'#!/bin/sh\nread -r line; echo "taskgate $* [$line]" >> {log}\n')
+    write_hook(hooks / hook, render_shim(hook, str(fake_python)))
+    write_hook(hooks / f"{hook}.taskgate-chained", f'#!/bin/sh\necho "chained $*" >> {log}\n')
+    ways = {"relative": ("hooks/" + hook, tmp_path), "absolute": (str(hooks / hook), tmp_path)}
+    for how, (path, cwd) in ways.items():
+        log.write_text("")
+        proc = subprocess.run(
+            ["/bin/sh", path, "ARG"], cwd=cwd, env={"PATH": str(only_cat)},
+            input="main abc refs/heads/main def\n", capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, (how, proc.stderr)
+        lines = log.read_text().splitlines()
+        assert lines[0] == "chained ARG", (how, lines)
+        assert lines[1].startswith(f"taskgate -P -m taskgate hook {hook} ARG"), (how, lines)
+        if hook == "pre-push":  # the ref line reached taskgate
+            assert lines[1].endswith("[main abc refs/heads/main def]"), (how, lines)
