@@ -66,8 +66,10 @@ def ci_fresh_clone(
     if not hub_path.exists():
         make_server(tmp_path, "hub.git", hooks=False)
     hub = str(hub_path)
-    repo.git("push", "-q", "-f", "--no-verify", hub, "refs/remotes/origin/main:refs/heads/main")
-    repo.git("push", "-q", "-f", "--no-verify", hub, f"{rev}:refs/heads/pr")
+    repo.git(
+        "push", "-q", "-f", "--no-verify", hub, "refs/remotes/origin/main:refs/heads/main",
+        f"{rev}:refs/heads/pr",
+    )  # fmt: skip
     clone = tmp_path / "ci-clone"
     if clone.exists():
         shutil.rmtree(clone)
