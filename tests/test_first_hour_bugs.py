@@ -1,4 +1,5 @@
-"""The bugs a new user hit in the first hour (issue 15), each through real `git commit`."""
+"""The bugs a new user hit in the first hour (issue 15), each through real `git commit`
+(the `taskgate check`, `board` and `install` calls around them run in process)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,14 @@ import json
 import pytest
 
 from tests.conftest import GitRepo, finding_ids, json_findings
+from tests.support.inprocess import run_main
+
+
+def _install_commit_msg(repo: GitRepo) -> None:
+    """The commit-msg hook, installed in process (the scene; the commit is the subject)."""
+    proc = run_main("install", "--hook-type", "commit-msg", cwd=repo.path)
+    assert proc.returncode == 0, proc.stderr
+
 
 # --- gate tables that name nothing are configuration errors -----------------------
 
@@ -44,7 +53,7 @@ def test_gate_table_naming_nothing_blocks_commits(
     r.commit_no_hooks("chore(lead): gate commands")
     r.write("web/index.html", "<p>hello</p>\n")
     r.add("web/index.html")
-    check = r.taskgate("check", "--no-gate", "-m", "feat(web): greet")
+    check = run_main("check", "--no-gate", "-m", "feat(web): greet", cwd=r.path)
     assert check.returncode == 2, check.stderr
     assert words in check.stderr
     assert "Traceback" not in check.stderr
@@ -101,7 +110,7 @@ def _hint(proc_stdout: str, rule: str) -> str:
 
 def test_missing_colon_keeps_the_scope_and_words(workflow_repo: GitRepo) -> None:
     r = workflow_repo
-    r.install("--hook-type", "commit-msg")
+    _install_commit_msg(r)
     r.git("commit", "--allow-empty", "-m", "chore(lead): empty", "--no-verify")
     proc = r.commit("feat(python) add notes", "--allow-empty")
     assert proc.returncode != 0
@@ -117,9 +126,10 @@ def test_role_written_as_type_gets_no_revert_and_keeps_task_id(workflow_repo: Gi
     assert "TG102 error  COMMIT_EDITMSG:1:" in proc.stderr
     assert "revert(" not in proc.stderr
     assert "t1 needs" not in proc.stderr
-    check = r.taskgate(
-        "check", "--no-gate", "--format", "json", "-m", "feta(python): T1 sorting done"
-    )
+    check = run_main(
+        "check", "--no-gate", "--format", "json", "-m", "feta(python): T1 sorting done",
+        cwd=r.path,
+    )  # fmt: skip
     assert json_findings(check) == [("TG102", "COMMIT_EDITMSG")]
     assert _hint(check.stdout, "TG102").startswith("write it as: feat(python): T1 sorting done")
 
@@ -163,7 +173,7 @@ def test_aws_key_is_an_aws_key(workflow_repo: GitRepo) -> None:
 
 @pytest.mark.parametrize("fmt", ["github", "sarif"])
 def test_board_refuses_formats_it_cannot_honour(workflow_repo: GitRepo, fmt: str) -> None:
-    proc = workflow_repo.taskgate("board", "--format", fmt)
+    proc = run_main("board", "--format", fmt, cwd=workflow_repo.path)
     assert proc.returncode == 2
     assert "use --format text or --format json" in proc.stderr
 
@@ -191,7 +201,7 @@ def test_configuration_error_is_an_annotation_under_github(workflow_repo: GitRep
 
 @pytest.mark.parametrize("header", ["fix(api/v2): handle empty names", "feat(api,core): share"])
 def test_free_scopes_pass_without_a_module_map(repo: GitRepo, header: str) -> None:
-    repo.install("--hook-type", "commit-msg")
+    _install_commit_msg(repo)
     proc = repo.commit(header, "--allow-empty")
     assert proc.returncode == 0, proc.stderr
 
@@ -201,7 +211,7 @@ def test_free_scopes_pass_without_a_module_map(repo: GitRepo, header: str) -> No
     [("fix() : x", "empty scope"), ("fix(api/v2) : x", "no space is allowed before the ':'")],
 )
 def test_free_scopes_keep_the_form(repo: GitRepo, header: str, reason: str) -> None:
-    repo.install("--hook-type", "commit-msg")
+    _install_commit_msg(repo)
     proc = repo.commit(header, "--allow-empty")
     assert proc.returncode != 0
     assert finding_ids(proc) == ["TG101"]
@@ -233,7 +243,7 @@ def test_tg401_in_ci_does_not_talk_about_staged_files(workflow_repo: GitRepo) ->
     assert "the gate saw only staged files" in proc.stderr
     r.commit_no_hooks("docs(lead): reword")
     # ... in ci of the files of the commit.
-    ci = r.taskgate("ci", "--range", f"{base}..HEAD", "--format", "json")
+    ci = run_main("ci", "--range", f"{base}..HEAD", "--format", "json", cwd=r.path)
     doc = json.loads(ci.stdout)
     tg401 = [f for f in doc["findings"] if f["rule"] == "TG401"]
     assert [(f["rule"], f["path"]) for f in tg401] == [("TG401", "web")]

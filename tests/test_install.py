@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from taskgate.install import render_shim
 from tests.conftest import GitRepo, finding_ids
+from tests.support.inprocess import run_main
 
 FOREIGN = """#!/bin/sh
 # a hook the team had before taskgate
@@ -21,6 +25,18 @@ EDITOR = """#!/bin/sh
 {{ printf '%s\\n' "$TG_MESSAGE"; cat "$1"; }} > "$1.tmp" && mv "$1.tmp" "$1"
 cp "$1" "{seen}"
 """
+
+
+def _tg(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    """`taskgate ARGS` in process (the same entry point): where installing is the scene.
+    The real console process installs and uninstalls in the chaining test and the bare and
+    outside-a-repository cases."""
+    return run_main(*args, cwd=repo.path)
+
+
+def _install(repo: GitRepo, *args: str) -> None:
+    proc = _tg(repo, "install", *args)
+    assert proc.returncode == 0, proc.stderr
 
 
 def hooks_dir(repo: GitRepo) -> Path:
@@ -62,7 +78,7 @@ def test_foreign_hook_is_chained_runs_first_and_comes_back_byte_for_byte(
     workflow_repo: GitRepo,
 ) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     original = hooks_dir(repo) / "commit-msg"
     write_hook(original, FOREIGN)
     before = original.read_bytes()
@@ -98,9 +114,9 @@ def test_foreign_hook_is_chained_runs_first_and_comes_back_byte_for_byte(
 
 def test_failing_foreign_hook_blocks_before_taskgate_runs(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     write_hook(hooks_dir(repo) / "commit-msg", "#!/bin/sh\necho 'foreign says no' >&2\nexit 7\n")
-    repo.install()
+    _install(repo)
     stage_web_change(repo)
     proc = repo.commit("chore(lead): a good message")
     assert proc.returncode != 0
@@ -110,11 +126,11 @@ def test_failing_foreign_hook_blocks_before_taskgate_runs(workflow_repo: GitRepo
 
 def test_reinstall_keeps_one_chained_hook(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     write_hook(hooks_dir(repo) / "pre-commit", FOREIGN)
-    repo.install()
+    _install(repo)
     first = (hooks_dir(repo) / "pre-commit").read_bytes()
-    repo.install()
+    _install(repo)
     assert (hooks_dir(repo) / "pre-commit").read_bytes() == first
     assert (hooks_dir(repo) / "pre-commit.taskgate-chained").read_text() == FOREIGN
     assert sorted(p.name for p in hooks_dir(repo).glob("*.taskgate-*")) == [
@@ -126,7 +142,7 @@ def test_install_refuses_to_lose_a_hook(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
     (hooks_dir(repo) / "commit-msg").write_text("#!/bin/sh\nexit 0\n# new foreign\n")
     (hooks_dir(repo) / "commit-msg.taskgate-chained").write_text("#!/bin/sh\n# old foreign\n")
-    proc = repo.taskgate("install")
+    proc = _tg(repo, "install")
     assert proc.returncode == 2
     assert "already exists" in proc.stderr
     assert "new foreign" in (hooks_dir(repo) / "commit-msg").read_text()
@@ -135,38 +151,38 @@ def test_install_refuses_to_lose_a_hook(workflow_repo: GitRepo) -> None:
 
 def test_symlinked_foreign_hook_is_restored_as_the_same_link(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     target = repo.path.parent / "shared-hook.sh"
     write_hook(target, FOREIGN)
     link = hooks_dir(repo) / "commit-msg"
     link.symlink_to(target)
-    repo.install()
+    _install(repo)
     assert not link.is_symlink()
     stage_web_change(repo)
     assert repo.commit("chore(lead): through the link").returncode == 0
     assert len(foreign_log(repo)) == 1
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     assert link.is_symlink()
     assert os.readlink(link) == str(target)
 
 
 def test_uninstall_restores_a_chained_hook_whose_shim_was_deleted(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     write_hook(hooks_dir(repo) / "commit-msg", FOREIGN)
-    repo.install()
+    _install(repo)
     (hooks_dir(repo) / "commit-msg").unlink()
-    proc = repo.taskgate("uninstall")
+    proc = _tg(repo, "uninstall")
     assert proc.returncode == 0
     assert (hooks_dir(repo) / "commit-msg").read_text() == FOREIGN
 
 
 def test_stdin_hooks_give_both_hooks_the_same_lines(workflow_repo: GitRepo, tmp_path: Path) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     seen = tmp_path / "seen-stdin"
     write_hook(hooks_dir(repo) / "pre-push", f'#!/bin/sh\ncat > "{seen}"\n')
-    repo.install()
+    _install(repo)
     remote = tmp_path / "remote.git"
     repo.git("init", "-q", "--bare", str(remote))
     repo.git("remote", "add", "origin", str(remote))
@@ -181,16 +197,16 @@ def test_stdin_hooks_give_both_hooks_the_same_lines(workflow_repo: GitRepo, tmp_
 
 def test_core_hooks_path_is_honoured(workflow_repo: GitRepo) -> None:
     repo = workflow_repo
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     repo.git("config", "core.hooksPath", "team-hooks")
-    proc = repo.taskgate("install")
+    proc = _tg(repo, "install")
     assert proc.returncode == 0, proc.stderr
     assert (repo.path / "team-hooks" / "commit-msg").is_file()
     assert not (hooks_dir(repo) / "commit-msg").exists()
     stage_web_change(repo)
     assert_rejected(repo.commit("Greeting for the web"), ["TG101"])
     assert repo.commit("chore(lead): greeting").returncode == 0
-    repo.taskgate("uninstall")
+    _tg(repo, "uninstall")
     assert not (repo.path / "team-hooks" / "commit-msg").exists()
 
 
@@ -200,8 +216,8 @@ def test_linked_worktree(workflow_repo: GitRepo, tmp_path: Path) -> None:
     repo.git("worktree", "add", "-q", "-b", "feature", str(worktree))
     wt = GitRepo(worktree)
     # Installed from the linked worktree, the shims land where git looks: the common hooks.
-    wt.taskgate("uninstall")
-    proc = wt.taskgate("install")
+    _tg(wt, "uninstall")
+    proc = _tg(wt, "install")
     assert proc.returncode == 0, proc.stderr
     assert str(hooks_dir(repo) / "commit-msg") in proc.stderr
     stage_web_change(wt)
@@ -215,7 +231,7 @@ def test_linked_worktree(workflow_repo: GitRepo, tmp_path: Path) -> None:
 
 
 def test_first_commit_of_a_new_repository(repo: GitRepo) -> None:
-    repo.install()
+    _install(repo)
     repo.write("README.md", "# new\n")
     repo.add()
     assert_rejected(repo.commit("initial commit"), ["TG101"])
@@ -237,7 +253,7 @@ def test_bare_repository_gets_pre_receive(tmp_path: Path) -> None:
 
 
 def test_hook_type_option(repo: GitRepo) -> None:
-    proc = repo.taskgate("install", "--hook-type", "commit-msg")
+    proc = _tg(repo, "install", "--hook-type", "commit-msg")
     assert proc.returncode == 0, proc.stderr
     installed = sorted(p.name for p in hooks_dir(repo).iterdir() if "sample" not in p.name)
     assert installed == ["commit-msg"]
@@ -246,7 +262,7 @@ def test_hook_type_option(repo: GitRepo) -> None:
 
 
 def test_unknown_hook_type_and_no_repository(repo: GitRepo, tmp_path: Path) -> None:
-    proc = repo.taskgate("install", "--hook-type", "post-commit")
+    proc = _tg(repo, "install", "--hook-type", "post-commit")
     assert proc.returncode == 2
     assert "unknown hook type 'post-commit'" in proc.stderr
     outside = tmp_path / "not-a-repo"
@@ -358,3 +374,37 @@ def test_fixup_commit_is_allowed_locally_but_still_in_its_lane(workflow_repo: Gi
     assert not any(i.startswith("TG1") for i in ids)  # the message itself is fine locally
     ok = repo.commit("fixup! chore(lead): set up the workflow")
     assert ok.returncode == 0, ok.stderr
+
+
+# --- what a shim starts ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hook", ["commit-msg", "pre-push"])
+def test_shim_finds_its_chained_hook_without_starting_a_helper(tmp_path: Path, hook: str) -> None:
+    """The shim runs the chained hook, then taskgate, with only `cat` on PATH (the stdin
+    hooks keep git's ref lines with it): the hooks folder comes from "$0" by the shell
+    itself (no dirname process per hook)."""
+    only_cat = tmp_path / "bin"
+    only_cat.mkdir()
+    cat = shutil.which("cat")
+    assert cat is not None
+    (only_cat / "cat").symlink_to(cat)
+    log = tmp_path / "ran.log"
+    hooks = tmp_path / "hooks"
+    fake_python = tmp_path / "python"
+    write_hook(fake_python, f'#!/bin/sh\nread -r line; echo "taskgate $* [$line]" >> {log}\n')
+    write_hook(hooks / hook, render_shim(hook, str(fake_python)))
+    write_hook(hooks / f"{hook}.taskgate-chained", f'#!/bin/sh\necho "chained $*" >> {log}\n')
+    ways = {"relative": ("hooks/" + hook, tmp_path), "absolute": (str(hooks / hook), tmp_path)}
+    for how, (path, cwd) in ways.items():
+        log.write_text("")
+        proc = subprocess.run(
+            ["/bin/sh", path, "ARG"], cwd=cwd, env={"PATH": str(only_cat)},
+            input="main abc refs/heads/main def\n", capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, (how, proc.stderr)
+        lines = log.read_text().splitlines()
+        assert lines[0] == "chained ARG", (how, lines)
+        assert lines[1].startswith(f"taskgate -P -m taskgate hook {hook} ARG"), (how, lines)
+        if hook == "pre-push":  # the ref line reached taskgate
+            assert lines[1].endswith("[main abc refs/heads/main def]"), (how, lines)

@@ -223,7 +223,10 @@ def hook_pre_receive(repo: Repo, lines: list[str]) -> Outcome:
         if not is_null_oid(new):
             updates.append((old, new, ref))
     server_head = repo.resolve("HEAD")
-    has_history = bool(repo.git.run("for-each-ref", "--count=1", "--format=%(objectname)").strip())
+    # A branch HEAD names (the usual server) is history; else any ref may still hold some.
+    has_history = (server_head is not None and _head_is_a_branch(repo)) or bool(
+        repo.git.run("for-each-ref", "--count=1", "--format=%(objectname)").strip()
+    )
     # [history] baseline, from the server's own policy (updated refs' old values, HEAD);
     # only an empty server takes it from what is pushed.
     old_values = [_commit_of(repo, old) for old, _, _ in updates if not is_null_oid(old)]
@@ -271,6 +274,14 @@ def hook_pre_receive(repo: Repo, lines: list[str]) -> Outcome:
             "and push again"
         )
     return outcome
+
+
+def _head_is_a_branch(repo: Repo) -> bool:
+    """HEAD is a symbolic ref (so the commit it names is a ref's, as for-each-ref lists)."""
+    try:
+        return (repo.git_dir / "HEAD").read_bytes().startswith(b"ref: refs/")
+    except OSError:
+        return False
 
 
 def _replace_ref(repo: Repo, ref: str, server_head: str | None) -> list[Finding]:

@@ -1,4 +1,7 @@
-"""`taskgate dispute TASK --reason TEXT [--test NODEID]` and disputes on `taskgate board`."""
+"""`taskgate dispute TASK --reason TEXT [--test NODEID]` and disputes on `taskgate board`.
+
+The first test starts the real console process and commits through the hooks; the others
+call the same entry point in process."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import shlex
 import pytest
 
 from tests.conftest import GitRepo
+from tests.support.inprocess import run_main
 
 AGENT = {"TASKGATE_AGENT": "python-coder"}
 BOARD_PATH = "shared/task_list.json"
@@ -24,11 +28,11 @@ def set_status(repo: GitRepo, task: str, status: str, **extra: object) -> None:
 
 @pytest.fixture
 def started(workflow_repo: GitRepo) -> GitRepo:
-    """T1 (python) in_progress, moved by its coder through the hooks."""
+    """T1 (python) in_progress, moved by its coder (the scene: committed without hooks; the
+    coder's start through the hooks is the lane tests' subject)."""
     set_status(workflow_repo, "T1", "in_progress")
     workflow_repo.add(BOARD_PATH)
-    proc = workflow_repo.commit("chore(python): start T1", env=AGENT)
-    assert proc.returncode == 0, proc.stderr
+    workflow_repo.commit_no_hooks("chore(python): start T1")
     return workflow_repo
 
 
@@ -78,9 +82,10 @@ def test_dispute_from_review_feedback_passes_the_board_rules(workflow_repo: GitR
     )
     workflow_repo.add(BOARD_PATH)
     workflow_repo.commit_no_hooks("chore(lead): review T1")
-    proc = workflow_repo.taskgate(
-        "dispute", "T1", "--reason", "the 404 rule contradicts the contract", env=AGENT
-    )
+    proc = run_main(
+        "dispute", "T1", "--reason", "the 404 rule contradicts the contract",
+        cwd=workflow_repo.path, env=AGENT,
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     done = workflow_repo.git(*commit_line(proc.stdout)[1:], env=AGENT, check=False)
     assert done.returncode == 0, done.stderr
@@ -100,7 +105,7 @@ def test_dispute_refuses(
     workflow_repo: GitRepo, args: list[str], env: dict[str, str], says: str
 ) -> None:
     before = (workflow_repo.path / BOARD_PATH).read_text()
-    proc = workflow_repo.taskgate("dispute", *args, env=env)
+    proc = run_main("dispute", *args, cwd=workflow_repo.path, env=env)
     assert proc.returncode == 2
     assert says in proc.stderr
     assert (workflow_repo.path / BOARD_PATH).read_text() == before
@@ -111,22 +116,22 @@ def test_dispute_refuses_a_board_with_unstaged_changes(started: GitRepo) -> None
     doc = json.loads((started.path / BOARD_PATH).read_text())
     doc["tasks"][0]["outputs"] = {"notes": "wip"}
     started.write_json(BOARD_PATH, doc)
-    proc = started.taskgate("dispute", "T1", "--reason", "x", env=AGENT)
+    proc = run_main("dispute", "T1", "--reason", "x", cwd=started.path, env=AGENT)
     assert proc.returncode == 2
     assert "changes that are not staged" in proc.stderr
     assert started.git("diff", "--cached", "--name-only").stdout == ""
 
 
 def test_board_lists_disputed_tasks_first(started: GitRepo) -> None:
-    started.taskgate("dispute", "T1", "--reason", "impossible test", env=AGENT)
-    text = started.taskgate("board", env={"COLUMNS": "200"}).stdout
+    run_main("dispute", "T1", "--reason", "impossible test", cwd=started.path, env=AGENT)
+    text = run_main("board", cwd=started.path, env={"COLUMNS": "200"}).stdout
     lines = text.splitlines()
     assert lines[2] == "DISPUTED (1): a person decides"
     assert lines[3] == "  python: T1 User CRUD: DISPUTE: impossible test"
     assert lines.index("DISPUTED (1): a person decides") < next(
         i for i, line in enumerate(lines) if line.startswith("python ")
     )
-    doc = json.loads(started.taskgate("board", "--format", "json").stdout)
+    doc = json.loads(run_main("board", "--format", "json", cwd=started.path).stdout)
     assert doc["disputed"] == [
         {
             "id": "T1",

@@ -11,14 +11,24 @@ BeforeTool with a regex matcher, timeout in ms), Cursor https://cursor.com/docs/
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from taskgate.agentside.hooksconfig import RUNTIME_TABLE
 from tests.conftest import GitRepo
+from tests.support.inprocess import run_main
 
 GOLDEN = Path(__file__).parent / "golden"
+
+
+def _tg(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    """`taskgate ARGS` in process (the same entry point); the golden test's first write
+    is the real console process."""
+    return run_main(*args, cwd=repo.path)
+
+
 RUNTIMES = list(RUNTIME_TABLE)
 
 
@@ -28,13 +38,13 @@ def test_written_file_matches_the_golden_file(runtime: str, workflow_repo: GitRe
     assert proc.returncode == 0, proc.stderr
     written = workflow_repo.path / RUNTIME_TABLE[runtime].file
     assert written.read_text() == (GOLDEN / f"{runtime}.json").read_text()
-    check = workflow_repo.taskgate(
-        "agent", "hooks", "--runtime", runtime, "--module", "python", "--check"
+    check = _tg(
+        workflow_repo, "agent", "hooks", "--runtime", runtime, "--module", "python", "--check"
     )
     assert check.returncode == 0, check.stdout
     assert check.stdout.strip().endswith(": ok")
     # Writing twice changes nothing (the old entry is replaced, not doubled).
-    workflow_repo.taskgate("agent", "hooks", "--runtime", runtime, "--module", "python")
+    _tg(workflow_repo, "agent", "hooks", "--runtime", runtime, "--module", "python")
     assert written.read_text() == (GOLDEN / f"{runtime}.json").read_text()
 
 
@@ -55,7 +65,7 @@ def test_merge_keeps_other_keys_and_hooks(workflow_repo: GitRepo) -> None:
             }
         )
     )
-    proc = workflow_repo.taskgate("agent", "hooks", "--runtime", "claude-code")
+    proc = _tg(workflow_repo, "agent", "hooks", "--runtime", "claude-code")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(settings.read_text())
     assert doc["permissions"] == {"allow": ["Bash(pytest:*)"]}
@@ -80,25 +90,25 @@ def test_merge_keeps_other_keys_and_hooks(workflow_repo: GitRepo) -> None:
 def test_check_catches_a_misspelt_event(
     runtime: str, wrong: str, right: str, workflow_repo: GitRepo
 ) -> None:
-    workflow_repo.taskgate("agent", "hooks", "--runtime", runtime)
+    _tg(workflow_repo, "agent", "hooks", "--runtime", runtime)
     path = workflow_repo.path / RUNTIME_TABLE[runtime].file
     doc = json.loads(path.read_text())
     doc["hooks"][wrong] = [{"command": "echo hi"}]
     path.write_text(json.dumps(doc))
-    proc = workflow_repo.taskgate("agent", "hooks", "--runtime", runtime, "--check")
+    proc = _tg(workflow_repo, "agent", "hooks", "--runtime", runtime, "--check")
     assert proc.returncode == 1
     assert f"hooks.{wrong}: not a {runtime} event (did you mean {right}?)" in proc.stdout
     # Writing refuses to paper over it.
-    again = workflow_repo.taskgate("agent", "hooks", "--runtime", runtime)
+    again = _tg(workflow_repo, "agent", "hooks", "--runtime", runtime)
     assert again.returncode == 2
     assert wrong in again.stderr
 
 
 def test_check_catches_a_misspelt_tool_in_the_matcher(workflow_repo: GitRepo) -> None:
-    workflow_repo.taskgate("agent", "hooks", "--runtime", "claude-code")
+    _tg(workflow_repo, "agent", "hooks", "--runtime", "claude-code")
     path = workflow_repo.path / ".claude/settings.json"
     path.write_text(path.read_text().replace("MultiEdit", "MultiEdt"))
-    proc = workflow_repo.taskgate("agent", "hooks", "--runtime", "claude-code", "--check")
+    proc = _tg(workflow_repo, "agent", "hooks", "--runtime", "claude-code", "--check")
     assert proc.returncode == 1
     assert "matcher names 'MultiEdt', not a claude-code tool (did you mean MultiEdit?)" in (
         proc.stdout
@@ -108,39 +118,39 @@ def test_check_catches_a_misspelt_tool_in_the_matcher(workflow_repo: GitRepo) ->
 def test_check_warns_on_an_unknown_event_and_fails_on_a_missing_file(
     workflow_repo: GitRepo,
 ) -> None:
-    proc = workflow_repo.taskgate("agent", "hooks", "--runtime", "gemini", "--check")
+    proc = _tg(workflow_repo, "agent", "hooks", "--runtime", "gemini", "--check")
     assert proc.returncode == 1
     assert "the file does not exist" in proc.stdout
-    workflow_repo.taskgate("agent", "hooks", "--runtime", "gemini")
+    _tg(workflow_repo, "agent", "hooks", "--runtime", "gemini")
     path = workflow_repo.path / ".gemini/settings.json"
     doc = json.loads(path.read_text())
     doc["hooks"]["OnSomethingNew"] = []
     path.write_text(json.dumps(doc))
-    proc = workflow_repo.taskgate("agent", "hooks", "--runtime", "gemini", "--check")
+    proc = _tg(workflow_repo, "agent", "hooks", "--runtime", "gemini", "--check")
     assert proc.returncode == 0, proc.stdout
     assert "hooks.OnSomethingNew: not in taskgate's list" in proc.stdout
 
 
 def test_check_catches_a_removed_guard_and_a_wrong_cursor_version(workflow_repo: GitRepo) -> None:
-    workflow_repo.taskgate("agent", "hooks", "--runtime", "cursor")
+    _tg(workflow_repo, "agent", "hooks", "--runtime", "cursor")
     path = workflow_repo.path / ".cursor/hooks.json"
     doc = json.loads(path.read_text())
     doc["version"] = 2
     del doc["hooks"]["beforeShellExecution"]
     path.write_text(json.dumps(doc))
-    proc = workflow_repo.taskgate("agent", "hooks", "--runtime", "cursor", "--check")
+    proc = _tg(workflow_repo, "agent", "hooks", "--runtime", "cursor", "--check")
     assert proc.returncode == 1
     assert "hooks.beforeShellExecution: taskgate's guard entry is missing" in proc.stdout
     assert "version must be 1" in proc.stdout
 
 
 def test_unknown_module_and_broken_file_are_usage_errors(workflow_repo: GitRepo) -> None:
-    proc = workflow_repo.taskgate("agent", "hooks", "--runtime", "codex", "--module", "nope")
+    proc = _tg(workflow_repo, "agent", "hooks", "--runtime", "codex", "--module", "nope")
     assert proc.returncode == 2
     assert "no module named 'nope'" in proc.stderr
     (workflow_repo.path / ".codex").mkdir()
     (workflow_repo.path / ".codex/hooks.json").write_text("{oops")
-    proc = workflow_repo.taskgate("agent", "hooks", "--runtime", "codex")
+    proc = _tg(workflow_repo, "agent", "hooks", "--runtime", "codex")
     assert proc.returncode == 2
     assert "not valid JSON" in proc.stderr
     assert (workflow_repo.path / ".codex/hooks.json").read_text() == "{oops"

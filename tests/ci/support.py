@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import BOARD, PLAN, POLICY_NO_GATE, STRUCTURE, GitRepo
+from tests.support.inprocess import run_main
 
 # Fully annotated, no routes, no suppressions: code every rule family accepts.
 USERS_V1 = 'def find_user(user_id: int) -> dict[str, int] | None:\n    return {"id": user_id}\n'
@@ -68,8 +69,15 @@ def sha_of(repo: GitRepo, subject: str, rev: str = "HEAD") -> str:
     return found[0]
 
 
-def ci_json(repo: GitRepo, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
-    proc = repo.taskgate("ci", *args, "--format", "json", env=env)
+def ci_json(
+    repo: GitRepo, *args: str, env: dict[str, str] | None = None, process: bool = True
+) -> dict[str, Any]:
+    """`taskgate ci ARGS --format json`, a real process unless `process` is False (then
+    `cli.main` in this process: the same entry point, for tables about the report)."""
+    if process:
+        proc = repo.taskgate("ci", *args, "--format", "json", env=env)
+    else:
+        proc = run_main("ci", *args, "--format", "json", cwd=repo.path, env=env)
     assert proc.returncode in (0, 1), proc.stderr
     doc: dict[str, Any] = json.loads(proc.stdout)
     assert doc["ok"] is (proc.returncode == 0)

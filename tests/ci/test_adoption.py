@@ -12,10 +12,23 @@ from tests.conftest import GitRepo
 
 
 def _old_history(repo: GitRepo, count: int) -> None:
+    """`count` commits from before taskgate, each adding notes/<i>.txt, on main, checked
+    out: written by one `git fast-import` (the history is the scene, not its making)."""
+    stream = ["reset refs/heads/main"]
     for i in range(count):
-        repo.write(f"notes/{i}.txt", f"note {i}\n")
-        repo.add(f"notes/{i}.txt")
-        repo.commit(f"Update notes ({i})" if i else "Initial commit", check=True)
+        data = f"note {i}\n".encode()
+        message = (f"Update notes ({i})" if i else "Initial commit").encode()
+        stream += [
+            "commit refs/heads/main",
+            f"committer Test <test@example.invalid> {1_700_000_000 + i} +0000",
+            f"data {len(message)}",
+            message.decode(),
+            f"M 100644 inline notes/{i}.txt",
+            f"data {len(data)}",
+            data.decode(),
+        ]
+    repo.git("fast-import", "--quiet", input=("\n".join(stream) + "\n").encode())
+    repo.git("reset", "-q", "--hard", "main")
 
 
 @pytest.mark.slow  # fifty commits of history

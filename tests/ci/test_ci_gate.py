@@ -11,6 +11,7 @@ import pytest
 
 from tests.ci.support import USERS_V1, bare, board, by_commit, ci_json, commit, pushed_findings
 from tests.conftest import GitRepo
+from tests.support.inprocess import run_main
 
 PY = shlex.quote(sys.executable)
 
@@ -39,7 +40,7 @@ def gated(workflow_repo: GitRepo) -> tuple[GitRepo, str]:
 
 def test_ci_gates_the_tip_for_each_touched_module(gated: tuple[GitRepo, str]) -> None:
     repo, base = gated
-    doc = ci_json(repo, "--range", f"{base}..HEAD")
+    doc = ci_json(repo, "--range", f"{base}..HEAD", process=False)
     assert by_commit(doc) == {repo.head(): [("TG401", "web")]}
     assert any(note.startswith("gate: python") for note in doc["notes"])
     assert by_commit(ci_json(repo, "--range", f"{base}..HEAD", "--no-gate")) == {}
@@ -50,14 +51,14 @@ def test_gate_only_one_module_as_a_matrix_job(gated: tuple[GitRepo, str]) -> Non
     rng = f"{base}..HEAD"
     plan = json.loads(repo.taskgate("ci", "--plan", "--range", rng).stdout)
     assert plan == ["web", "python"]
-    web = ci_json(repo, "--gate-only", "--module", "web", "--range", rng)
+    web = ci_json(repo, "--gate-only", "--module", "web", "--range", rng, process=False)
     assert by_commit(web) == {repo.head(): [("TG401", "web")]}
-    python = ci_json(repo, "--gate-only", "--module", "python", "--range", rng)
+    python = ci_json(repo, "--gate-only", "--module", "python", "--range", rng, process=False)
     assert python["findings"] == []
     assert python["ok"] is True
     # Without --module: every touched module's gate, still no per-commit rules.
     repo.git("commit", "-q", "--allow-empty", "--no-verify", "-m", "not conventional")
-    both = ci_json(repo, "--gate-only", "--range", f"{base}..HEAD")
+    both = ci_json(repo, "--gate-only", "--range", f"{base}..HEAD", process=False)
     assert by_commit(both) == {repo.head(): [("TG401", "web")]}
 
 
@@ -67,10 +68,10 @@ def test_gate_options_misused(gated: tuple[GitRepo, str]) -> None:
     assert unknown.returncode == 2
     assert "--module nosuch: no such module" in unknown.stderr
     assert "(modules: python, web)" in unknown.stderr
-    alone = repo.taskgate("ci", "--module", "web", "--range", f"{base}..HEAD")
+    alone = run_main("ci", "--module", "web", "--range", f"{base}..HEAD", cwd=repo.path)
     assert alone.returncode == 2
     assert "--gate-only" in alone.stderr
-    both = repo.taskgate("ci", "--gate-only", "--no-gate", "--range", f"{base}..HEAD")
+    both = run_main("ci", "--gate-only", "--no-gate", "--range", f"{base}..HEAD", cwd=repo.path)
     assert both.returncode == 2
 
 

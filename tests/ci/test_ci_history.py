@@ -9,6 +9,8 @@ Good commits go through the installed hooks, so they are good by construction.
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +26,8 @@ from tests.ci.support import (
     sha_of,
 )
 from tests.conftest import GitRepo
+from tests.support.inprocess import run_main
+from tests.support.templates import copy_scene, template_environment
 
 # Slow: ci over histories of many commits.
 pytestmark = pytest.mark.slow
@@ -94,9 +98,36 @@ def _message_history(repo: GitRepo) -> tuple[str, dict[str, list[tuple[str, str]
     return base, bad, good
 
 
-def test_ci_reports_exactly_the_bad_commits(workflow_repo: GitRepo) -> None:
-    base, bad, good = _message_history(workflow_repo)
-    doc = ci_json(workflow_repo, "--range", f"{base}..HEAD")
+History = tuple[GitRepo, str, dict[str, list[tuple[str, str]]], list[str]]
+
+
+@pytest.fixture(scope="module")
+def history_template(
+    workflow_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str, dict[str, list[tuple[str, str]]], list[str]]:
+    """`_message_history` on the workflow repository, made once per module (its good
+    commits through the installed hooks): the folder, base, bad and good commits."""
+    root = tmp_path_factory.mktemp("history-template")
+    shutil.copytree(workflow_template, root / "repo", symlinks=True)
+    with template_environment(root):
+        base, bad, good = _message_history(GitRepo(root / "repo"))
+    return root, base, bad, good
+
+
+@pytest.fixture
+def history(
+    history_template: tuple[Path, str, dict[str, list[tuple[str, str]]], list[str]],
+    tmp_path: Path,
+) -> History:
+    """A copy of the history: (repository, base, bad commits with findings, good commits)."""
+    root, base, bad, good = history_template
+    copy_scene(root, tmp_path, ("repo",))
+    return GitRepo(tmp_path / "repo"), base, bad, good
+
+
+def test_ci_reports_exactly_the_bad_commits(history: History) -> None:
+    workflow_repo, base, bad, good = history
+    doc = ci_json(workflow_repo, "--range", f"{base}..HEAD", process=False)
     found = by_commit(doc)
     assert found == bad
     assert not set(found) & set(good)
@@ -104,8 +135,8 @@ def test_ci_reports_exactly_the_bad_commits(workflow_repo: GitRepo) -> None:
     assert any("8 commits, 1 merge exempt" in note for note in doc["notes"])
 
 
-def test_text_output_names_each_commit_by_short_sha_and_subject(workflow_repo: GitRepo) -> None:
-    base, bad, _good = _message_history(workflow_repo)
+def test_text_output_names_each_commit_by_short_sha_and_subject(history: History) -> None:
+    workflow_repo, base, bad, _good = history
     proc = workflow_repo.taskgate("ci", "--range", f"{base}..HEAD")
     assert proc.returncode == 1
     lines = proc.stderr.splitlines()
@@ -117,12 +148,12 @@ def test_text_output_names_each_commit_by_short_sha_and_subject(workflow_repo: G
     assert lines[-1].startswith("taskgate ci: 4 errors, 0 warnings in ")
 
 
-def test_three_dot_range_and_single_revision(workflow_repo: GitRepo) -> None:
-    base, bad, _good = _message_history(workflow_repo)
+def test_three_dot_range_and_single_revision(history: History) -> None:
+    workflow_repo, base, bad, _good = history
     workflow_repo.git("branch", "base", base)
-    assert by_commit(ci_json(workflow_repo, "--range", "base...HEAD")) == bad
+    assert by_commit(ci_json(workflow_repo, "--range", "base...HEAD", process=False)) == bad
     # A single revision is its whole history: the lead's set-up commit is good.
-    assert by_commit(ci_json(workflow_repo, "--range", "HEAD")) == bad
+    assert by_commit(ci_json(workflow_repo, "--range", "HEAD", process=False)) == bad
 
 
 def test_fixup_allowed_from_the_commit_after_the_lead_allows_it(workflow_repo: GitRepo) -> None:
@@ -151,7 +182,7 @@ def test_fixup_allowed_from_the_commit_after_the_lead_allows_it(workflow_repo: G
         {"services/api/app/users.py": USERS_V3},
         verify=False,
     )
-    found = by_commit(ci_json(workflow_repo, "--range", f"{base}..HEAD"))
+    found = by_commit(ci_json(workflow_repo, "--range", f"{base}..HEAD", process=False))
     assert found == {early: [("TG107", "COMMIT_EDITMSG")], same: [("TG107", "COMMIT_EDITMSG")]}
 
 
@@ -173,13 +204,16 @@ def test_plan_lists_the_modules_the_range_touched(workflow_repo: GitRepo) -> Non
          "services/api/app/users.py": USERS_V1},
         verify=False,
     )  # fmt: skip
-    proc = workflow_repo.taskgate("ci", "--plan", "--range", f"{base}..HEAD")
+    proc = run_main("ci", "--plan", "--range", f"{base}..HEAD", cwd=workflow_repo.path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == ["web", "python"]
     # Nothing touched: an empty matrix (the example workflow skips the gate job then).
     head = workflow_repo.head()
     assert (
-        json.loads(workflow_repo.taskgate("ci", "--plan", "--range", f"{head}..HEAD").stdout) == []
+        json.loads(
+            run_main("ci", "--plan", "--range", f"{head}..HEAD", cwd=workflow_repo.path).stdout
+        )
+        == []
     )
 
 
@@ -196,8 +230,8 @@ def test_merge_content_counts_for_the_plan(workflow_repo: GitRepo) -> None:
     workflow_repo.git("merge", "-q", "--no-ff", "--no-verify", "-m", "Merge branch 'page'", "page")
     merge = workflow_repo.head()
     assert json.loads(
-        workflow_repo.taskgate("ci", "--plan", "--range", f"{merge}^1..{merge}").stdout
+        run_main("ci", "--plan", "--range", f"{merge}^1..{merge}", cwd=workflow_repo.path).stdout
     ) == ["web"]
-    doc = ci_json(workflow_repo, "--range", f"{base}..HEAD")
+    doc = ci_json(workflow_repo, "--range", f"{base}..HEAD", process=False)
     assert by_commit(doc) == {}
     assert any("2 commits, 1 merge exempt" in note for note in doc["notes"])

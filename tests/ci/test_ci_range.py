@@ -75,14 +75,14 @@ def _feature_branch(server: Path, tmp_path: Path) -> tuple[GitRepo, str]:
 def test_github_pull_request_range(server: Path, tmp_path: Path) -> None:
     work, bad = _feature_branch(server, tmp_path)
     env = {"GITHUB_ACTIONS": "true", "GITHUB_BASE_REF": "main"}
-    doc = ci_json(work, env=env)
+    doc = ci_json(work, env=env, process=False)
     assert by_commit(doc) == {bad: [("TG101", MSG)]}
     assert any("2 commits in origin/main...HEAD" in note for note in doc["notes"])
 
 
 def test_gitlab_merge_request_range(server: Path, tmp_path: Path) -> None:
     work, bad = _feature_branch(server, tmp_path)
-    doc = ci_json(work, env={"CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"})
+    doc = ci_json(work, env={"CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"}, process=False)
     assert by_commit(doc) == {bad: [("TG101", MSG)]}
 
 
@@ -97,7 +97,7 @@ def test_github_base_branch_not_fetched(server: Path, tmp_path: Path) -> None:
 def test_upstream_range(server: Path, tmp_path: Path) -> None:
     work, bad = _feature_branch(server, tmp_path)
     work.git("branch", "-q", "--set-upstream-to", "origin/main")
-    doc = ci_json(work)
+    doc = ci_json(work, process=False)
     assert by_commit(doc) == {bad: [("TG101", MSG)]}
     assert any("in @{upstream}..HEAD" in note for note in doc["notes"])
 
@@ -147,5 +147,5 @@ def test_root_commit_and_files_from_the_index_fixture(repo: GitRepo) -> None:
     """A range that starts at the repository's first commit (no parent to diff against)."""
     commit(repo, "chore(lead): set up", dict(workflow_files()), verify=False)
     commit(repo, "oops", {"web/index.html": "<p>x</p>\n"}, verify=False)
-    found = by_commit(ci_json(repo, "--range", "HEAD"))
+    found = by_commit(ci_json(repo, "--range", "HEAD", process=False))
     assert found == {repo.head(): [("TG101", MSG)]}

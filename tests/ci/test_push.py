@@ -26,6 +26,7 @@ from tests.ci.support import (
     workflow_files,
 )
 from tests.conftest import GitRepo
+from tests.support.templates import copy_scene, run, template_env
 
 MSG = "COMMIT_EDITMSG"
 
@@ -35,13 +36,36 @@ def _ref(server: GitRepo, ref: str) -> str | None:
     return proc.stdout.strip() or None
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> GitRepo:
-    """A bare repository with taskgate's pre-receive hook (`taskgate install` in a bare repo)."""
-    srv = bare(tmp_path / "server.git")
-    proc = srv.taskgate("install")
-    assert proc.returncode == 0, proc.stderr
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`server.git`, a bare repository with taskgate's pre-receive hook (`taskgate install`
+    in a bare repository), and `work`, its clone with no hooks of its own, set up and
+    pushed: built once per module, copied per test."""
+    root = tmp_path_factory.mktemp("push-scene")
+    env = template_env(root)
+    srv = root / "server.git"
+    run(["git", "init", "-q", "--bare", "-b", "main", str(srv)], root, env)
+    proc = run([sys.executable, "-m", "taskgate", "install"], srv, env)
     assert "pre-receive" in proc.stderr
+    run(["git", "clone", "-q", f"file://{srv}", str(root / "work")], root, env)
+    work = root / "work"
+    for path, content in workflow_files().items():
+        target = work / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = content if isinstance(content, str) else json.dumps(content, indent=2) + "\n"
+        target.write_text(text, encoding="utf-8")
+    run(["git", "add", "."], work, env)
+    run(["git", "-c", f"core.hooksPath={os.devnull}", "commit", "-q", "--no-verify", "-m",
+         "chore(lead): set up the workflow"], work, env)  # fmt: skip
+    run(["git", "push", "-q", "origin", "main"], work, env)
+    return root
+
+
+@pytest.fixture
+def server(scene: Path, tmp_path: Path) -> GitRepo:
+    """A copy of the scene's server (taskgate's pre-receive installed)."""
+    copy_scene(scene, tmp_path, ("server.git",))
+    srv = GitRepo(tmp_path / "server.git")
     hook = srv.path / "hooks" / "pre-receive"
     assert os.access(hook, os.X_OK)
     assert "hook pre-receive" in hook.read_text()
@@ -50,13 +74,11 @@ def server(tmp_path: Path) -> GitRepo:
 
 
 @pytest.fixture
-def work(server: GitRepo, tmp_path: Path) -> GitRepo:
-    """A clone of the (empty) server, with no hooks of its own, set up and pushed."""
-    repo = clone(server.path, tmp_path / "work")
-    commit(repo, "chore(lead): set up the workflow", workflow_files(), verify=False)
-    proc = repo.git("push", "-q", "origin", "main", check=False)
-    assert proc.returncode == 0, proc.stderr
-    return repo
+def work(server: GitRepo, scene: Path, tmp_path: Path) -> GitRepo:
+    """A clone of the server, with no hooks of its own, set up and pushed (a copy of the
+    scene's, its remote pointed at the copied server)."""
+    copy_scene(scene, tmp_path, ("work",))
+    return GitRepo(tmp_path / "work")
 
 
 def test_pre_receive_rejects_a_bad_push_and_accepts_a_good_one(
@@ -140,12 +162,14 @@ def test_pre_push_stops_a_bad_push(workflow_repo: GitRepo, tmp_path: Path) -> No
     """workflow_repo has taskgate's default hooks, pre-push among them."""
     remote = bare(tmp_path / "remote.git")
     workflow_repo.git("remote", "add", "origin", str(remote.path))
-    first = workflow_repo.git("push", "-q", "-u", "origin", "main", check=False)
+    # The scene: the remote holds the set-up commit (pushed past pre-push), and a good
+    # commit made without hooks (the pushes below check it).
+    first = workflow_repo.git("push", "-q", "--no-verify", "-u", "origin", "main", check=False)
     assert first.returncode == 0, first.stderr
     pushed = workflow_repo.head()
     commit(workflow_repo, "feat(python): start", {
         "shared/task_list.json": board(T1={"status": "in_progress"}),
-        "services/api/app/users.py": USERS_V1}, verify=True)  # fmt: skip
+        "services/api/app/users.py": USERS_V1}, verify=False)  # fmt: skip
     commit(workflow_repo, "Quick fix", {"services/api/app/users.py": USERS_V2}, verify=False)
     proc = workflow_repo.git("push", "origin", "main", check=False)
     assert proc.returncode != 0
@@ -160,7 +184,7 @@ def test_pre_push_stops_a_bad_push(workflow_repo: GitRepo, tmp_path: Path) -> No
     # A new branch: only the commits the remote does not have are checked.
     workflow_repo.git("switch", "-q", "-c", "topic")
     commit(
-        workflow_repo, "docs(lead): reword the page", {"web/index.html": "<p>x</p>\n"}, verify=True
+        workflow_repo, "docs(lead): reword the page", {"web/index.html": "<p>x</p>\n"}, verify=False
     )
     new_branch = workflow_repo.git("push", "origin", "topic", check=False)
     assert new_branch.returncode == 0, new_branch.stderr
@@ -218,7 +242,8 @@ def test_pre_push_through_the_pre_commit_framework(repo: GitRepo, tmp_path: Path
         cwd=repo.path, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert installed.returncode == 0, installed.stderr
-    first = repo.git("push", "-q", "origin", "main", check=False)
+    # The scene's push, past the framework's hooks (the push below goes through them).
+    first = repo.git("push", "-q", "--no-verify", "origin", "main", check=False)
     assert first.returncode == 0, first.stdout + first.stderr
     bad = commit(repo, "wip", {"web/index.html": "<p>x</p>\n"}, verify=False)
     proc = repo.git("push", "origin", "main", check=False)

@@ -4,10 +4,13 @@ on a fresh clone: each route of issue 12 is tried against all three."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import BOARD, GitRepo, finding_ids
+from tests.support.inprocess import run_main
+from tests.support.templates import HOOKLESS_RECEIVE
 
 BOARD_PATH = "shared/task_list.json"
 Pairs = set[tuple[str, str | None]]
@@ -21,45 +24,58 @@ def started_board() -> dict[str, Any]:
 
 
 def make_server(tmp_path: Path, name: str = "server.git", *, hooks: bool = True) -> GitRepo:
+    """A bare server; with `hooks`, taskgate's pre-receive installed by `taskgate install
+    --hook-type pre-receive` (run in process: tests/test_install.py starts the real one)."""
     server = GitRepo(tmp_path / name)
     server.path.mkdir()
     server.git("init", "-q", "--bare", "-b", "main")
     if hooks:
-        server.install("--hook-type", "pre-receive")
+        proc = run_main("install", "--hook-type", "pre-receive", cwd=server.path)
+        assert proc.returncode == 0, proc.stderr
     return server
 
 
 def setup_pushed(repo: GitRepo, tmp_path: Path) -> GitRepo:
-    """Start T1 and T2, push main to a fresh server with taskgate's pre-receive."""
+    """Start T1 and T2, push main to a fresh server with taskgate's pre-receive.
+
+    The scene, not the subject: the start commit is made without hooks and pushed without
+    pre-push and past the server's pre-receive (the pushes each test makes afterwards are
+    the ones checked), so setting it up starts no taskgate process."""
     repo.write_json(BOARD_PATH, started_board())
     repo.add(BOARD_PATH)
-    # The scene, not the subject: no hook process (the push below checks it twice).
     repo.commit_no_hooks("chore(lead): start T1 and T2")
     server = make_server(tmp_path)
     repo.git("remote", "add", "origin", str(server.path))
-    first = repo.git("push", "-q", "-u", "origin", "main", check=False)
+    first = repo.git(
+        "push", "-q", "--no-verify", f"--receive-pack={HOOKLESS_RECEIVE}", "-u", "origin",
+        "main", check=False,
+    )  # fmt: skip
     assert first.returncode == 0, first.stderr
     return server
 
 
-def ci_fresh_clone(repo: GitRepo, tmp_path: Path, rev: str = "HEAD") -> tuple[Pairs, Any]:
+def ci_fresh_clone(
+    repo: GitRepo, tmp_path: Path, rev: str = "HEAD", *, process: bool = False
+) -> tuple[Pairs, Any]:
     """Push the server's main and `rev` to a hook-less hub (a pull request), clone it
-    fresh, run `taskgate ci --range origin/main..origin/pr`: the errors as (rule, path)."""
+    fresh, run `taskgate ci --range origin/main..origin/pr`: the errors as (rule, path).
+
+    ci runs in process (`cli.main`, the same entry point) unless `process`: the clone is
+    the route under test, not the interpreter (test_merges keeps a real `taskgate ci`)."""
     hub_path = tmp_path / "hub.git"
     if not hub_path.exists():
         make_server(tmp_path, "hub.git", hooks=False)
     hub = str(hub_path)
-    repo.git("push", "-q", "-f", "--no-verify", hub, "refs/remotes/origin/main:refs/heads/main")
-    repo.git("push", "-q", "-f", "--no-verify", hub, f"{rev}:refs/heads/pr")
+    repo.git(
+        "push", "-q", "-f", "--no-verify", hub, "refs/remotes/origin/main:refs/heads/main",
+        f"{rev}:refs/heads/pr",
+    )  # fmt: skip
     clone = tmp_path / "ci-clone"
     if clone.exists():
-        import shutil
-
         shutil.rmtree(clone)
     repo.git("clone", "-q", "--no-local", "--no-checkout", hub, str(clone))
-    proc = repo.taskgate(
-        "ci", "--range", "origin/main..origin/pr", "--no-gate", "--format", "json", cwd=clone
-    )
+    args = ("ci", "--range", "origin/main..origin/pr", "--no-gate", "--format", "json")
+    proc = repo.taskgate(*args, cwd=clone) if process else run_main(*args, cwd=clone)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode in (0, 1), proc.stderr
     doc = json.loads(proc.stdout)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 def _lead_link_up(repo: GitRepo) -> None:
     os.symlink("..", repo.path / "services/api/up")
     repo.add("services/api/up")
-    assert repo.commit("chore(lead): a link to the services folder").returncode == 0
+    repo.commit_no_hooks("chore(lead): a link to the services folder")  # the scene
 
 
 def test_symlink_chain_out_of_the_module_is_refused(workflow_repo: GitRepo, tmp_path: Path) -> None:
@@ -45,7 +45,7 @@ def test_symlink_loop_through_another_module_counts_as_outside(
     _lead_link_up(repo)
     os.symlink("../services/api/l", repo.path / "web/back")
     repo.add("web/back")
-    assert repo.commit("chore(lead): a link back").returncode == 0
+    repo.commit_no_hooks("chore(lead): a link back")  # the scene
     server = setup_pushed(repo, tmp_path)
     os.symlink("up/../web/back", repo.path / "services/api/l")
     repo.add("services/api/l")

@@ -22,6 +22,7 @@ from tests.history.support import (
     setup_pushed,
     started_board,
 )
+from tests.support.templates import HOOKLESS_RECEIVE
 
 # Slow: histories of several branches, merged through the hooks, pushed and checked in ci.
 pytestmark = pytest.mark.slow
@@ -35,13 +36,19 @@ def _ok(proc: object) -> None:
 
 
 def _branch(
-    repo: GitRepo, name: str, subject: str, files: dict[str, str], start: str = "main"
+    repo: GitRepo, name: str, subject: str, files: dict[str, str], *, hooks: bool = False
 ) -> str:
-    repo.git("checkout", "-q", "-b", name, start)
+    """A branch off main with one commit. Without `hooks` it is the scene, made with no
+    hook process (ci, pre-push and the server judge it with the merge that brings it);
+    with `hooks` the commit must pass the local hooks."""
+    repo.git("checkout", "-q", "-b", name, "main")
     for path, text in files.items():
         repo.write(path, text)
     repo.add(*files)
-    _ok(repo.commit(subject))
+    if hooks:
+        _ok(repo.commit(subject))
+    else:
+        repo.commit_no_hooks(subject)
     repo.git("checkout", "-q", "main")
     return repo.git("rev-parse", name).stdout.strip()
 
@@ -51,12 +58,13 @@ def _conflicted_coder_merge(repo: GitRepo) -> None:
     repo.git("checkout", "-q", "-b", "py")
     repo.write(INIT, "VERSION = 2\n")
     repo.add(INIT)
-    _ok(repo.commit("feat(python): version 2"))
+    repo.commit_no_hooks("feat(python): version 2")  # judged with the merge, by ci and push
     repo.git("checkout", "-q", "main")
     repo.write(INIT, "VERSION = 1\n")
     repo.add(INIT)
-    _ok(repo.commit("chore(lead): version 1"))
-    repo.git("push", "-q", "origin", "main")
+    # The lead's commit the server already has: the scene, made and pushed with no hook.
+    repo.commit_no_hooks("chore(lead): version 1")
+    repo.git("push", "-q", "--no-verify", f"--receive-pack={HOOKLESS_RECEIVE}", "origin", "main")
     repo.git("checkout", "-q", "py")
     proc = repo.git("merge", "main", check=False)
     assert proc.returncode != 0
@@ -72,7 +80,7 @@ def test_clean_merge_of_two_coders_branches_lands(workflow_repo: GitRepo, tmp_pa
     _branch(repo, "py", "feat(python): users", {"services/api/app/users.py": "X = 1\n"})
     _ok(repo.git("merge", "--no-ff", "-m", "Merge branch 'web'", "web", check=False))
     _ok(repo.git("merge", "--no-ff", "-m", "Merge branch 'py'", "py", check=False))
-    _found, doc = ci_fresh_clone(repo, tmp_path)
+    _found, doc = ci_fresh_clone(repo, tmp_path, process=True)
     assert any("2 merges exempt" in note for note in doc["notes"]), doc["notes"]
     assert_lands(repo, server, tmp_path)
 
@@ -180,11 +188,12 @@ def test_git_pull_of_a_coder_branch_by_the_lead_lands(
     repo = workflow_repo
     server = setup_pushed(repo, tmp_path)
     _branch(repo, "py", "feat(python): users", {"services/api/app/users.py": "X = 1\n"})
-    repo.git("push", "-q", "origin", "py")
+    # Published with no hook process (the scene): ci below judges its commit.
+    repo.git("push", "-q", "--no-verify", f"--receive-pack={HOOKLESS_RECEIVE}", "origin", "py")
     repo.git("branch", "-q", "-D", "py")
     repo.write("web/index.html", "<p>lead edit</p>\n")
     repo.add()
-    _ok(repo.commit("chore(lead): page"))
+    repo.commit_no_hooks("chore(lead): page")  # judged by ci and the push below
     _ok(repo.git("pull", "--no-rebase", "--no-edit", "origin", "py", check=False))
     assert len(repo.git("log", "-1", "--format=%P").stdout.split()) == 2
     assert_lands(repo, server, tmp_path)
@@ -207,8 +216,8 @@ def test_merge_that_breaks_a_modules_tests_is_stopped_by_the_gate(
     repo.write_json(BOARD_PATH, started_board())
     repo.add()
     _ok(repo.commit("chore(lead): gate web"))
-    _branch(repo, "a", "feat(web): a", {"web/a.txt": "a\n"})
-    _branch(repo, "b", "feat(web): b", {"web/b.txt": "b\n"})
+    _branch(repo, "a", "feat(web): a", {"web/a.txt": "a\n"}, hooks=True)
+    _branch(repo, "b", "feat(web): b", {"web/b.txt": "b\n"}, hooks=True)
     _ok(repo.git("merge", "--no-ff", "-m", "Merge branch 'a'", "a", check=False))
     head = repo.head()
     # A clean merge: pre-merge-commit runs the gate on the merged tree for web.

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from tests.ci.support import bare, clone, workflow_files
 from tests.conftest import GitRepo
+from tests.support.inprocess import run_main
+from tests.support.templates import copy_scene
 
 SIGNED_POLICY = '[gate]\nenabled = false\n\n[identity]\nmode = "signed"\n'
 SIGNERS = "shared/allowed_signers"
@@ -80,7 +83,27 @@ def rewrite_commit(repo: GitRepo, rev: str, old: bytes, new: bytes) -> str:
 
 def signed_setup(tmp_path: Path, keys: dict[str, Path]) -> tuple[GitRepo, GitRepo, GitRepo]:
     """(server with pre-receive, plain mirror without hooks, work clone) after the lead's
-    signed set-up commit, pushed to both."""
+    signed set-up commit, pushed to both.
+
+    The scene is built once per set of keys (beside the session's key folder) and copied
+    into `tmp_path`, the remotes' URLs pointed at the copies."""
+    folder = keys["lead"].parent
+    template = folder.with_name(f"{folder.name}-signed-scene")
+    done = template / "complete"
+    if not done.exists():
+        # Built where it stays (git records its absolute paths); complete once marked.
+        shutil.rmtree(template, ignore_errors=True)
+        template.mkdir()
+        _build_signed_scene(template, keys)
+        done.touch()
+    copy_scene(template, tmp_path, SCENE)
+    return tuple(GitRepo(tmp_path / name) for name in SCENE)  # type: ignore[return-value]
+
+
+SCENE = ("server.git", "mirror.git", "work")
+
+
+def _build_signed_scene(tmp_path: Path, keys: dict[str, Path]) -> None:
     server = bare(tmp_path / "server.git")
     proc = server.taskgate("install")
     assert proc.returncode == 0, proc.stderr
@@ -92,7 +115,6 @@ def signed_setup(tmp_path: Path, keys: dict[str, Path]) -> tuple[GitRepo, GitRep
     for remote in ("origin", "mirror"):
         proc = work.git("push", "-q", remote, "main", check=False)
         assert proc.returncode == 0, proc.stderr
-    return server, mirror, work
 
 
 _FINDING = re.compile(r"^(?:remote: )?(TG\d{3}) +(?:error|warning) +(?:(\S.*?)(?::\d+)?: )?")
@@ -109,10 +131,16 @@ def text_findings(stderr: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def ci_on_fresh_clone(mirror: GitRepo, base: str, dest: Path) -> list[tuple[str, str | None]]:
-    """`taskgate ci --range base..main` on a fresh clone of `mirror`: (rule, path) pairs."""
+def ci_on_fresh_clone(
+    mirror: GitRepo, base: str, dest: Path, *, process: bool = False
+) -> list[tuple[str, str | None]]:
+    """`taskgate ci --range base..main` on a fresh clone of `mirror`: (rule, path) pairs.
+
+    ci runs in process (`cli.main`) unless `process`: the fresh clone is the route under
+    test (test_signed_server keeps a real `taskgate ci` process)."""
     fresh = clone(mirror.path, dest)
-    proc = fresh.taskgate("ci", "--no-gate", "--range", f"{base}..origin/main", "--format", "json")
+    args = ("ci", "--no-gate", "--range", f"{base}..origin/main", "--format", "json")
+    proc = fresh.taskgate(*args) if process else run_main(*args, cwd=fresh.path)
     assert proc.returncode in (0, 1), proc.stderr
     doc = json.loads(proc.stdout)
     return [(f["rule"], f["path"]) for f in doc["findings"]]

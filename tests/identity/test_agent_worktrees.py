@@ -18,6 +18,8 @@ import pytest
 from tests.ci.support import workflow_files
 from tests.conftest import BOARD, GitRepo, finding_ids
 from tests.identity.support import SIGNED_POLICY, SIGNERS, keygen, write
+from tests.support.inprocess import run_main
+from tests.support.templates import copy_scene, run, taskgate, template_env
 
 # Slow: agents' worktrees, keys and signed commits, two agents in parallel.
 pytestmark = pytest.mark.slow
@@ -31,36 +33,56 @@ BOTH_STARTED = {
 }
 
 
-def _tg(repo: GitRepo, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    proc = repo.taskgate(*args, cwd=cwd)
+def _tg(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    """`taskgate ARGS` in process (the same entry point; `agent add` below and the missing
+    key test start the real console process), which must succeed."""
+    proc = run_main(*args, cwd=repo.path)
     assert proc.returncode == 0, proc.stderr
     return proc
 
 
-@pytest.fixture
-def lead_repo(repo: GitRepo, tmp_path: Path) -> GitRepo:
-    """Signed mode set up by the lead: three agents' keys (outside the repository), the
-    allowed signers committed by the lead's signed commit, the hooks installed."""
-    write(repo, {**workflow_files(), "taskgate.toml": SIGNED_POLICY,
-                 "shared/task_list.json": BOTH_STARTED})  # fmt: skip
+@pytest.fixture(scope="module")
+def lead_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Signed mode set up by the lead, once per module: three agents' keys in `keys`
+    (outside the repository `repo`), the allowed signers committed by the lead's signed
+    commit through the hooks, the hooks installed."""
+    root = tmp_path_factory.mktemp("lead-template")
+    env = template_env(root)
+    repo = GitRepo(root / "repo")
+    repo.path.mkdir()
+    run(["git", "init", "-q", "-b", "main"], repo.path, env)
+    for path, content in {**workflow_files(), "taskgate.toml": SIGNED_POLICY,
+                          "shared/task_list.json": BOTH_STARTED}.items():  # fmt: skip
+        if isinstance(content, dict):
+            repo.write_json(path, content)
+        elif content is not None:
+            repo.write(path, content)
     for name in ("lead", "python-coder", "frontend-coder"):
-        _tg(repo, "agent", "add", name, "--key-dir", str(tmp_path / "keys"))
-    repo.install()
-    lead_key = tmp_path / "keys" / "lead"
+        taskgate(["agent", "add", name, "--key-dir", str(root / "keys")], repo.path, env)
+    taskgate(["install"], repo.path, env)
+    lead_key = root / "keys" / "lead"
     for key, value in (("gpg.format", "ssh"), ("user.signingkey", str(lead_key)),
                        ("commit.gpgsign", "true")):  # fmt: skip
-        repo.git("config", key, value)
-    repo.add()
-    proc = repo.commit("chore(lead): set up signed mode")
-    assert proc.returncode == 0, proc.stderr
-    return repo
+        run(["git", "config", key, value], repo.path, env)
+    run(["git", "add", "."], repo.path, env)
+    run(["git", "commit", "-q", "-m", "chore(lead): set up signed mode"], repo.path, env)
+    return root
+
+
+@pytest.fixture
+def lead_repo(lead_template: Path, tmp_path: Path) -> GitRepo:
+    """A copy of `lead_template`: the repository at tmp_path/repo, the keys at
+    tmp_path/keys (the recorded key paths point there)."""
+    copy_scene(lead_template, tmp_path, ("repo", "keys"))
+    return GitRepo(tmp_path / "repo")
 
 
 def test_agent_add_makes_a_private_key_outside_the_repo_and_lists_it(
     repo: GitRepo, tmp_path: Path
 ) -> None:
     write(repo, {**workflow_files(), "taskgate.toml": SIGNED_POLICY})
-    proc = _tg(repo, "agent", "add", "python-coder", "--key-dir", str(tmp_path / "keys"))
+    proc = repo.taskgate("agent", "add", "python-coder", "--key-dir", str(tmp_path / "keys"))
+    assert proc.returncode == 0, proc.stderr
     private = tmp_path / "keys" / "python-coder"
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     public = private.with_name("python-coder.pub").read_text().split()

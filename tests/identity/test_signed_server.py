@@ -36,14 +36,16 @@ class Signed:
         self.base = self.work.head()
 
     def push(
-        self, rev: str = "HEAD"
+        self, rev: str = "HEAD", *, process: bool = False
     ) -> tuple[int, list[tuple[str, str | None]], list[tuple[str, str | None]]]:
-        """(pre-receive exit, pre-receive findings, ci findings on a fresh mirror clone)."""
+        """(pre-receive exit, pre-receive findings, ci findings on a fresh mirror clone);
+        ci in process unless `process`."""
         proc = self.work.git("push", "origin", f"{rev}:refs/heads/main", check=False)
         self.work.git("push", "-q", "-f", "mirror", f"{rev}:refs/heads/main")
         found = ci_on_fresh_clone(
-            self.mirror, self.base, self.tmp / f"fresh{len(list(self.tmp.iterdir()))}"
-        )
+            self.mirror, self.base, self.tmp / f"fresh{len(list(self.tmp.iterdir()))}",
+            process=process,
+        )  # fmt: skip
         return proc.returncode, text_findings(proc.stderr), found
 
     def server_main(self) -> str:
@@ -72,7 +74,7 @@ def test_own_lane_signed_commits_land(signed: Signed) -> None:
         {"services/api/app/users.py": USERS_V1},
         signed.keys["python-coder"],
     )
-    code, pushed, ci = signed.push()
+    code, pushed, ci = signed.push(process=True)  # a real `taskgate ci` process
     assert (code, pushed, ci) == (0, [], [])
     assert signed.server_main() == tip
 

@@ -19,6 +19,13 @@ from tests.identity.support import (
     text_findings,
     write,
 )
+from tests.support.inprocess import run_main
+
+
+def _install(repo: GitRepo) -> None:
+    """`taskgate install` in process (the scene; the pushes and commits are the subject)."""
+    proc = run_main("install", cwd=repo.path)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_lines_with_options_quotes_and_comments(keys: dict[str, Path]) -> None:
@@ -129,7 +136,7 @@ def test_a_lead_commit_writing_a_broken_line_is_refused(
 
 def test_pre_push_refuses_an_unsigned_commit(tmp_path: Path, keys: dict[str, Path]) -> None:
     _server, _mirror, work = signed_setup(tmp_path, keys)
-    work.install()
+    _install(work)
     write(work, {"README.md": "unsigned\n"})
     work.git("commit", "-q", "--no-verify", "--no-gpg-sign", "-m", "docs(lead): unsigned")
     proc = work.git("push", "origin", "main", check=False)
@@ -147,10 +154,10 @@ def test_an_unsigned_root_commit_lands_and_the_next_one_must_be_signed(
     from tests.identity.support import SIGNED_POLICY, signers_text
 
     server = bare(tmp_path / "server.git")
-    assert server.taskgate("install").returncode == 0
+    _install(server)
     work = clone(server.path, tmp_path / "work")
     files = {**workflow_files(), "taskgate.toml": SIGNED_POLICY, SIGNERS: signers_text(keys)}
-    work.install()  # the local hooks too: the first commit has no base to be signed against
+    _install(work)  # the local hooks too: the first commit has no base to be signed against
     write(work, files)
     first = work.commit("chore(lead): set up")
     assert first.returncode == 0, first.stderr

@@ -33,8 +33,38 @@ def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
     ).stdout
 
 
+def _raw_commits(repo: Path, shas: list[str]) -> list[bytes]:
+    """The raw commit objects, read by one `git cat-file --batch` (not a process each)."""
+    out = _git(repo, "cat-file", "--batch", stdin="".join(f"{sha}\n" for sha in shas).encode())
+    raws = []
+    for sha in shas:
+        header, _, out = out.partition(b"\n")
+        name, kind, size = header.split()
+        assert (name.decode(), kind) == (sha, b"commit"), header
+        raws.append(out[: int(size)])
+        out = out[int(size) + 1 :]
+    assert not out
+    return raws
+
+
 def _hash_commit(repo: Path, raw: bytes) -> str:
     return _git(repo, "hash-object", "-t", "commit", "-w", "--stdin", stdin=raw).decode().strip()
+
+
+def _hash_commits(repo: Path, raws: list[bytes]) -> list[str]:
+    """Write the commit objects `raws` with one `git hash-object --stdin-paths`; their ids."""
+    folder = repo.parent / "tampered"
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for i, raw in enumerate(raws):
+        path = folder / str(i)
+        path.write_bytes(raw)
+        paths.append(f"{path}\n")
+    out = _git(repo, "hash-object", "-t", "commit", "-w", "--stdin-paths",
+               stdin="".join(paths).encode())  # fmt: skip
+    shas = out.decode().split()
+    assert len(shas) == len(raws)
+    return shas
 
 
 def _sign_by_hand(repo: Path, key: Path, payload: bytes, namespace: str, n: int) -> str:
@@ -89,25 +119,26 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[s
     with ThreadPoolExecutor(4) as pool:
         made = list(pool.map(commit_tree, jobs))
     # Tampered copies of the first good ones: the object changes, the signature stays.
-    for n, (sha, _how) in enumerate(made[:60]):
-        raw = _git(repo.path, "cat-file", "commit", sha)
+    plain = _git(repo.path, "cat-file", "commit", parent)
+    people = plain.partition(b"\n\n")[0].split(b"\n")[1:]  # the root's author, committer
+    tampered: list[tuple[bytes, str]] = []
+    for n, raw in enumerate(_raw_commits(repo.path, [sha for sha, _how in made[:60]])):
         if n % 3 == 0:
-            bad = raw.replace(b"change ", b"chang3 ", 1)
-            made.append((_hash_commit(repo.path, bad), "message changed"))
+            tampered.append((raw.replace(b"change ", b"chang3 ", 1), "message changed"))
         elif n % 3 == 1:
             tree = trees[(trees.index(raw[5:45].decode()) + 1) % 4]
-            bad = raw[:5] + tree.encode() + raw[45:]
-            made.append((_hash_commit(repo.path, bad), "tree changed"))
+            tampered.append((raw[:5] + tree.encode() + raw[45:], "tree changed"))
         else:
+            # The signature moved onto another commit of the same parent (what
+            # `git commit-tree TREE -p PARENT -m "other N"` writes).
             signature, _payload = split_commit(raw)
             assert signature is not None
-            other = _git(repo.path, "commit-tree", trees[3], "-p", parent, "-m", f"other {n}")
-            plain = _git(repo.path, "cat-file", "commit", other.decode().strip())
-            head, _, body = plain.partition(b"\n\n")
+            head = b"\n".join([f"tree {trees[3]}".encode(), f"parent {parent}".encode(), *people])
             moved = head + b"\ngpgsig " + b"\n ".join(signature.rstrip(b"\n").split(b"\n"))
-            made.append((_hash_commit(repo.path, moved + b"\n\n" + body), "signature moved"))
+            tampered.append((moved + f"\n\nother {n}\n".encode(), "signature moved"))
+    shas = _hash_commits(repo.path, [raw for raw, _how in tampered])
+    made += [(sha, how) for sha, (_raw, how) in zip(shas, tampered, strict=True)]
     # By hand: sha256 signatures (good), and signatures made for another namespace (bad).
-    plain = _git(repo.path, "cat-file", "commit", parent)
     for n in range(12):
         name = ("ed", "rsa", "p256", "p384")[n % 4]
         payload = plain.replace(b"root", f"by hand {n}".encode())
@@ -136,8 +167,7 @@ def test_the_verifier_agrees_with_git_verify_commit(
     with ThreadPoolExecutor(4) as pool:
         expected = list(pool.map(lambda item: _oracle(repo, item[0]), made))
     ours = []
-    for sha, _how in made:
-        raw = _git(repo, "cat-file", "commit", sha)
+    for raw in _raw_commits(repo, [sha for sha, _how in made]):
         verdict = judge_commit(raw, lambda _p: signers, POLICY, None, "test", None)
         ours.append(not verdict.findings)
     disagreements = [(how, sha, e) for (sha, how), e, o in zip(made, expected, ours, strict=True)
@@ -154,8 +184,7 @@ def test_each_kind_of_damage_is_its_own_finding(
     repo, made = corpus
     signers = (repo.parent / "allowed_signers").read_bytes()
     rules: dict[str, set[str]] = {}
-    for sha, how in made:
-        raw = _git(repo, "cat-file", "commit", sha)
+    for (_sha, how), raw in zip(made, _raw_commits(repo, [sha for sha, _ in made]), strict=True):
         verdict = judge_commit(raw, lambda _p: signers, POLICY, None, "test", None)
         rules.setdefault(how, set()).update(f.rule for f in verdict.findings)
     assert rules["signed by stranger"] == {"TG703"}

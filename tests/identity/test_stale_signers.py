@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.ci.support import USERS_V1, board
+from tests.conftest import GitRepo
 from tests.identity.support import (
     AGENTS,
     SIGNED_POLICY,
@@ -27,11 +28,22 @@ from tests.identity.support import (
     signers_text,
     text_findings,
 )
+from tests.support.templates import HOOKLESS_RECEIVE
 
 # Slow: signed histories on a stale base, through a server and ci.
 pytestmark = pytest.mark.slow
 
 CLAIMED_POLICY = "[gate]\nenabled = false\n"
+
+
+def _scene_push(work: GitRepo) -> None:
+    """The lead's commit reaches the server and the mirror: the scene, pushed past the
+    server's pre-receive (the merge pushed afterwards is what the server judges)."""
+    for remote in ("origin", "mirror"):
+        proc = work.git(
+            "push", "-q", f"--receive-pack={HOOKLESS_RECEIVE}", remote, "main", check=False
+        )
+        assert proc.returncode == 0, proc.stderr
 
 
 def _stale_branch_merged(
@@ -44,9 +56,7 @@ def _stale_branch_merged(
     server, mirror, work = signed_setup(tmp_path, keys)
     work.git("branch", "py")
     signed_commit(work, "chore(lead): change who may sign", lead_change, keys["lead"])
-    for remote in ("origin", "mirror"):
-        proc = work.git("push", "-q", remote, "main", check=False)
-        assert proc.returncode == 0, proc.stderr
+    _scene_push(work)
     base = work.head()
     work.git("checkout", "-q", "py")
     coder = keys["python-coder"] if sign_coder else None
@@ -86,13 +96,11 @@ def test_signed_mode_turned_on_at_the_base_judges_a_stale_branch(
     # Back to claimed mode first (the lead's signed commit), so the branch starts unsigned.
     signed_commit(work, "chore(lead): claimed for now", {"taskgate.toml": CLAIMED_POLICY},
                   keys["lead"])  # fmt: skip
-    for remote in ("origin", "mirror"):
-        assert work.git("push", "-q", remote, "main", check=False).returncode == 0
+    _scene_push(work)
     work.git("branch", "py")
     signed_commit(work, "chore(lead): signed from now on", {"taskgate.toml": SIGNED_POLICY},
                   keys["lead"])  # fmt: skip
-    for remote in ("origin", "mirror"):
-        assert work.git("push", "-q", remote, "main", check=False).returncode == 0
+    _scene_push(work)
     base = work.head()
     work.git("checkout", "-q", "py")
     start = {"shared/task_list.json": board(T1={"status": "in_progress"})}

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import BOARD, STRUCTURE, GitRepo, finding_ids
+from tests.support.inprocess import run_main
+from tests.support.templates import HOOKLESS_RECEIVE, build_pushed_scene, copy_scene
 
 # Slow: each route rewrites history and pushes it to a server through every hook.
 pytestmark = pytest.mark.slow
@@ -27,29 +29,31 @@ BOARD_PATH = "shared/task_list.json"
 Pairs = set[tuple[str, str | None]]
 
 
-@pytest.fixture
-def pushed(workflow_repo: GitRepo, tmp_path: Path) -> tuple[GitRepo, GitRepo]:
-    """Local repository (all hooks) and a bare server (pre-receive), in sync, tasks started."""
-    repo = workflow_repo
+@pytest.fixture(scope="module")
+def pushed_template(workflow_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `pushed` scene, built once per module (the lead's commit through the hooks, the
+    push through pre-push and pre-receive) and copied per test."""
+    root = tmp_path_factory.mktemp("bypass-scene")
     board: dict[str, Any] = json.loads(json.dumps(BOARD))
     for task in board["tasks"]:
         task["status"] = "in_progress"
-    repo.write_json(BOARD_PATH, board)
-    repo.add(BOARD_PATH)
-    ok = repo.commit("chore(lead): start T1 and T2")
-    assert ok.returncode == 0, ok.stderr
-    server = GitRepo(tmp_path / "server.git")
-    server.path.mkdir()
-    server.git("init", "-q", "--bare", "-b", "main")
-    server.install("--hook-type", "pre-receive")
-    repo.git("remote", "add", "origin", str(server.path))
-    first = repo.git("push", "-q", "-u", "origin", "main", check=False)
-    assert first.returncode == 0, first.stderr
-    return repo, server
+    build_pushed_scene(workflow_template, root, board)
+    return root
 
 
-def _ci(repo: GitRepo) -> Pairs:
-    proc = repo.taskgate("ci", "--range", "origin/main..HEAD", "--no-gate", "--format", "json")
+@pytest.fixture
+def pushed(pushed_template: Path, tmp_path: Path) -> tuple[GitRepo, GitRepo]:
+    """Local repository (all hooks) and a bare server (pre-receive), in sync, tasks started
+    (a copy of `pushed_template`, its remote pointed at the copied server)."""
+    copy_scene(pushed_template, tmp_path, ("repo", "server.git"))
+    return GitRepo(tmp_path / "repo"), GitRepo(tmp_path / "server.git")
+
+
+def _ci(repo: GitRepo, *, process: bool = False) -> Pairs:
+    """`taskgate ci` over what the server lacks: in process (`cli.main`) unless `process`
+    (test_no_verify starts the real console process)."""
+    args = ("ci", "--range", "origin/main..HEAD", "--no-gate", "--format", "json")
+    proc = repo.taskgate(*args) if process else run_main(*args, cwd=repo.path)
     assert "Traceback" not in proc.stderr
     assert proc.returncode in (0, 1), proc.stderr
     doc = json.loads(proc.stdout)
@@ -58,10 +62,12 @@ def _ci(repo: GitRepo) -> Pairs:
     return {(f["rule"], f["path"]) for f in doc["findings"] if f["severity"] == "error"}
 
 
-def assert_caught(repo: GitRepo, server: GitRepo, expected: Pairs) -> None:
+def assert_caught(
+    repo: GitRepo, server: GitRepo, expected: Pairs, *, process: bool = False
+) -> None:
     """ci reports `expected`; pre-push and pre-receive both refuse the push."""
     remote_main = server.git("rev-parse", "main").stdout
-    found = _ci(repo)
+    found = _ci(repo, process=process)
     assert expected <= found, found
     rules = {rule for rule, _ in expected}
     local = repo.git("push", "origin", "HEAD:main", check=False)
@@ -92,7 +98,7 @@ def test_no_verify(pushed: tuple[GitRepo, GitRepo]) -> None:
     repo.write("services/api/app/users.py", "x = 1\n")
     repo.add()
     repo.commit("feat(web): both modules at once", "--no-verify", check=True)
-    assert_caught(repo, server, {("TG201", "services/api/app/users.py")})
+    assert_caught(repo, server, {("TG201", "services/api/app/users.py")}, process=True)
 
 
 def test_amend_no_verify(pushed: tuple[GitRepo, GitRepo]) -> None:
@@ -158,16 +164,16 @@ def test_revert_of_a_good_commit_is_exempt(pushed: tuple[GitRepo, GitRepo]) -> N
 def test_revert_that_brings_a_violation_back_is_caught(pushed: tuple[GitRepo, GitRepo]) -> None:
     """The revert's message is exempt, its content is not: policy tightened in between."""
     repo, server = pushed
+    # The lead's history, already on the server: the scene, made and pushed with no hook.
     repo.write("web/blob.bin", os.urandom(4096))
     repo.add()
-    assert repo.commit("chore(lead): add a blob").returncode == 0
+    repo.commit_no_hooks("chore(lead): add a blob")
     repo.git("rm", "-q", "web/blob.bin")
-    assert repo.commit("chore(lead): drop the blob").returncode == 0
-    dropped = repo.head()
+    dropped = repo.commit_no_hooks("chore(lead): drop the blob")
     repo.write("taskgate.toml", "[gate]\nenabled = false\n[integrity]\nmax_file_bytes = 1024\n")
     repo.add()
-    assert repo.commit("chore(lead): files up to 1 KiB").returncode == 0
-    repo.git("push", "-q", "origin", "main")
+    repo.commit_no_hooks("chore(lead): files up to 1 KiB")
+    repo.git("push", "-q", "--no-verify", f"--receive-pack={HOOKLESS_RECEIVE}", "origin", "main")
     repo.git("revert", "--no-edit", dropped)
     assert_caught(repo, server, {("TG605", "web/blob.bin")})
 

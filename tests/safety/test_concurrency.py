@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import GitRepo
 from tests.safety.support import gate_policy, git_dir, recorded, recorder, settle, use_policy
+from tests.support.inprocess import run_main
 
 # Slow: parallel commits and gate runs in linked worktrees.
 pytestmark = pytest.mark.slow
@@ -84,7 +85,8 @@ def test_parallel_commits_in_linked_worktrees(
         tree.write("web/index.html", f"<p>agent {min(i, PARALLEL - 2)}</p>\n")
         tree.write("web/other.html", "x\n")
         tree.git("reset", "-q", "--soft", "HEAD~1")
-        proc = tree.taskgate("hook", "pre-commit", env=tmpdir_env)
+        # In process (the same entry point): the parallel runs above are real processes.
+        proc = run_main("hook", "pre-commit", cwd=tree.path, env=tmpdir_env)
         assert proc.returncode == 0, proc.stderr
         assert "cached pass" in proc.stderr
     assert len(recorded(marker)) == ran
@@ -124,20 +126,21 @@ def test_damaged_cache_entries_are_misses_not_failures(
     use_policy(workflow_repo, gate_policy(recorder(marker)))
     workflow_repo.write("web/index.html", "<p>cached</p>\n")
     workflow_repo.add("web/index.html")
-    assert workflow_repo.taskgate("hook", "pre-commit", env=tmpdir_env).returncode == 0
+    # The hook in process (the same entry point; the tests above start real processes).
+    assert run_main("hook", "pre-commit", cwd=workflow_repo.path, env=tmpdir_env).returncode == 0
     folder = _cache_folder(workflow_repo)
     (name,) = _assert_cache_sound(folder)
     # A crash mid-write, a truncated entry, a folder where a file should be.
     (folder / name).write_bytes(b'{"key": "')
     (folder / ".tmp-crashed").write_bytes(b"half")
     (folder / ("0" * 64)).mkdir()
-    proc = workflow_repo.taskgate("hook", "pre-commit", env=tmpdir_env)
+    proc = run_main("hook", "pre-commit", cwd=workflow_repo.path, env=tmpdir_env)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "cached pass" not in proc.stderr
     assert len(recorded(marker)) == 2
     doc = json.loads((folder / name).read_bytes())
     assert doc["key"] == name
-    again = workflow_repo.taskgate("hook", "pre-commit", env=tmpdir_env)
+    again = run_main("hook", "pre-commit", cwd=workflow_repo.path, env=tmpdir_env)
     assert "cached pass" in again.stderr
     assert git_dir(workflow_repo).is_dir()

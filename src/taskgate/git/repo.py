@@ -49,14 +49,17 @@ class Repo:
             shallow = str((plain / "shallow").exists()).lower()
             answers = ["false", str(plain), str(plain), shallow, str(start), ""]
         else:
-            # One rev-parse answers everything; --show-toplevel fails in a bare repository.
+            # One rev-parse answers everything. --show-toplevel fails (exit 128) where there
+            # is no work tree (a bare repository, the git folder), after the four answers
+            # before it are written: those are the whole answer there.
             asks = ("--is-bare-repository", "--absolute-git-dir", "--git-common-dir",
                     "--is-shallow-repository")  # fmt: skip
-            try:
-                out = self.git.run("rev-parse", *asks, "--show-toplevel")
-            except GitError:
-                out = self.git.run("rev-parse", *asks)
+            out = self.git.run("rev-parse", *asks, "--show-toplevel", ok_codes=(0, 128))
             answers = out.decode("utf-8", "surrogateescape").split("\n")
+            if len(answers) < 5 or answers[0] not in ("true", "false"):
+                # Not a repository at all (or an unreadable one): git's own error.
+                out = self.git.run("rev-parse", *asks)
+                answers = out.decode("utf-8", "surrogateescape").split("\n")
         bare, git_dir, common_dir, shallow = answers[:4]
         self.bare = bare == "true"
         self.git_dir = Path(git_dir)
@@ -141,6 +144,11 @@ class Repo:
         return self._head
 
     def resolve(self, rev: str) -> str | None:
+        """The commit `rev` names (or peels to); None when it names none. Asked of the
+        persistent `cat-file --batch` (the process that reads the commits next), not a
+        `rev-parse` process of its own, unless the name cannot travel on one line."""
+        if rev and rev.isprintable() and rev.strip() == rev:
+            return self.objects.object_id(f"{rev}^{{commit}}", "commit")
         out = self.git.run("rev-parse", "-q", "--verify", f"{rev}^{{commit}}", ok_codes=(0, 1))
         return out.decode().strip() or None
 
