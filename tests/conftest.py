@@ -80,8 +80,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
         "[user]\n\tname = Test\n\temail = test@example.invalid\n"
         "[init]\n\tdefaultBranch = main\n"
         '[protocol "file"]\n\tallow = always\n'
-        # No `git maintenance run --auto` process after every commit a test makes.
-        "[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n"
+        # No `git maintenance run --auto` process after every commit a test makes, no
+        # `git gc --auto` after every push a server receives.
+        "[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n[receive]\n\tautogc = false\n"
     )
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")

@@ -56,7 +56,7 @@ def template_env(root: Path) -> dict[str, str]:
         "[user]\n\tname = Test\n\temail = test@example.invalid\n"
         "[init]\n\tdefaultBranch = main\n"
         '[protocol "file"]\n\tallow = always\n'
-        "[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n"
+        "[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n[receive]\n\tautogc = false\n"
     )
     tmp = root / "tmp"
     tmp.mkdir(exist_ok=True)
