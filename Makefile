@@ -62,7 +62,7 @@ test: lint typecheck pytest
 test-fast: lint typecheck pytest-fast
 
 # Coverage of src/, the taskgate subprocesses included (configured in pyproject.toml).
-# coverage is imported into every taskgate process, so the four tests that check which
+# coverage is imported into every taskgate process, so the five tests that check which
 # modules a process loads cannot hold under it: they are left out here (and run in
 # `make test`). Figures: 93.8% of 9,820 statements before the issue-11 refactor (d00a8c3),
 # 94.0% of 11,105 after it (pytest --cov over the whole suite both times).
@@ -70,7 +70,8 @@ COVERAGE_DESELECT := \
 	--deselect tests/test_imports.py::test_importing_the_cli_alone_is_light \
 	--deselect tests/test_policy_cache.py::test_second_run_uses_the_cache_and_judges_the_same \
 	--deselect tests/agentside/test_guard.py::test_guard_process_keeps_heavy_imports_out \
-	--deselect tests/agentside/test_guard_lean.py::test_the_guard_loads_no_argparse_and_no_cli
+	--deselect tests/agentside/test_guard_lean.py::test_the_guard_loads_no_argparse_and_no_cli \
+	--deselect tests/ci/test_ci_imports.py::test_claimed_mode_ci_does_not_import_the_signature_verifier
 coverage: compile
 	rm -rf .coverage-data
 	$(PYTEST) --cov --cov-report=term:skip-covered $(COVERAGE_DESELECT)

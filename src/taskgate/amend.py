@@ -1,8 +1,9 @@
 """Is this commit an amend? git tells the prepare-commit-msg hook; /proc is the fallback.
 
 git does not tell pre-commit or commit-msg that `git commit --amend` is running. It does
-pass prepare-commit-msg `<file> commit <sha>` when the message comes from a commit (an
-amend: `<sha>` is HEAD; also `-c`/`-C HEAD`, judged the same way, the stricter one). That
+pass prepare-commit-msg `<file> commit <name>` when the message comes from a commit (an
+amend: the name `HEAD`; also `-c`/`-C` with any name of HEAD, judged the same way, the
+stricter one). That
 hook runs between pre-commit and commit-msg, in the same git process, so it leaves a
 note keyed by that process's id for commit-msg to read. The command line of the git
 process under /proc (`--amend`) is the fallback, and the only signal pre-commit has;
@@ -38,14 +39,21 @@ def _git_started() -> str:
 
 
 def record_amend(repo: Repo, source: str | None, sha: str | None) -> Outcome:
-    """The prepare-commit-msg hook: note `commit <sha>` when `<sha>` is HEAD. (The shim
+    """The prepare-commit-msg hook: note `commit <name>` when `<name>` is HEAD. (The shim
     starts taskgate for that source only: other sources leave nothing to note.)"""
     path = _note_path(repo)
     _forget_stale(path.parent)
-    amend = source == "commit" and sha is not None and sha == repo.head()
+    head = repo.head()
+    # `--amend` hands over the name `HEAD`, `-c`/`-C` whatever name was typed: resolve it.
+    amend = (
+        source == "commit"
+        and sha is not None
+        and head is not None
+        and (sha == head or repo.resolve(sha) == head)
+    )
     if amend:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"{sha} {_git_started()}\n", encoding="ascii")
+        path.write_text(f"{head} {_git_started()}\n", encoding="ascii")
     else:
         path.unlink(missing_ok=True)
     return Outcome(title="prepare-commit-msg")

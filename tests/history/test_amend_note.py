@@ -5,6 +5,7 @@ process reuses does not make that later commit an amend."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -89,3 +90,37 @@ def test_a_note_of_this_git_process_makes_an_amend_and_one_of_a_reused_pid_does_
     # The note of a taskgate before this one (no start time): not trusted either.
     older = _commit_msg_with_note(repo, f"{head}\n")
     assert older.returncode == 0, older.stderr
+
+
+def test_an_amend_without_m_is_known_from_the_hook_when_proc_cannot_tell(
+    workflow_repo: GitRepo, tmp_path: Path
+) -> None:
+    """`git commit --amend --no-edit` run from a copy of git under another name: /proc
+    finds no git process (neither its name nor its executable says git), so only the
+    hook's arguments tell; git hands prepare-commit-msg `commit HEAD` (a name, not an id)."""
+    repo = workflow_repo
+    repo.install()
+    repo.git("config", "taskgate.agent", "python-coder")
+    repo.write("web/index.html", "<p>not mine</p>\n")
+    repo.write("services/api/app/users.py", "X = 1\n")
+    repo.add()
+    repo.commit_no_hooks("feat(python): users")
+    head = repo.head()
+    board = (repo.path / "shared/task_list.json").read_text()
+    repo.write("shared/task_list.json", board.replace('"todo"', '"in_progress"', 1))
+    repo.write("services/api/app/users.py", "X = 2\n")
+    repo.add()
+    real = shutil.which("git")
+    assert real is not None
+    other = tmp_path / "bin" / "othername"
+    other.parent.mkdir()
+    shutil.copy2(Path(real).resolve(), other)
+    proc = subprocess.run(
+        [str(other), "commit", "--amend", "--no-edit"], cwd=repo.path, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "TG201" in finding_ids(proc)
+    assert "web/index.html" in proc.stderr
+    assert repo.head() == head
+    assert not list((repo.path / ".git" / "taskgate").glob("prepare-commit-msg-*"))
