@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,19 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PYTHON, GitRepo
-
-
-def git_logger(tmp_path: Path) -> tuple[dict[str, str], Path]:
-    """An environment whose `git` logs its arguments and runs the real git."""
-    real = shutil.which("git")
-    assert real is not None
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    log = tmp_path / "git.log"
-    shim = folder / "git"
-    shim.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    shim.chmod(0o755)
-    return {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}, log
+from tests.support.gitlog import counting_git
 
 
 def event(repo: Path, tool: str, tool_input: dict[str, str]) -> str:
@@ -58,7 +45,8 @@ def test_one_git_process_then_none(
     else:
         workflow_repo.git("config", "extensions.worktreeConfig", "true")
         workflow_repo.git("config", "--worktree", "taskgate.agent", "python-coder")
-    env, log = git_logger(tmp_path)
+    path, log = counting_git(tmp_path, whole_line=True)
+    env = {**os.environ, **path}
     cases = [
         (event(repo, "Write", {"file_path": str(repo / "services/api/app/x.py")}), 0, None),
         (event(repo, "Write", {"file_path": str(repo / "web/x.ts")}), 2, "TG201"),
@@ -95,7 +83,8 @@ def test_without_an_identity_in_the_repository_git_config_is_asked(
     """The global file may name the agent: git answers (a second process), and does."""
     repo = workflow_repo.path
     workflow_repo.git("config", "--global", "taskgate.agent", "python-coder")
-    env, log = git_logger(tmp_path)
+    path, log = counting_git(tmp_path, whole_line=True)
+    env = {**os.environ, **path}
     proc = run_guard(repo, event(repo, "Write", {"file_path": str(repo / "web/x.ts")}), env)
     assert proc.returncode == 2
     assert proc.stderr.startswith("TG201 error  web/x.ts"), proc.stderr

@@ -5,25 +5,11 @@ the commits. Outside any repository the error is still git's own, exit 2."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 from tests.ci.support import bare, clone, commit, workflow_files
 from tests.conftest import run_taskgate
-
-
-def _counting_path(tmp_path: Path) -> tuple[dict[str, str], Path]:
-    """A PATH whose `git` logs its first argument, then runs the real git."""
-    real = shutil.which("git")
-    assert real is not None
-    bindir = tmp_path / "counting-bin"
-    bindir.mkdir()
-    log = tmp_path / "git-starts.log"
-    shim = bindir / "git"
-    shim.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nexec "{real}" "$@"\n')
-    shim.chmod(0o755)
-    return {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}, log
+from tests.support.gitlog import counting_git
 
 
 def test_pre_receive_opens_a_bare_repository_with_one_rev_parse(tmp_path: Path) -> None:
@@ -31,7 +17,7 @@ def test_pre_receive_opens_a_bare_repository_with_one_rev_parse(tmp_path: Path) 
     work = clone(server.path, tmp_path / "work")
     tip = commit(work, "chore(lead): set up the workflow", workflow_files(), verify=False)
     work.git("push", "-q", "origin", "main")
-    env, log = _counting_path(tmp_path)
+    env, log = counting_git(tmp_path)
     line = f"{'0' * 40} {tip} refs/heads/other\n"
     proc = run_taskgate("hook", "pre-receive", cwd=server.path, input=line, env=env)
     assert proc.returncode == 0, proc.stderr
@@ -62,7 +48,7 @@ def test_ci_resolves_its_range_without_a_process_per_name(tmp_path: Path) -> Non
     commit(work, "chore(lead): set up the workflow", workflow_files(), verify=False)
     work.git("push", "-q", "origin", "main")
     bad = commit(work, "Tweak the page", {"web/index.html": "<p>4</p>\n"}, verify=False)
-    env, log = _counting_path(tmp_path)
+    env, log = counting_git(tmp_path)
     proc = run_taskgate("ci", "--no-gate", "--range", "origin/main..HEAD", cwd=work.path, env=env)
     assert proc.returncode == 1, proc.stderr
     assert f"{bad[:10]} Tweak the page" in proc.stderr

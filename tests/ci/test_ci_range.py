@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from tests.ci.support import (
     workflow_files,
 )
 from tests.conftest import GitRepo
+from tests.support.gitlog import counting_git
 
 MSG = "COMMIT_EDITMSG"
 
@@ -102,19 +101,6 @@ def test_upstream_range(server: Path, tmp_path: Path) -> None:
     assert any("in @{upstream}..HEAD" in note for note in doc["notes"])
 
 
-def _counting_git(tmp_path: Path) -> tuple[dict[str, str], Path]:
-    """A PATH whose `git` logs each start, then runs the real git (nothing is faked)."""
-    real = shutil.which("git")
-    assert real is not None
-    bindir = tmp_path / "counting-bin"
-    bindir.mkdir()
-    log = tmp_path / "git-starts.log"
-    shim = bindir / "git"
-    shim.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nexec "{real}" "$@"\n')
-    shim.chmod(0o755)
-    return {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}, log
-
-
 def _starts(repo: GitRepo, env: dict[str, str], log: Path, rng: str) -> list[str]:
     log.write_text("")
     doc = ci_json(repo, "--range", rng, env=env)
@@ -134,7 +120,7 @@ def test_history_is_read_in_batches_not_a_process_per_commit(
     short = workflow_repo.head()
     for i in range(3, 40):
         commit(workflow_repo, f"Bad {i}", {"services/api/app/users.py": f"X = {i}\n"}, verify=False)
-    env, log = _counting_git(tmp_path)
+    env, log = counting_git(tmp_path)
     few = _starts(workflow_repo, env, log, f"{base}..{short}")
     many = _starts(workflow_repo, env, log, f"{base}..HEAD")
     assert len(many) == len(few), (few, many)

@@ -64,20 +64,26 @@ def _commit_msg_with_note(repo: GitRepo, note: str) -> subprocess.CompletedProce
     )  # fmt: skip
 
 
-def test_a_note_of_this_git_process_makes_an_amend_and_one_of_a_reused_pid_does_not(
-    workflow_repo: GitRepo,
-) -> None:
-    repo = workflow_repo
+def _head_out_of_lane_and_an_edit_in_lane_staged(repo: GitRepo) -> str:
+    """HEAD (made without hooks) changes another module; the staged change, the python
+    coder's, is in lane (T1 started): it lands unless it is judged as an amend of HEAD.
+    HEAD's id."""
     repo.git("config", "taskgate.agent", "python-coder")
-    # HEAD changes another module (made without hooks); the staged change is in lane.
     repo.write("web/index.html", "<p>not mine</p>\n")
     repo.add()
     repo.commit_no_hooks("feat(python): users")
-    head = repo.head()
     board = (repo.path / "shared/task_list.json").read_text()
     repo.write("shared/task_list.json", board.replace('"todo"', '"in_progress"', 1))
     repo.write("services/api/app/users.py", "X = 2\n")
     repo.add()
+    return repo.head()
+
+
+def test_a_note_of_this_git_process_makes_an_amend_and_one_of_a_reused_pid_does_not(
+    workflow_repo: GitRepo,
+) -> None:
+    repo = workflow_repo
+    head = _head_out_of_lane_and_an_edit_in_lane_staged(repo)
     # This process's own note: an amend, judged against HEAD's parent (HEAD's web edit too).
     own = _commit_msg_with_note(repo, f"{head} {_started(os.getpid())}\n")
     assert own.returncode == 1, own.stderr
@@ -100,16 +106,7 @@ def test_an_amend_without_m_is_known_from_the_hook_when_proc_cannot_tell(
     hook's arguments tell; git hands prepare-commit-msg `commit HEAD` (a name, not an id)."""
     repo = workflow_repo
     repo.install()
-    repo.git("config", "taskgate.agent", "python-coder")
-    repo.write("web/index.html", "<p>not mine</p>\n")
-    repo.write("services/api/app/users.py", "X = 1\n")
-    repo.add()
-    repo.commit_no_hooks("feat(python): users")
-    head = repo.head()
-    board = (repo.path / "shared/task_list.json").read_text()
-    repo.write("shared/task_list.json", board.replace('"todo"', '"in_progress"', 1))
-    repo.write("services/api/app/users.py", "X = 2\n")
-    repo.add()
+    head = _head_out_of_lane_and_an_edit_in_lane_staged(repo)
     real = shutil.which("git")
     assert real is not None
     other = tmp_path / "bin" / "othername"
