@@ -217,6 +217,22 @@ def test_pre_push_reads_the_pre_commit_environment(workflow_repo: GitRepo) -> No
     assert [(f["rule"], f["path"], f["commit"]) for f in doc["findings"]] == [("TG101", MSG, bad)]
 
 
+def test_pre_push_of_a_root_under_the_pre_commit_framework(workflow_repo: GitRepo) -> None:
+    """A push that reaches the root commit: the framework sets only the local branch."""
+    bad = commit(workflow_repo, "wip", {"web/index.html": "<p>x</p>\n"}, verify=False)
+    env = {"PRE_COMMIT_LOCAL_BRANCH": "refs/heads/main", "PRE_COMMIT_REMOTE_NAME": "origin",
+           "PRE_COMMIT_REMOTE_BRANCH": "refs/heads/main"}  # fmt: skip
+    proc = workflow_repo.taskgate("hook", "pre-push", "--format", "json", input="", env=env)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [(f["rule"], f["path"], f["commit"]) for f in doc["findings"]] == [("TG101", MSG, bad)]
+    env["PRE_COMMIT_LOCAL_BRANCH"] = "refs/heads/no-such-branch"
+    gone = workflow_repo.taskgate("hook", "pre-push", input="", env=env)
+    assert gone.returncode == 2
+    assert "PRE_COMMIT_LOCAL_BRANCH 'refs/heads/no-such-branch' is not a commit" in gone.stderr
+    assert "Traceback" not in gone.stderr
+
+
 @pytest.mark.slow  # the pre-commit framework
 def test_pre_push_through_the_pre_commit_framework(repo: GitRepo, tmp_path: Path) -> None:
     pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))

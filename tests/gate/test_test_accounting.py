@@ -160,8 +160,13 @@ def test_a_new_test_file_passes_and_the_record_is_kept_with_the_cached_pass(
 ) -> None:
     base = tested.head()
     _apply(tested, NEW_TEST_FILE)
+    # `check` gates the staged tree first; the commit then passes on the cached record,
+    # its tests still compared with the base's.
+    checked = tested.taskgate("check", "-m", CODER)
+    assert checked.returncode == 0, checked.stderr
     proc = tested.commit(CODER)
     assert proc.returncode == 0, proc.stderr
+    assert "gate: python cached pass" in proc.stderr, proc.stderr
     entries = [
         json.loads(p.read_text())
         for p in (tested.path / ".git" / "taskgate" / "gate-cache").iterdir()
