@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from taskgate.errors import GitError
+from taskgate.git import Repo
 from tests.ci.support import bare, clone, commit, workflow_files
-from tests.conftest import run_taskgate
+from tests.conftest import GitRepo, run_taskgate
 from tests.support.gitlog import counting_git
 
 
@@ -56,3 +60,16 @@ def test_ci_resolves_its_range_without_a_process_per_name(tmp_path: Path) -> Non
     starts = log.read_text().split()
     assert starts.count("rev-parse") == 1, starts  # opening the repository
     assert starts.count("cat-file") == 1, starts
+
+
+def test_names_off_one_line_go_to_rev_parse_and_a_missing_commit_is_named(
+    workflow_repo: GitRepo,
+) -> None:
+    head = workflow_repo.head()
+    with Repo(workflow_repo.path) as repo:
+        assert repo.resolve("HEAD") == head
+        # Not one printable line: the cat-file protocol cannot carry it, rev-parse can.
+        assert repo.resolve(" HEAD") is None
+        assert repo.resolve("HEAD\n") is None
+        with pytest.raises(GitError, match=f"commit {'0' * 40} is missing from the repository"):
+            repo.read_commits(["0" * 40])

@@ -75,6 +75,23 @@ def test_a_file_never_added_does_not_exist_for_the_gate(stub_gate_repo: GitRepo)
     assert landed.returncode == 0, landed.stderr
 
 
+def test_a_command_that_cannot_be_split_is_tg403_and_never_accounted(
+    stub_gate_repo: GitRepo,
+) -> None:
+    repo = stub_gate_repo
+    set_policy(
+        repo,
+        f'[gate]\ntimeout = 120\n[gate.python]\ncommands = ["pytest \\"unclosed", "{STUB}"]\n',
+    )
+    repo.write(f"{MODULE}/app/calc.py", CALC_OK + "\n\nVERSION = 2\n")
+    repo.add(f"{MODULE}/app/calc.py")
+    proc = repo.commit(CODER)
+    assert proc.returncode == 1
+    assert gate_findings(proc.stderr) == [("TG403", MODULE)]
+    assert '`pytest "unclosed` cannot be split into words: No closing quotation' in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_a_missing_tool_is_tg403_with_the_fix(stub_gate_repo: GitRepo) -> None:
     repo = stub_gate_repo
     set_policy(
